@@ -16,6 +16,7 @@ export default defineConfig({
     // so tests run against src/ without a build step.
     conditions: ["source"],
   },
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     projects: projectDirs.map((dir) => ({
       extends: true,
