@@ -16,7 +16,8 @@ function decodeError(text: string): { code: string; field: unknown; message: str
   try {
     decodeEvent(text);
   } catch (err) {
-    if (isGrimnirError(err)) return { code: err.code, field: err.details.field, message: err.message };
+    if (isGrimnirError(err))
+      return { code: err.code, field: err.details.field, message: err.message };
     throw err;
   }
   throw new Error("decodeEvent accepted bad input");
@@ -30,7 +31,10 @@ describe("event envelope", () => {
   it("names the field that is wrong", () => {
     expect(decodeError("{not json").code).toBe("VALIDATION");
     expect(decodeError("[1]").message).toBe("event must be a JSON object");
-    expect(decodeError(JSON.stringify({ ...event, v: 2 }))).toMatchObject({ field: "v", message: "event version must be 1 (got 2)" });
+    expect(decodeError(JSON.stringify({ ...event, v: 2 }))).toMatchObject({
+      field: "v",
+      message: "event version must be 1 (got 2)",
+    });
     expect(decodeError(JSON.stringify({ ...event, topic: "nope" })).field).toBe("topic");
     expect(decodeError(JSON.stringify({ ...event, stationId: "" })).field).toBe("stationId");
     expect(decodeError(JSON.stringify({ ...event, at: "now" })).field).toBe("at");
@@ -40,7 +44,9 @@ describe("event envelope", () => {
 
   it("builds station-scoped channel names and refuses wildcard characters in ids", () => {
     expect(channelFor("grimnir", "wgmr", "dj.connect")).toBe("grimnir.wgmr.dj.connect");
-    expect(() => channelFor("grimnir", "a*", "metrics")).toThrow(/cannot be used in a channel name/);
+    expect(() => channelFor("grimnir", "a*", "metrics")).toThrow(
+      /cannot be used in a channel name/,
+    );
     expect(() => channelFor("grimnir", "", "metrics")).toThrow(/non-empty id/);
   });
 });

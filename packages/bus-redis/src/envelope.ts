@@ -28,27 +28,40 @@ export function decodeEvent(text: string): BusEvent {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new GrimnirError("VALIDATION", `event is not JSON: ${(cause as Error).message}`, { cause });
+    throw new GrimnirError("VALIDATION", `event is not JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalid("", "event must be a JSON object");
   }
   const record = value as Record<string, unknown>;
   if (record.v !== EVENT_ENVELOPE_VERSION) {
-    throw invalid("v", `event version must be ${EVENT_ENVELOPE_VERSION} (got ${JSON.stringify(record.v)})`);
+    throw invalid(
+      "v",
+      `event version must be ${EVENT_ENVELOPE_VERSION} (got ${JSON.stringify(record.v)})`,
+    );
   }
-  if (typeof record.id !== "string" || record.id.length === 0) throw invalid("id", "event id must be a non-empty string");
+  if (typeof record.id !== "string" || record.id.length === 0)
+    throw invalid("id", "event id must be a non-empty string");
   if (typeof record.topic !== "string" || !(TOPICS as readonly string[]).includes(record.topic)) {
-    throw invalid("topic", `event topic must be one of ${TOPICS.join(", ")} (got ${JSON.stringify(record.topic)})`);
+    throw invalid(
+      "topic",
+      `event topic must be one of ${TOPICS.join(", ")} (got ${JSON.stringify(record.topic)})`,
+    );
   }
   if (typeof record.stationId !== "string" || record.stationId.length === 0) {
     throw invalid("stationId", "event stationId must be a non-empty string");
   }
-  if (typeof record.at !== "number" || !Number.isFinite(record.at)) throw invalid("at", "event at must be epoch milliseconds");
-  if (typeof record.payload !== "object" || record.payload === null) throw invalid("payload", "event payload must be an object");
+  if (typeof record.at !== "number" || !Number.isFinite(record.at))
+    throw invalid("at", "event at must be epoch milliseconds");
+  if (typeof record.payload !== "object" || record.payload === null)
+    throw invalid("payload", "event payload must be an object");
   return record as unknown as BusEvent;
 }
 
 function invalid(field: string, message: string): GrimnirError {
-  return new GrimnirError("VALIDATION", message, { details: { field, pointer: field ? `/${field}` : "" } });
+  return new GrimnirError("VALIDATION", message, {
+    details: { field, pointer: field ? `/${field}` : "" },
+  });
 }

@@ -20,11 +20,7 @@ export type Priority = (typeof Priority)[keyof typeof Priority];
 
 /** Names of the tiers as they appear in configuration and events. */
 export type PriorityName =
-  | "emergency"
-  | "live_override"
-  | "live_scheduled"
-  | "automation"
-  | "fallback";
+  "emergency" | "live_override" | "live_scheduled" | "automation" | "fallback";
 
 /** Tier names in ladder order, index = priority number. */
 export const PRIORITY_NAMES: readonly PriorityName[] = [
@@ -67,13 +63,18 @@ export interface PrioritySource {
  *   their own tier.
  * - A lower tier never preempts.
  */
-export function canPreempt(current: PrioritySource | undefined, candidate: PrioritySource): boolean {
+export function canPreempt(
+  current: PrioritySource | undefined,
+  candidate: PrioritySource,
+): boolean {
   if (current === undefined) return true;
   if (candidate.priority < current.priority) return true;
   if (candidate.priority > current.priority) return false;
   const sameTierPreempts =
     candidate.priority === Priority.Emergency || candidate.priority === Priority.LiveOverride;
-  return sameTierPreempts && candidate.activatedAt > current.activatedAt && candidate.id !== current.id;
+  return (
+    sameTierPreempts && candidate.activatedAt > current.activatedAt && candidate.id !== current.id
+  );
 }
 
 /**

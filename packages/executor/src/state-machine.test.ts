@@ -44,8 +44,18 @@ describe("ExecutorStateMachine", () => {
   it("walks a normal automation cycle and reports each change with its time", () => {
     const time = new ManualTimeSource(1_000);
     const changes: StateChange[] = [];
-    const machine = new ExecutorStateMachine({ timeSource: time, onChange: (c) => changes.push(c) });
-    const path: ExecutorStateName[] = ["preloading", "playing", "preloading", "playing", "fading", "playing"];
+    const machine = new ExecutorStateMachine({
+      timeSource: time,
+      onChange: (c) => changes.push(c),
+    });
+    const path: ExecutorStateName[] = [
+      "preloading",
+      "playing",
+      "preloading",
+      "playing",
+      "fading",
+      "playing",
+    ];
     for (const to of path) {
       time.advance(500);
       machine.transition(to, `go ${to}`);
@@ -65,7 +75,10 @@ describe("ExecutorStateMachine", () => {
 
   it("leaves the state unchanged and reports an invalid transition", () => {
     const rejected: RejectedTransition[] = [];
-    const machine = new ExecutorStateMachine({ initial: "live", onReject: (r) => rejected.push(r) });
+    const machine = new ExecutorStateMachine({
+      initial: "live",
+      onReject: (r) => rejected.push(r),
+    });
     expect(() => machine.transition("preloading")).toThrow(/cannot go from "live" to "preloading"/);
     expect(machine.state).toBe("live");
     expect(rejected).toHaveLength(1);

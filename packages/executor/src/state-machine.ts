@@ -12,7 +12,9 @@ import type { ExecutorStateName, TimeSource } from "@grimnir/core";
  * - `live` → the DJ leaves (fade back / play automation) or an emergency preempts.
  * - `emergency` → the alert ends (fade back / play / live resumes) or is stopped.
  */
-export const EXECUTOR_TRANSITIONS: Readonly<Record<ExecutorStateName, readonly ExecutorStateName[]>> = {
+export const EXECUTOR_TRANSITIONS: Readonly<
+  Record<ExecutorStateName, readonly ExecutorStateName[]>
+> = {
   idle: ["preloading", "playing", "live", "emergency"],
   preloading: ["playing", "idle", "live", "emergency"],
   playing: ["preloading", "fading", "live", "emergency", "idle"],
@@ -33,12 +35,12 @@ export function assertTransition(from: ExecutorStateName, to: ExecutorStateName)
 
 function transitionError(from: ExecutorStateName, to: ExecutorStateName): GrimnirError {
   return new GrimnirError(
-      "INVALID_TRANSITION",
-      `executor cannot go from "${from}" to "${to}"; from "${from}" it may go to ${EXECUTOR_TRANSITIONS[
-        from
-      ]
-        .map((s) => `"${s}"`)
-        .join(", ")}`,
+    "INVALID_TRANSITION",
+    `executor cannot go from "${from}" to "${to}"; from "${from}" it may go to ${EXECUTOR_TRANSITIONS[
+      from
+    ]
+      .map((s) => `"${s}"`)
+      .join(", ")}`,
     { details: { from, to } },
   );
 }

@@ -9,7 +9,13 @@ describe("errorResponse", () => {
     });
     expect(errorResponse(conflict)).toEqual({
       status: 409,
-      body: { error: { code: "CONFLICT", message: "media m1 was changed (version 3, you sent 2)", details: { field: "version" } } },
+      body: {
+        error: {
+          code: "CONFLICT",
+          message: "media m1 was changed (version 3, you sent 2)",
+          details: { field: "version" },
+        },
+      },
     });
     expect(errorResponse(new GrimnirError("FORBIDDEN", "no")).status).toBe(403);
     expect(errorResponse(new GrimnirError("ENGINE_UNAVAILABLE", "down")).status).toBe(503);

@@ -95,7 +95,10 @@ export interface MediaEngine {
   /** Stop what plays, fading out over `fadeOutMs`. */
   stop(stationId: string, options?: { fadeOutMs?: number }): Promise<void>;
   /** Ramp the station's main gain to `targetDb` over `durationMs`. */
-  fade(stationId: string, options: { targetDb: number; durationMs: number; curve?: FadeCurve }): Promise<void>;
+  fade(
+    stationId: string,
+    options: { targetDb: number; durationMs: number; curve?: FadeCurve },
+  ): Promise<void>;
   /** Cut to emergency audio immediately (fade ≤ `fadeMs`). */
   insertEmergency(stationId: string, request: PlayRequest): Promise<void>;
   /** Bring a live input into the mix at `priority`, fading in over `fadeInMs`. */
@@ -104,6 +107,9 @@ export interface MediaEngine {
     options: { inputUri: string; priority: Priority; fadeInMs?: number },
   ): Promise<void>;
   /** Receive 1 s telemetry samples for a station (or all with "*"). */
-  streamTelemetry(stationId: string | "*", handler: (sample: TelemetrySample) => void): Promise<Subscription>;
+  streamTelemetry(
+    stationId: string | "*",
+    handler: (sample: TelemetrySample) => void,
+  ): Promise<Subscription>;
   status(): Promise<EngineStatus>;
 }

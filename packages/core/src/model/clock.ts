@@ -2,12 +2,7 @@ import type { StationScoped } from "./entity.js";
 
 /** What a clock slot plays. */
 export type ClockSlotKind =
-  | "smart_block"
-  | "playlist"
-  | "stopset"
-  | "webstream"
-  | "live"
-  | "hard_event";
+  "smart_block" | "playlist" | "stopset" | "webstream" | "live" | "hard_event";
 
 /** Hard events cut (with a short fade) what plays; soft ones wait for it to end. */
 export type EventTiming = "hard" | "soft";

@@ -39,8 +39,7 @@ export type SmartBlockSort =
 
 /** How much a smart block produces each time it is used. */
 export type SmartBlockLimit =
-  | { kind: "count"; count: number }
-  | { kind: "duration"; durationMs: number; toleranceMs: number };
+  { kind: "count"; count: number } | { kind: "duration"; durationMs: number; toleranceMs: number };
 
 /** "At least `percent` % of picks must match `filters`" (e.g. 30 % from "new"). */
 export interface SmartBlockQuota {

@@ -27,7 +27,11 @@ const ROLE_RANK: Record<Role, number> = { admin: 3, manager: 2, dj: 1 };
  * Whether `user` holds at least `role` on `stationId`. A grant on "*" applies
  * to every station; higher roles include lower ones.
  */
-export function hasRole(user: Pick<User, "roles" | "disabled">, stationId: string, role: Role): boolean {
+export function hasRole(
+  user: Pick<User, "roles" | "disabled">,
+  stationId: string,
+  role: Role,
+): boolean {
   if (user.disabled) return false;
   return user.roles.some(
     (grant) =>
