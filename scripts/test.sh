@@ -11,5 +11,5 @@ install_node_modules
 echo "==> build";     pnpm build
 echo "==> typecheck"; pnpm typecheck
 echo "==> lint";      pnpm lint
-echo "==> docs";      pnpm docs
+echo "==> docs";      pnpm exec typedoc
 echo "==> test";      pnpm test

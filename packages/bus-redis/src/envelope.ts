@@ -1,8 +1,20 @@
 import { EVENT_ENVELOPE_VERSION, GrimnirError, TOPICS } from "@grimnir/core";
 import type { BusEvent, Topic } from "@grimnir/core";
 
-/** Channel (Redis) or subject (NATS) an event travels on: `<prefix>.<stationId>.<topic>`. */
+/**
+ * Channel (Redis) or subject (NATS) an event travels on: `<prefix>.<stationId>.<topic>`.
+ * The station id is one token: "%" and "." in it are written as "%25" and "%2E", so
+ * `<prefix>.*.<topic>` matches every station and topics may keep their dots (`dj.connect`).
+ */
 export function channelFor(prefix: string, stationId: string, topic: Topic): string {
+  return `${prefix}.${stationToken(stationId)}.${topic}`;
+}
+
+/**
+ * The station id as a single channel token (see {@link channelFor}). Rejects with
+ * `VALIDATION` an empty id or one with whitespace, "*" or ">".
+ */
+export function stationToken(stationId: string): string {
   if (stationId.length === 0 || /[\s*>]/.test(stationId)) {
     throw new GrimnirError(
       "VALIDATION",
@@ -10,7 +22,27 @@ export function channelFor(prefix: string, stationId: string, topic: Topic): str
       { details: { field: "stationId" } },
     );
   }
-  return `${prefix}.${stationId}.${topic}`;
+  return stationId.replaceAll("%", "%25").replaceAll(".", "%2E");
+}
+
+/** Default largest encoded event a bus accepts at publish, bytes (256 KiB). */
+export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Encode `event` and refuse it with `VALIDATION` (field `payload`) when its UTF-8
+ * size exceeds `maxBytes`, so one oversized event never reaches the wire.
+ */
+export function encodeBounded(event: BusEvent, maxBytes: number): string {
+  const text = encodeEvent(event);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxBytes) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `${event.topic} event for station ${event.stationId} is ${bytes} bytes encoded; expected at most ${maxBytes}`,
+      { details: { field: "payload", pointer: "/payload", bytes, maxBytes } },
+    );
+  }
+  return text;
 }
 
 /** Encode an event as the JSON text sent on the wire. */

@@ -107,3 +107,72 @@ export type {
 // --- adapter registry ---
 export { AdapterRegistry, adapters } from "./registry.js";
 export type { AdapterFactory, AdapterKind } from "./registry.js";
+
+// --- configuration and DSP node types ---
+export { defineDspNode } from "./dsp/node-type.js";
+export type {
+  DspNodeType,
+  DspNodeDefinition,
+  DspNodeInstance,
+  DspNodeFactory,
+  DspParamsCheck,
+  DspParamsSchema,
+} from "./dsp/node-type.js";
+export { DspNodeRegistry } from "./dsp/registry.js";
+export type { DspNodeProblem, DspValidateOptions } from "./dsp/registry.js";
+export { dspNodes, builtinDspNodes } from "./dsp/builtins.js";
+export type {
+  SourceParams,
+  SinkParams,
+  LoudnessNormalizeParams,
+  AgcParams,
+  CompressorParams,
+  LimiterParams,
+  EqualizerParams,
+  EqualizerBand,
+  GateParams,
+  SilenceDetectorParams,
+  LevelMeterParams,
+  MixParams,
+  DuckParams,
+} from "./dsp/builtins.js";
+export { stationConfigSchema, STATION_CONFIG_SCHEMA_ID } from "./config/schema.js";
+export type { JsonSchema } from "./config/json-schema.js";
+export { loadStationConfig, parseStationConfig, formatProblem } from "./config/loader.js";
+export type {
+  StationConfig,
+  StationConfigResult,
+  StationSettings,
+  MountConfig,
+  FailoverConfig,
+  CrossfadeConfig,
+  ConfigProblem,
+  LoadOptions,
+} from "./config/loader.js";
+export { renderConfigReference } from "./config/reference.js";
+export type { ReferenceOptions } from "./config/reference.js";
+
+// --- reference adapters (memory/) ---
+export {
+  MemoryStore,
+  MemoryBus,
+  MemoryBusHub,
+  MemoryCoordinator,
+  MemoryCoordinatorHub,
+  matchesMediaFilter,
+  matchesMediaFilters,
+  matchesMediaText,
+  matchesMediaQuery,
+  compareMediaBy,
+  registerMemoryAdapters,
+} from "./memory/index.js";
+export type {
+  MemoryStoreOptions,
+  MemoryBusOptions,
+  BusHandlerErrorReporter,
+  MemoryCoordinatorOptions,
+} from "./memory/index.js";
+
+import { adapters as processAdapters } from "./registry.js";
+import { registerMemoryAdapters as registerMemory } from "./memory/index.js";
+registerMemory(processAdapters);

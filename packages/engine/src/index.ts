@@ -1,6 +1,7 @@
 /**
- * `@grimnir/engine` — the media engine's mixer maths (and, as it lands, the
- * engine process and its client).
+ * `@grimnir/engine` — the media engine: the sample-accurate mixer, the
+ * `grimnir-engine` gRPC process built on GStreamer, its typed client and the
+ * supervisor that keeps it running.
  *
  * @packageDocumentation
  */
@@ -13,3 +14,29 @@ export {
   applyFade,
 } from "./fade-curve.js";
 export type { CrossfadeGains } from "./fade-curve.js";
+
+// --- mixer ---
+export { Mixer } from "./mixer/mixer.js";
+export type { MixerEvent, MixerOptions, MixerStatus, ScheduleOptions } from "./mixer/mixer.js";
+export type { MixerItem, DeckEndReason } from "./mixer/deck.js";
+export { PcmBuffer } from "./mixer/pcm-buffer.js";
+export type { PcmSource } from "./mixer/pcm-buffer.js";
+export { LevelMeter } from "./mixer/meters.js";
+export type { LevelReading } from "./mixer/meters.js";
+export { SilenceDetector } from "./mixer/silence-detector.js";
+export type { SilenceChange } from "./mixer/silence-detector.js";
+
+// --- engine process ---
+export { AudioEngine, ENGINE_VERSION } from "./engine/audio-engine.js";
+export type { AudioEngineOptions, AudioEngineStationStatus, EngineTelemetry, OutputSpec } from "./engine/audio-engine.js";
+export type { StationEvent } from "./engine/station.js";
+export { validateGraph, PROCESSED_NODE_TYPES, UNPROCESSED_NODE_TYPES } from "./engine/graph.js";
+export type { GraphSettings } from "./engine/graph.js";
+export { startEngineServer } from "./grpc/server.js";
+export type { EngineServer, EngineServerOptions } from "./grpc/server.js";
+export { mediaEngineProtoPath } from "./grpc/proto.js";
+export { HttpStreamServer, HttpStreamMount, icyMetadataBlock, ICY_METAINT } from "./outputs/http-stream.js";
+
+// --- client ---
+export { EngineClient, fromServiceError } from "./client/engine-client.js";
+export type { EngineClientOptions, EngineStreamHandlers, EngineFullStatus } from "./client/engine-client.js";

@@ -20,9 +20,22 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
+/**
+ * Codes only the HTTP layer produces (transport-level refusals with no domain
+ * meaning), with their statuses.
+ */
+export const HTTP_ONLY_STATUS_BY_CODE = {
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+} as const;
+
+/** A code on the wire: core's {@link ErrorCode} or an HTTP-only one. */
+export type HttpErrorCode = ErrorCode | keyof typeof HTTP_ONLY_STATUS_BY_CODE;
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details: ErrorDetails };
+  error: { code: HttpErrorCode; message: string; details: ErrorDetails };
 }
 
 /**

@@ -1,8 +1,29 @@
 /**
- * `@grimnir/http` — the HTTP API's error contract (and, as it lands, the REST,
- * WebSocket and SSE API).
+ * `@grimnir/http` — the Grimnir HTTP API: REST under `/api/v1`, WebSocket and
+ * SSE events, JWT auth with per-station roles, OpenAPI 3.1, Prometheus metrics.
  *
  * @packageDocumentation
  */
-export { HTTP_STATUS_BY_CODE, errorResponse } from "./error-status.js";
-export type { ErrorBody } from "./error-status.js";
+export { HTTP_STATUS_BY_CODE, HTTP_ONLY_STATUS_BY_CODE, errorResponse } from "./error-status.js";
+export type { ErrorBody, HttpErrorCode } from "./error-status.js";
+export { createApi } from "./api.js";
+export type { ApiOptions } from "./api.js";
+export type { AuthOptions, TokenPair, Principal } from "./auth.js";
+export { hashPassword, verifyPassword } from "./passwords.js";
+export { MemoryRefreshTokenStore } from "./refresh-tokens.js";
+export type { RefreshTokenStore, RefreshTokenRecord } from "./refresh-tokens.js";
+export type { RateLimitOptions, BucketLimit } from "./rate-limit.js";
+export { MemoryAuditLog } from "./audit.js";
+export type {
+  ApiPorts,
+  PlannerPort,
+  PriorityPort,
+  PriorityStackEntry,
+  ExecutorPort,
+  LivePort,
+  IssuedLiveToken,
+  WebstreamPort,
+  AuditPort,
+  AuditEntry,
+  EngineHealthPort,
+} from "./ports.js";

@@ -7,34 +7,63 @@ import type { ErrorObject } from "ajv/dist/2020.js";
  * keywords Grimnir's own schemas use are typed; anything else is allowed.
  */
 export interface JsonSchema {
+  /** Canonical URI of a schema document. */
   $id?: string;
+  /** Dialect URI (2020-12). */
   $schema?: string;
+  /** Short human name. */
   title?: string;
   /** Human description; the configuration reference is generated from it, units included. */
   description?: string;
+  /** JSON type of the value. */
   type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+  /** Schemas of an object's known keys. */
   properties?: Record<string, JsonSchema>;
+  /** Keys an object must have. */
   required?: string[];
+  /** Whether (or how) keys not in `properties` are allowed. */
   additionalProperties?: boolean | JsonSchema;
+  /** Schema of every array item. */
   items?: JsonSchema;
+  /** Fewest array items. */
   minItems?: number;
+  /** Most array items. */
   maxItems?: number;
+  /** The allowed values. */
   enum?: readonly (string | number | boolean)[];
+  /** The one allowed value. */
   const?: string | number | boolean;
+  /** Value filled in when the key is absent. */
   default?: unknown;
+  /** Inclusive lower bound, in the property's unit. */
   minimum?: number;
+  /** Inclusive upper bound, in the property's unit. */
   maximum?: number;
+  /** Exclusive lower bound. */
   exclusiveMinimum?: number;
+  /** Exclusive upper bound. */
   exclusiveMaximum?: number;
+  /** Shortest string length. */
   minLength?: number;
+  /** Longest string length. */
   maxLength?: number;
+  /** Regular expression a string must match. */
   pattern?: string;
+  /** Example values for documentation. */
   examples?: unknown[];
+  /** Exactly one of these schemas must match. */
   oneOf?: JsonSchema[];
+  /** All of these schemas must match. */
   allOf?: JsonSchema[];
+  /** Condition for `then`. */
   if?: JsonSchema;
+  /** Applies when `if` matches. */
   then?: JsonSchema;
-  discriminator?: { propertyName: string };
+  /** Selects the `oneOf` branch by the value of `propertyName` (OpenAPI style, supported by Ajv). */
+  discriminator?: {
+    /** Property whose `const` value picks the branch. */
+    propertyName: string;
+  };
   [keyword: string]: unknown;
 }
 
@@ -92,7 +121,7 @@ export function pointerToPath(pointer: string, base = ""): string {
 export interface DescribeOptions {
   /** Dotted path the error's instancePath is relative to (e.g. "dsp_graph.nodes[2]"); "" for the document root. */
   basePath?: string;
-  /** How to name the root object when the path is empty, e.g. "the top level" or "compressor node". */
+  /** How to name the object the error's instancePath is relative to, e.g. "the top level" or "dsp_graph.nodes[2] (compressor)". */
   rootName?: string;
 }
 
@@ -102,8 +131,9 @@ export interface DescribeOptions {
  */
 export function describeSchemaError(error: SchemaError, options: DescribeOptions = {}): string {
   const path = pointerToPath(error.instancePath, options.basePath ?? "");
-  const where = path === "" ? (options.rootName ?? "the top level") : path;
-  const field = path === "" ? "value" : path;
+  const where =
+    error.instancePath === "" ? (options.rootName ?? (path === "" ? "the top level" : path)) : path;
+  const field = where;
   const params = error.params as Record<string, unknown>;
   const schema = (error.parentSchema ?? {}) as JsonSchema;
   const got = describeValue(error.data);
@@ -115,7 +145,9 @@ export function describeSchemaError(error: SchemaError, options: DescribeOptions
       const known = Object.keys(schema.properties ?? {});
       const suggestion = closest(key, known);
       const hint =
-        suggestion === undefined ? `expected one of: ${known.join(", ")}` : `did you mean "${suggestion}"?`;
+        suggestion === undefined
+          ? `expected one of: ${known.join(", ")}`
+          : `did you mean "${suggestion}"?`;
       return `unknown key "${key}" in ${where}; ${hint}`;
     }
     case "type":
@@ -168,12 +200,16 @@ export function significantErrors(errors: readonly SchemaError[]): SchemaError[]
   const missing = new Set(
     errors
       .filter((e) => e.keyword === "required")
-      .map((e) => joinPointer(e.instancePath, String((e.params as Record<string, unknown>).missingProperty))),
+      .map((e) =>
+        joinPointer(e.instancePath, String((e.params as Record<string, unknown>).missingProperty)),
+      ),
   );
   return errors.filter((e) => {
     if (e.keyword === "if") return false;
     if (e.keyword === "discriminator" && (e.params as Record<string, unknown>).error === "tag") {
-      return !missing.has(joinPointer(e.instancePath, String((e.params as Record<string, unknown>).tag)));
+      return !missing.has(
+        joinPointer(e.instancePath, String((e.params as Record<string, unknown>).tag)),
+      );
     }
     return true;
   });

@@ -1,5 +1,6 @@
 import { GrimnirError } from "../errors.js";
 import type { JsonSchema } from "../config/json-schema.js";
+import type { DspNodeProblem } from "./registry.js";
 
 /**
  * A running DSP node inside an in-process engine. The engine calls `process`
@@ -22,20 +23,22 @@ export interface DspNodeInstance {
  * in, units as documented by the node type's schema). Engine-facing: the
  * configuration layer never calls it.
  */
-export type DspNodeFactory<P extends object = Record<string, unknown>> = (params: Readonly<P>) => DspNodeInstance;
+export type DspNodeFactory<P extends object = Record<string, unknown>> = (
+  params: Readonly<P>,
+) => DspNodeInstance;
 
 /**
  * A cross-field rule JSON Schema cannot express (e.g. two lists of equal
  * length). Returns problems with pointers relative to the node as written in
  * configuration (`/gains_db`), empty when the parameters are fine.
  */
-export type DspParamsCheck<P extends object = Record<string, unknown>> = (
-  params: Readonly<P>,
-) => { pointer: string; message: string }[];
+export type DspParamsCheck<P extends object = Record<string, unknown>> = (params: Readonly<P>) => DspNodeProblem[];
 
 /** JSON Schema of a node type's parameters: an object whose properties are the parameters. */
 export interface DspParamsSchema extends JsonSchema {
+  /** Always "object". */
   type: "object";
+  /** One schema per parameter, keyed by the parameter's name in configuration. */
   properties: Record<string, JsonSchema>;
 }
 
@@ -65,12 +68,16 @@ export interface DspNodeDefinition<P extends object = Record<string, unknown>> {
 
 /** A validated, immutable DSP node type, ready to register in a {@link DspNodeRegistry}. */
 export interface DspNodeType<P extends object = Record<string, unknown>> {
+  /** Type name used in configuration. */
   readonly type: string;
+  /** What the node does to the audio. */
   readonly description: string;
   /** Parameters schema, with `additionalProperties: false` unless the definition said otherwise. */
   readonly params: DspParamsSchema;
-  readonly check?: DspParamsCheck<P>;
-  readonly create?: DspNodeFactory<P>;
+  /** Cross-field rules, see {@link DspParamsCheck}. */
+  check?(params: Readonly<P>): DspNodeProblem[];
+  /** In-process factory, see {@link DspNodeFactory}; absent when the engine supplies the implementation. */
+  create?(params: Readonly<P>): DspNodeInstance;
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9_]*$/;
@@ -105,9 +112,13 @@ export function defineDspNode<P extends object = Record<string, unknown>>(
     );
   }
   if (definition.params.type !== "object") {
-    throw new GrimnirError("VALIDATION", `DSP node type "${definition.type}": params schema must have type "object"`, {
-      details: { field: "params" },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `DSP node type "${definition.type}": params schema must have type "object"`,
+      {
+        details: { field: "params" },
+      },
+    );
   }
   for (const reserved of RESERVED) {
     if (reserved in definition.params.properties) {

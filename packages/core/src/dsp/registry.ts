@@ -106,7 +106,10 @@ export class DspNodeRegistry {
    * types), parameters outside the type's schema (ranges, units, unknown
    * names), and the type's cross-field rules. Empty when the node is valid.
    */
-  validate(spec: Pick<DspNodeSpec, "type" | "params">, options: DspValidateOptions = {}): DspNodeProblem[] {
+  validate(
+    spec: Pick<DspNodeSpec, "type" | "params">,
+    options: DspValidateOptions = {},
+  ): DspNodeProblem[] {
     return this.#check(spec, options).problems;
   }
 
@@ -147,9 +150,15 @@ export class DspNodeRegistry {
       const problems = significantErrors(entry.validate.errors ?? []).map((error) => ({
         pointer:
           error.keyword === "additionalProperties"
-            ? joinPointer(error.instancePath, String((error.params as Record<string, unknown>).additionalProperty))
+            ? joinPointer(
+                error.instancePath,
+                String((error.params as Record<string, unknown>).additionalProperty),
+              )
             : error.keyword === "required"
-              ? joinPointer(error.instancePath, String((error.params as Record<string, unknown>).missingProperty))
+              ? joinPointer(
+                  error.instancePath,
+                  String((error.params as Record<string, unknown>).missingProperty),
+                )
               : error.instancePath,
         message: describeSchemaError(error, { basePath: path, rootName }),
         ...(error.keyword === "additionalProperties" ? { onKey: true } : {}),

@@ -17,7 +17,8 @@ function readField(item: MediaItem, field: MediaField): FieldValue {
   const value = (item as unknown as Record<string, unknown>)[field];
   if (value === null || value === undefined) return undefined;
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return value;
   return undefined;
 }
 
@@ -107,7 +108,8 @@ export function matchesMediaText(item: MediaItem, text: string): boolean {
  * search and `analysisStatus` (paging and ordering are not considered).
  */
 export function matchesMediaQuery(item: MediaItem, query: MediaQuery): boolean {
-  if (query.analysisStatus !== undefined && item.analysisStatus !== query.analysisStatus) return false;
+  if (query.analysisStatus !== undefined && item.analysisStatus !== query.analysisStatus)
+    return false;
   if (query.text !== undefined && !matchesMediaText(item, query.text)) return false;
   return matchesMediaFilters(item, query.filters ?? []);
 }

@@ -26,7 +26,8 @@ import { compareMediaBy, matchesMediaQuery } from "./media-filter.js";
 import type { MemoryTables, TableRunner } from "./memory-tables.js";
 
 type TableKey = keyof MemoryTables;
-type RecordOf<K extends TableKey> = MemoryTables[K] extends Map<string, infer T> ? T : never;
+type RecordOf<K extends TableKey> =
+  MemoryTables[K] extends Map<string, infer T extends Entity> ? T : never;
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -93,7 +94,7 @@ function insert<K extends TableKey>(
   check?: UniqueCheck<RecordOf<K>>,
 ): RecordOf<K> {
   const id = input.id ?? newId();
-  const map = tables[key] as Map<string, RecordOf<K>>;
+  const map = tables[key] as unknown as Map<string, RecordOf<K>>;
   if (map.has(id)) throw duplicateId(key, id);
   const record = { ...copy(input), id, version: 1, createdAt: now, updatedAt: now } as RecordOf<K>;
   check?.(tables, record);
@@ -109,13 +110,21 @@ function replace<K extends TableKey>(
   stationId: string | undefined,
   check?: UniqueCheck<RecordOf<K>>,
 ): RecordOf<K> {
-  const map = tables[key] as Map<string, RecordOf<K>>;
+  const map = tables[key] as unknown as Map<string, RecordOf<K>>;
   const stored = map.get(input.id);
-  if (stored === undefined || (stationId !== undefined && (stored as StationScoped).stationId !== stationId)) {
+  if (
+    stored === undefined ||
+    (stationId !== undefined && (stored as unknown as StationScoped).stationId !== stationId)
+  ) {
     throw notFound(key, input.id, stationId);
   }
-  if (input.version !== stored.version) throw staleVersion(key, input.id, input.version, stored.version);
-  const { createdAt: _c, updatedAt: _u, ...rest } = copy(input) as Update<RecordOf<K>> & Partial<Entity>;
+  if (input.version !== stored.version)
+    throw staleVersion(key, input.id, input.version, stored.version);
+  const {
+    createdAt: _c,
+    updatedAt: _u,
+    ...rest
+  } = copy(input) as Update<RecordOf<K>> & Partial<Entity>;
   const record = {
     ...rest,
     version: stored.version + 1,
@@ -136,10 +145,14 @@ function remove(
 ): void {
   const map = tables[key] as Map<string, Entity>;
   const stored = map.get(id);
-  if (stored === undefined || (stationId !== undefined && (stored as StationScoped).stationId !== stationId)) {
+  if (
+    stored === undefined ||
+    (stationId !== undefined && (stored as StationScoped).stationId !== stationId)
+  ) {
     throw notFound(key, id, stationId);
   }
-  if (version !== undefined && version !== stored.version) throw staleVersion(key, id, version, stored.version);
+  if (version !== undefined && version !== stored.version)
+    throw staleVersion(key, id, version, stored.version);
   map.delete(id);
 }
 
@@ -159,7 +172,8 @@ function stationRepository<K extends TableKey>(
         const row = mapOf(t).get(id);
         return row !== undefined && row.stationId === stationId ? copy(row) : undefined;
       }),
-    list: (stationId, page) => ctx.run((t) => copy(paginate(stationRows(mapOf(t), stationId), page))),
+    list: (stationId, page) =>
+      ctx.run((t) => copy(paginate(stationRows(mapOf(t), stationId), page))),
     create: (input) =>
       ctx.run((t) => {
         requireStationId(key, input.stationId);
@@ -167,7 +181,14 @@ function stationRepository<K extends TableKey>(
       }),
     update: (input) =>
       ctx.run(
-        (t) => replace(t, key, input as unknown as Update<RecordOf<K>>, ctx.time.now(), input.stationId) as T,
+        (t) =>
+          replace(
+            t,
+            key,
+            input as unknown as Update<RecordOf<K>>,
+            ctx.time.now(),
+            input.stationId,
+          ) as T,
       ),
     delete: (stationId, id, version) => ctx.run((t) => remove(t, key, id, version, stationId)),
   };
@@ -178,7 +199,8 @@ function globalRepository<K extends "stations" | "users">(
   key: K,
   check?: UniqueCheck<RecordOf<K>>,
 ): GlobalRepository<RecordOf<K>> {
-  const mapOf = (t: MemoryTables): Map<string, RecordOf<K>> => t[key] as Map<string, RecordOf<K>>;
+  const mapOf = (t: MemoryTables): Map<string, RecordOf<K>> =>
+    t[key] as unknown as Map<string, RecordOf<K>>;
   return {
     get: (id) => ctx.run((t) => copy(mapOf(t).get(id))),
     list: (page) => ctx.run((t) => copy(paginate([...mapOf(t).values()].sort(byId), page))),
@@ -213,12 +235,16 @@ function mediaRepository(ctx: RepoContext): MediaRepository {
     ...stationRepository(ctx, "media"),
     query: (stationId, query) =>
       ctx.run((t) => {
-        const rows = matching(t, stationId, query).sort(compareMediaBy(query.orderBy ?? "id", query.direction));
+        const rows = matching(t, stationId, query).sort(
+          compareMediaBy(query.orderBy ?? "id", query.direction),
+        );
         return copy(paginate(rows, query));
       }),
     count: (stationId, query = {}) => ctx.run((t) => matching(t, stationId, query).length),
     findByHash: (stationId, contentHash) =>
-      ctx.run((t) => copy(stationRows(t.media, stationId).find((m) => m.contentHash === contentHash))),
+      ctx.run((t) =>
+        copy(stationRows(t.media, stationId).find((m) => m.contentHash === contentHash)),
+      ),
   };
 }
 
@@ -226,7 +252,13 @@ function liveTokenRepository(ctx: RepoContext): LiveTokenRepository {
   return {
     ...stationRepository(ctx, "liveTokens"),
     findByHash: (tokenHash) =>
-      ctx.run((t) => copy([...t.liveTokens.values()].sort(byId).find((tok: LiveToken) => tok.tokenHash === tokenHash))),
+      ctx.run((t) =>
+        copy(
+          [...t.liveTokens.values()]
+            .sort(byId)
+            .find((tok: LiveToken) => tok.tokenHash === tokenHash),
+        ),
+      ),
   };
 }
 
@@ -246,7 +278,8 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
       ),
     replaceWindow: (stationId, range, entries) =>
       ctx.run((t) => {
-        const startsInside = (startsAt: number): boolean => startsAt >= range.from && startsAt < range.to;
+        const startsInside = (startsAt: number): boolean =>
+          startsAt >= range.from && startsAt < range.to;
         const now = ctx.time.now();
         const kept = new Map(t.schedule);
         for (const [id, entry] of t.schedule) {
@@ -255,9 +288,13 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
         const created: ScheduleEntry[] = [];
         for (const [index, input] of entries.entries()) {
           if (input.stationId !== stationId) {
-            throw new GrimnirError("VALIDATION", `entry ${index} belongs to station ${JSON.stringify(input.stationId)}, not ${JSON.stringify(stationId)}`, {
-              details: { field: "stationId", index },
-            });
+            throw new GrimnirError(
+              "VALIDATION",
+              `entry ${index} belongs to station ${JSON.stringify(input.stationId)}, not ${JSON.stringify(stationId)}`,
+              {
+                details: { field: "stationId", index },
+              },
+            );
           }
           if (!startsInside(input.startsAt)) {
             throw new GrimnirError(
@@ -268,7 +305,13 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
           }
           const id = input.id ?? newId();
           if (kept.has(id)) throw duplicateId("schedule", id);
-          const entry: ScheduleEntry = { ...copy(input), id, version: 1, createdAt: now, updatedAt: now };
+          const entry: ScheduleEntry = {
+            ...copy(input),
+            id,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          };
           kept.set(id, entry);
           created.push(entry);
         }
@@ -298,8 +341,14 @@ function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
     finish: (stationId, id, endedAt) =>
       ctx.run((t) => {
         const stored = t.playHistory.get(id);
-        if (stored === undefined || stored.stationId !== stationId) throw notFound("playHistory", id, stationId);
-        const record: PlayHistory = { ...stored, endedAt, version: stored.version + 1, updatedAt: ctx.time.now() };
+        if (stored === undefined || stored.stationId !== stationId)
+          throw notFound("playHistory", id, stationId);
+        const record: PlayHistory = {
+          ...stored,
+          endedAt,
+          version: stored.version + 1,
+          updatedAt: ctx.time.now(),
+        };
         t.playHistory.set(id, record);
         return copy(record);
       }),
@@ -321,7 +370,12 @@ function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
         const wanted = new Set(mediaIds);
         const result = new Map<string, number>();
         for (const play of t.playHistory.values()) {
-          if (play.stationId !== stationId || play.mediaId === undefined || !wanted.has(play.mediaId)) continue;
+          if (
+            play.stationId !== stationId ||
+            play.mediaId === undefined ||
+            !wanted.has(play.mediaId)
+          )
+            continue;
           const seen = result.get(play.mediaId);
           if (seen === undefined || play.startedAt > seen) result.set(play.mediaId, play.startedAt);
         }
@@ -342,8 +396,12 @@ function executorStateRepository(ctx: RepoContext): ExecutorStateRepository {
           throw staleVersion("executorStates", stationId, expectedVersion, actual);
         }
         const now = ctx.time.now();
-        const { createdAt: _c, updatedAt: _u, version: _v, ...rest } = copy(state) as NewEntity<ExecutorState> &
-          Partial<Entity>;
+        const {
+          createdAt: _c,
+          updatedAt: _u,
+          version: _v,
+          ...rest
+        } = copy(state) as NewEntity<ExecutorState> & Partial<Entity>;
         const record: ExecutorState = {
           ...rest,
           id: stationId,

@@ -64,20 +64,35 @@ class TaskQueue {
  * - After `close()`, every call rejects with `STORE_UNAVAILABLE`.
  */
 export class MemoryStore implements Store {
+  /** Stations, global. */
   readonly stations: GlobalRepository<Station>;
+  /** Users, with unique usernames. */
   readonly users: UserRepository;
+  /** Mounts of each station. */
   readonly mounts: StationRepository<Mount>;
+  /** Media library of each station. */
   readonly media: MediaRepository;
+  /** Playlists of each station. */
   readonly playlists: StationRepository<Playlist>;
+  /** Smart blocks of each station. */
   readonly smartBlocks: StationRepository<SmartBlock>;
+  /** Clocks of each station. */
   readonly clocks: StationRepository<Clock>;
+  /** Shows of each station. */
   readonly shows: StationRepository<Show>;
+  /** Overrides of each station. */
   readonly overrides: StationRepository<Override>;
+  /** Webstreams of each station. */
   readonly webstreams: StationRepository<Webstream>;
+  /** Live tokens of each station, findable by hash. */
   readonly liveTokens: LiveTokenRepository;
+  /** Live sessions of each station. */
   readonly liveSessions: StationRepository<LiveSession>;
+  /** The planned timeline of each station. */
   readonly schedule: ScheduleRepository;
+  /** What went on air, per station. */
   readonly playHistory: PlayHistoryRepository;
+  /** Executor state, one record per station. */
   readonly executorStates: ExecutorStateRepository;
 
   readonly #time: TimeSource;
@@ -115,10 +130,17 @@ export class MemoryStore implements Store {
     return this.#queue.run(async () => {
       this.#assertOpen();
       const snapshot = snapshotTables(this.#tables);
-      const tx: ActiveTransaction = { store: this, repositories: undefined as unknown as Repositories, open: true };
+      const tx: ActiveTransaction = {
+        store: this,
+        repositories: undefined as unknown as Repositories,
+        open: true,
+      };
       tx.repositories = createMemoryRepositories(async (op) => {
         if (!tx.open) {
-          throw new GrimnirError("INTERNAL", "this transaction has already finished; use the store instead");
+          throw new GrimnirError(
+            "INTERNAL",
+            "this transaction has already finished; use the store instead",
+          );
         }
         this.#assertOpen();
         return op(this.#tables);
@@ -166,7 +188,10 @@ export class MemoryStore implements Store {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new GrimnirError("STORE_UNAVAILABLE", "the memory store is closed; create a new MemoryStore");
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        "the memory store is closed; create a new MemoryStore",
+      );
     }
   }
 }

@@ -1,0 +1,51 @@
+import type { Lease, LeaseChange, Subscription } from "@grimnir/core";
+
+/** Same holder and token (or both free): renewals are not changes. */
+export function sameLease(a: Lease | undefined, b: Lease | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.holder === b.holder && a.token === b.token;
+}
+
+/**
+ * Watch `key` by polling `current` every `intervalMs` and calling `handler` when
+ * the holder or token changes (or the key becomes free). Resolves after the
+ * first read, so changes after that are reported. The timer is unref'd.
+ */
+export async function pollLeaseChanges(
+  key: string,
+  current: (key: string) => Promise<Lease | undefined>,
+  handler: (change: LeaseChange) => void,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): Promise<Subscription> {
+  let last = await current(key);
+  let active = true;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    current(key).then(
+      (lease) => {
+        busy = false;
+        if (!active || sameLease(last, lease)) return;
+        last = lease;
+        try {
+          handler({ key, lease });
+        } catch (error) {
+          onError(error);
+        }
+      },
+      (error: unknown) => {
+        busy = false;
+        if (active) onError(error);
+      },
+    );
+  }, intervalMs);
+  timer.unref();
+  return {
+    unsubscribe: async () => {
+      active = false;
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { EventEmitter } from "node:events";
+import type { DspGraph, EngineStationStatus, FadeCurve, PlayRequest } from "@grimnir/core";
+import { GrimnirError } from "@grimnir/core";
+import { parseIcecastUrl } from "../gst/encoder.js";
+import { HttpStreamServer } from "../outputs/http-stream.js";
+import { validateGraph } from "./graph.js";
+import { Station, type StationEvent, type StationOutputs } from "./station.js";
+
+/** Version reported by GetStatus. */
+export const ENGINE_VERSION = "0.1.0";
+
+/** One output as ConfigureOutputs receives it. */
+export interface OutputSpec {
+  /** Unique per station; names the built-in stream path `/stream/<name>.mp3`. */
+  name: string;
+  /** Only "mp3" is encoded by this engine so far. */
+  format: string;
+  /** kbit/s; 128 by default. */
+  bitrateKbps?: number;
+  /** `icecast://user:password@host:port/mount` */
+  icecastUrl?: string;
+  /** Port of the built-in HTTP stream (0 is refused: a listener needs to know it). */
+  httpPort?: number;
+}
+
+/** A full telemetry sample (what StreamTelemetry sends every second). */
+export interface EngineTelemetry {
+  stationId: string;
+  /** epoch ms */
+  at: number;
+  peakLeftDb: number;
+  peakRightDb: number;
+  rmsLeftDb: number;
+  rmsRightDb: number;
+  momentaryLufs: number;
+  shortTermLufs: number;
+  bufferDepthMs: number;
+  underruns: number;
+  currentItemId?: string;
+  positionMs?: number;
+  /** playing | silent | idle | emergency */
+  sourceState: string;
+  /** Engine process CPU over the last interval, fraction of one core. */
+  cpu: number;
+}
+
+/** Station status with what the engine knows beyond core's {@link EngineStationStatus}. */
+export interface AudioEngineStationStatus extends EngineStationStatus {
+  currentUri?: string;
+  title?: string;
+}
+
+/** {@link AudioEngine} options. */
+export interface AudioEngineOptions {
+  /** Hz; 44100 by default. */
+  sampleRate?: number;
+  /** Mixed audio written ahead of real time, ms (150 by default). */
+  leadMs?: number;
+  /** Render loop period, ms (10 by default). */
+  tickMs?: number;
+  /** Telemetry period, ms (1000 by default). */
+  telemetryMs?: number;
+  /** Address the built-in HTTP streams bind to (127.0.0.1 by default). */
+  httpHost?: string;
+}
+
+/**
+ * The engine's in-process core, one per `grimnir-engine` process: stations
+ * (each a mixer fed by GStreamer decoders and feeding one GStreamer encoder),
+ * the shared built-in HTTP stream servers, the render clock and telemetry.
+ * Emits `"event"` ({@link StationEvent}) and `"telemetry"` ({@link EngineTelemetry}).
+ */
+export class AudioEngine extends EventEmitter {
+  readonly #stations = new Map<string, Station>();
+  readonly #http = new Map<number, HttpStreamServer>();
+  readonly #options: Required<AudioEngineOptions>;
+  readonly #started = Date.now();
+  #tick: NodeJS.Timeout;
+  #telemetry: NodeJS.Timeout;
+  #cpu = process.cpuUsage();
+  #cpuAt = performance.now();
+
+  constructor(options: AudioEngineOptions = {}) {
+    super();
+    this.#options = {
+      sampleRate: options.sampleRate ?? 44100,
+      leadMs: options.leadMs ?? 150,
+      tickMs: options.tickMs ?? 10,
+      telemetryMs: options.telemetryMs ?? 1000,
+      httpHost: options.httpHost ?? "127.0.0.1",
+    };
+    this.#tick = setInterval(() => {
+      for (const station of this.#stations.values()) station.pump();
+    }, this.#options.tickMs);
+    this.#telemetry = setInterval(() => this.#sendTelemetry(), this.#options.telemetryMs);
+  }
+
+  /** Station `id`, created (and started on the render clock) on first use. */
+  station(id: string): Station {
+    if (typeof id !== "string" || id.trim() === "") {
+      throw new GrimnirError("VALIDATION", "station_id must be a non-empty string", { details: { field: "station_id" } });
+    }
+    let station = this.#stations.get(id);
+    if (!station) {
+      station = new Station(id, this.#options, (e) => this.emit("event", e));
+      this.#stations.set(id, station);
+    }
+    return station;
+  }
+
+  /** Validate and install a graph; see {@link validateGraph} for what is processed. */
+  loadGraph(stationId: string, graph: DspGraph): void {
+    const settings = validateGraph(graph);
+    const station = this.station(stationId);
+    station.mixer.configureSilence(settings.silenceThresholdDb, Math.round(settings.silenceSeconds * this.#options.sampleRate));
+  }
+
+  /** See {@link Station.preload}. */
+  preload(stationId: string, request: PlayRequest): Promise<void> {
+    return this.station(stationId).preload(request);
+  }
+
+  /** See {@link Station.play}. */
+  play(stationId: string, request: PlayRequest): void {
+    this.station(stationId).play(request);
+  }
+
+  /** See {@link Station.insertEmergency}. */
+  insertEmergency(stationId: string, request: PlayRequest): void {
+    this.station(stationId).insertEmergency(request);
+  }
+
+  /** See {@link Station.stop}. */
+  stop(stationId: string, fadeOutMs?: number): void {
+    this.station(stationId).stop(fadeOutMs);
+  }
+
+  /** See {@link Station.fade}. */
+  fade(stationId: string, targetDb: number, durationMs: number, curve?: FadeCurve): void {
+    this.station(stationId).fade(targetDb, durationMs, curve);
+  }
+
+  /** See {@link Station.setMetadata}. */
+  setMetadata(stationId: string, title: string, artist?: string): void {
+    this.station(stationId).setMetadata(title, artist);
+  }
+
+  /** Validate outputs, open built-in HTTP ports as needed and restart the station's encoder. */
+  async configureOutputs(stationId: string, outputs: OutputSpec[]): Promise<void> {
+    const station = this.station(stationId);
+    const names = new Set<string>();
+    const bitrates = new Set<number>();
+    const resolved: StationOutputs = { bitrateKbps: 128, icecast: [], http: [] };
+    for (const [i, out] of outputs.entries()) {
+      const field = `outputs[${i}]`;
+      if (!/^[A-Za-z0-9_-]+$/.test(out.name ?? "")) {
+        throw new GrimnirError("VALIDATION", `${field}.name must be letters, digits, _ or -, got "${out.name}"`, { details: { field: `${field}.name` } });
+      }
+      if (names.has(out.name)) throw new GrimnirError("VALIDATION", `${field}.name "${out.name}" is used twice`, { details: { field: `${field}.name` } });
+      names.add(out.name);
+      if ((out.format || "mp3") !== "mp3") {
+        throw new GrimnirError("NOT_IMPLEMENTED", `${field}.format "${out.format}": this engine encodes mp3 only; AAC and Opus outputs are not implemented yet`, { details: { field: `${field}.format` } });
+      }
+      bitrates.add(out.bitrateKbps ?? 128);
+      if (out.icecastUrl) {
+        resolved.icecast.push({ name: out.name, target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`) });
+      } else if (out.httpPort !== undefined && out.httpPort > 0 && out.httpPort < 65536) {
+        const server = await this.#httpServer(out.httpPort);
+        resolved.http.push({ name: out.name, mount: server.mount(out.name, out.bitrateKbps ?? 128) });
+      } else {
+        throw new GrimnirError("VALIDATION", `${field} needs icecast_url or http_port (1..65535)`, { details: { field } });
+      }
+    }
+    if (bitrates.size > 1) {
+      throw new GrimnirError("NOT_IMPLEMENTED", "outputs of one station must share one bitrate: one encoder per station, several bitrates are not implemented yet", { details: { field: "outputs" } });
+    }
+    resolved.bitrateKbps = [...bitrates][0] ?? 128;
+    for (const old of station.outputs.http) {
+      if (!resolved.http.some((h) => h.mount === old.mount)) {
+        for (const server of this.#http.values()) server.unmount(old.name);
+      }
+    }
+    station.configureOutputs(resolved);
+  }
+
+  /** Every station's status. */
+  status(): { uptimeMs: number; version: string; stations: AudioEngineStationStatus[] } {
+    return {
+      uptimeMs: Date.now() - this.#started,
+      version: ENGINE_VERSION,
+      stations: [...this.#stations.values()].map((s) => {
+        const m = s.mixer.status();
+        return {
+          stationId: s.id,
+          state: m.state,
+          currentItemId: m.currentItemId,
+          positionMs: m.positionFrames === undefined ? undefined : (m.positionFrames * 1000) / this.#options.sampleRate,
+          preloadedItemId: s.preloadedItemId,
+          bufferDepthMs: s.bufferDepthMs,
+          underruns: m.underruns,
+          currentUri: s.uriOf(m.currentItemId),
+          title: s.title,
+        };
+      }),
+    };
+  }
+
+  /** Stop every station, encoder, decoder and HTTP server. */
+  async close(): Promise<void> {
+    clearInterval(this.#tick);
+    clearInterval(this.#telemetry);
+    for (const s of this.#stations.values()) s.close();
+    this.#stations.clear();
+    await Promise.all([...this.#http.values()].map((h) => h.close()));
+    this.#http.clear();
+  }
+
+  async #httpServer(port: number): Promise<HttpStreamServer> {
+    let server = this.#http.get(port);
+    if (!server) {
+      server = new HttpStreamServer();
+      await server.listen(port, this.#options.httpHost);
+      this.#http.set(port, server);
+    }
+    return server;
+  }
+
+  #sendTelemetry(): void {
+    const usage = process.cpuUsage(this.#cpu);
+    const now = performance.now();
+    const cpu = (usage.user + usage.system) / 1000 / Math.max(1, now - this.#cpuAt);
+    this.#cpu = process.cpuUsage();
+    this.#cpuAt = now;
+    for (const s of this.#stations.values()) {
+      const levels = s.mixer.takeLevels();
+      const m = s.mixer.status();
+      const sample: EngineTelemetry = {
+        stationId: s.id,
+        at: Date.now(),
+        peakLeftDb: levels.peakDb[0],
+        peakRightDb: levels.peakDb[1],
+        rmsLeftDb: levels.rmsDb[0],
+        rmsRightDb: levels.rmsDb[1],
+        momentaryLufs: levels.momentaryLufs,
+        shortTermLufs: levels.shortTermLufs,
+        bufferDepthMs: s.bufferDepthMs,
+        underruns: m.underruns,
+        currentItemId: m.currentItemId,
+        positionMs: m.positionFrames === undefined ? undefined : (m.positionFrames * 1000) / this.#options.sampleRate,
+        sourceState: m.state === "emergency" ? "emergency" : m.silent ? "silent" : m.state,
+        cpu,
+      };
+      this.emit("telemetry", sample);
+    }
+  }
+}
+
+export type { StationEvent };

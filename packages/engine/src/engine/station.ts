@@ -1,0 +1,292 @@
+import type { FadeCurve, PlayRequest } from "@grimnir/core";
+import { GrimnirError } from "@grimnir/core";
+import { startDecoder, toDecoderUri } from "../gst/decoder.js";
+import { startEncoder, type EncoderProcess, type IcecastTarget } from "../gst/encoder.js";
+import type { MixerItem } from "../mixer/deck.js";
+import { Mixer, type MixerEvent } from "../mixer/mixer.js";
+import type { PcmBuffer } from "../mixer/pcm-buffer.js";
+import type { HttpStreamMount } from "../outputs/http-stream.js";
+
+/** Something that happened on a station, as sent on StreamTelemetry. */
+export interface StationEvent {
+  stationId: string;
+  /** Engine clock, epoch ms. */
+  at: number;
+  /** item_started | item_ended | source_failure | underrun | silence | audio_restored | emergency_started | emergency_ended | output_failure */
+  type: string;
+  itemId?: string;
+  message?: string;
+  /** Position in the item, ms from file start. */
+  positionMs?: number;
+  reason?: string;
+}
+
+/** A station's outputs after validation. */
+export interface StationOutputs {
+  bitrateKbps: number;
+  icecast: { name: string; target: IcecastTarget }[];
+  http: { name: string; mount: HttpStreamMount }[];
+}
+
+/** Timing of a station's real-time loop. */
+export interface StationTiming {
+  sampleRate: number;
+  /** Mixed audio kept written ahead of real time into the encoder, ms. */
+  leadMs: number;
+}
+
+interface Preloaded {
+  uri: string;
+  buffer: PcmBuffer;
+}
+
+/**
+ * One station inside the engine: its mixer, the decoders feeding it and the
+ * single encoder process every output of the station hangs off. The engine
+ * calls {@link Station.pump} on a timer; the station renders exactly as many
+ * frames as real time (plus the lead) requires.
+ */
+export class Station {
+  readonly id: string;
+  readonly mixer: Mixer;
+  readonly #timing: StationTiming;
+  readonly #emit: (event: StationEvent) => void;
+  readonly #t0: number;
+  readonly #epoch0: number;
+  #encoder: EncoderProcess | undefined;
+  #outputs: StationOutputs = { bitrateKbps: 128, icecast: [], http: [] };
+  #preloaded = new Map<string, Preloaded>();
+  #uris = new Map<string, string>();
+  #title: string | undefined;
+  #closed = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: string, timing: StationTiming, emit: (event: StationEvent) => void) {
+    this.id = id;
+    this.#timing = timing;
+    this.#emit = emit;
+    this.#t0 = performance.now();
+    this.#epoch0 = Date.now();
+    this.mixer = new Mixer({ sampleRate: timing.sampleRate, onEvent: (e) => this.#onMixerEvent(e) });
+  }
+
+  /** Engine-clock epoch ms at which output frame `frame` is due at the encoder. */
+  epochOf(frame: number): number {
+    return this.#epoch0 + (frame * 1000) / this.#timing.sampleRate;
+  }
+
+  /** Output frame due at engine-clock epoch ms `epochMs`. */
+  frameOf(epochMs: number): number {
+    return Math.round(((epochMs - this.#epoch0) * this.#timing.sampleRate) / 1000);
+  }
+
+  /** Audio written ahead of real time into the encoder, ms. */
+  get bufferDepthMs(): number {
+    const elapsed = ((performance.now() - this.#t0) * this.#timing.sampleRate) / 1000;
+    return Math.max(0, ((this.mixer.frame - elapsed) * 1000) / this.#timing.sampleRate);
+  }
+
+  /** URI of an item the station played or holds. */
+  uriOf(itemId: string | undefined): string | undefined {
+    return itemId === undefined ? undefined : this.#uris.get(itemId);
+  }
+
+  /** Id of a preloaded item not yet played. */
+  get preloadedItemId(): string | undefined {
+    return [...this.#preloaded.keys()].at(-1);
+  }
+
+  /** Current now-playing title sent to outputs. */
+  get title(): string | undefined {
+    return this.#title;
+  }
+
+  /** Render and send what real time requires now; called every few ms. */
+  pump(): void {
+    const due = Math.floor(((performance.now() - this.#t0) * this.#timing.sampleRate) / 1000);
+    const target = due + Math.round((this.#timing.leadMs * this.#timing.sampleRate) / 1000);
+    while (this.mixer.frame < target) {
+      const block = this.mixer.render(Math.min(2048, target - this.mixer.frame));
+      this.#encoder?.write(block);
+    }
+  }
+
+  /** Start decoding an item; resolves once audio is ready, rejects with a typed error when it cannot be decoded. */
+  async preload(request: PlayRequest): Promise<void> {
+    const uri = toDecoderUri(request.uri);
+    this.#preloaded.get(request.itemId)?.buffer.close();
+    const buffer = startDecoder(uri, { sampleRate: this.#timing.sampleRate });
+    this.#preloaded.set(request.itemId, { uri, buffer });
+    this.#uris.set(request.itemId, request.uri);
+    for (let waited = 0; buffer.availableFrames() === 0 && !buffer.ended; waited += 10) {
+      if (waited > 10_000) throw new GrimnirError("INTERNAL", `decoder produced no audio for ${uri} within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (buffer.error) {
+      this.#preloaded.delete(request.itemId);
+      this.#emit({ stationId: this.id, at: Date.now(), type: "source_failure", itemId: request.itemId, message: buffer.error.message });
+      throw new GrimnirError("VALIDATION", buffer.error.message, { details: { field: "uri", uri: request.uri } });
+    }
+  }
+
+  /** Schedule an item on the program (see PlayRequest for crossfade / gapless / atMs semantics). */
+  play(request: PlayRequest): void {
+    const item = this.#item(request);
+    this.mixer.schedule(item, {
+      atFrame: request.atMs === undefined ? undefined : this.frameOf(request.atMs),
+      crossfadeFrames: request.crossfadeMs === undefined ? undefined : this.#frames(request.crossfadeMs),
+      curve: request.curve,
+    });
+  }
+
+  /** Preempt the program with emergency audio now. */
+  insertEmergency(request: PlayRequest): void {
+    this.mixer.insertEmergency(this.#item(request));
+  }
+
+  /** Fade out what plays and drop the queue. */
+  stop(fadeOutMs = 0): void {
+    this.mixer.stop(this.#frames(fadeOutMs));
+  }
+
+  /** Ramp the master gain. */
+  fade(targetDb: number, durationMs: number, curve: FadeCurve = "linear"): void {
+    this.mixer.fade(targetDb, this.#frames(durationMs), curve);
+  }
+
+  /** Set now-playing metadata on every output. */
+  setMetadata(title: string, artist?: string): void {
+    const text = artist ? `${artist} - ${title}` : title;
+    this.#title = text;
+    for (const out of this.#outputs.http) out.mount.setTitle(text);
+    for (const out of this.#outputs.icecast) void this.#pushIcecastTitle(out.name, out.target, text);
+  }
+
+  /** Replace the outputs; restarts the station's single encoder with a tee to all of them. */
+  configureOutputs(outputs: StationOutputs): void {
+    this.#outputs = outputs;
+    if (this.#title !== undefined) for (const out of outputs.http) out.mount.setTitle(this.#title);
+    this.#restartEncoder();
+  }
+
+  /** Outputs in use now. */
+  get outputs(): StationOutputs {
+    return this.#outputs;
+  }
+
+  /** Stop the encoder and every decoder. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#restartTimer);
+    this.#encoder?.stop();
+    this.#encoder = undefined;
+    this.mixer.close();
+    for (const p of this.#preloaded.values()) p.buffer.close();
+    this.#preloaded.clear();
+  }
+
+  #restartEncoder(): void {
+    this.#encoder?.stop();
+    this.#encoder = undefined;
+    const { icecast, http, bitrateKbps } = this.#outputs;
+    if (icecast.length === 0 && http.length === 0) return;
+    const encoder = startEncoder(
+      { sampleRate: this.#timing.sampleRate, bitrateKbps, icecast: icecast.map((o) => o.target), stdoutStream: http.length > 0 },
+      (chunk) => {
+        for (const out of this.#outputs.http) out.mount.write(chunk);
+      },
+      (message) => {
+        if (this.#encoder !== encoder || this.#closed) return;
+        this.#encoder = undefined;
+        this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message });
+        // The mix keeps running; the encoder comes back after a second.
+        this.#restartTimer = setTimeout(() => {
+          if (!this.#closed && this.#encoder === undefined) this.#restartEncoder();
+        }, 1000);
+      },
+    );
+    this.#encoder = encoder;
+  }
+
+  async #pushIcecastTitle(name: string, target: IcecastTarget, text: string): Promise<void> {
+    const url = `http://${target.host}:${target.port}/admin/metadata?mount=${encodeURIComponent(target.mount)}&mode=updinfo&song=${encodeURIComponent(text)}`;
+    const auth = Buffer.from(`${target.username}:${target.password}`).toString("base64");
+    try {
+      const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(3000) });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      this.#emit({
+        stationId: this.id,
+        at: Date.now(),
+        type: "output_failure",
+        message: `metadata update for output ${name} failed: ${(err as Error).message}`,
+      });
+    }
+  }
+
+  #item(request: PlayRequest): MixerItem {
+    const preloaded = this.#preloaded.get(request.itemId);
+    this.#preloaded.delete(request.itemId);
+    let buffer: PcmBuffer;
+    if (preloaded && (preloaded.uri === request.uri || this.#uris.get(request.itemId) === request.uri)) {
+      buffer = preloaded.buffer;
+    } else {
+      preloaded?.buffer.close();
+      let uri: string;
+      try {
+        uri = toDecoderUri(request.uri);
+      } catch (err) {
+        this.#emit({ stationId: this.id, at: Date.now(), type: "source_failure", itemId: request.itemId, message: (err as Error).message });
+        throw err;
+      }
+      buffer = startDecoder(uri, { sampleRate: this.#timing.sampleRate });
+    }
+    this.#uris.set(request.itemId, request.uri);
+    if (this.#uris.size > 1000) this.#uris.delete(this.#uris.keys().next().value!);
+    return {
+      itemId: request.itemId,
+      source: buffer,
+      cueInFrame: request.startMs === undefined ? undefined : this.#frames(request.startMs),
+      cueOutFrame: request.endMs === undefined ? undefined : this.#frames(request.endMs),
+      gainDb: request.gainDb,
+      fadeInFrames: request.fadeInMs === undefined ? undefined : this.#frames(request.fadeInMs),
+      title: request.title,
+      artist: request.artist,
+    };
+  }
+
+  #frames(ms: number): number {
+    return Math.round((ms * this.#timing.sampleRate) / 1000);
+  }
+
+  #onMixerEvent(event: MixerEvent): void {
+    const base = { stationId: this.id, at: this.epochOf(event.frame), type: event.type };
+    switch (event.type) {
+      case "item_started": {
+        const status = this.mixer.status();
+        if (status.currentItemId === event.itemId && status.currentTitle) {
+          this.setMetadata(status.currentTitle, status.currentArtist);
+        }
+        this.#emit({ ...base, itemId: event.itemId, reason: event.layer });
+        return;
+      }
+      case "item_ended":
+        this.#emit({
+          ...base,
+          itemId: event.itemId,
+          reason: event.reason,
+          positionMs: (event.positionFrames * 1000) / this.#timing.sampleRate,
+        });
+        return;
+      case "source_failure":
+        this.#emit({ ...base, itemId: event.itemId, message: event.message });
+        return;
+      case "underrun":
+        this.#emit({ ...base, itemId: event.itemId, message: `${event.missingFrames} frames missing` });
+        return;
+      default:
+        this.#emit(base);
+    }
+  }
+}

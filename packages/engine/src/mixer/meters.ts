@@ -1,0 +1,134 @@
+import { gainToDb } from "../fade-curve.js";
+
+/** Levels of one stereo channel pair over a metering window. */
+export interface LevelReading {
+  /** Sample peak per channel over the window, dBFS (`-Infinity` for digital silence). */
+  peakDb: [number, number];
+  /** RMS per channel over the window, dBFS. */
+  rmsDb: [number, number];
+  /** Momentary loudness (last 400 ms, ITU-R BS.1770 K-weighting, ungated), LUFS. */
+  momentaryLufs: number;
+  /** Short-term loudness (last 3 s, same weighting), LUFS. */
+  shortTermLufs: number;
+}
+
+/** Biquad coefficients, normalised so a0 = 1. */
+interface Biquad {
+  b0: number;
+  b1: number;
+  b2: number;
+  a1: number;
+  a2: number;
+}
+
+/** BS.1770 stage 1 (high shelf, +4 dB) and stage 2 (RLB high-pass) designed for `sampleRate`. */
+function kWeighting(sampleRate: number): [Biquad, Biquad] {
+  const shelfK = Math.tan((Math.PI * 1681.974450955533) / sampleRate);
+  const vh = 10 ** (3.999843853973347 / 20);
+  const vb = vh ** 0.4996667741545416;
+  const q1 = 0.7071752369554196;
+  const a0s = 1 + shelfK / q1 + shelfK * shelfK;
+  const shelf: Biquad = {
+    b0: (vh + (vb * shelfK) / q1 + shelfK * shelfK) / a0s,
+    b1: (2 * (shelfK * shelfK - vh)) / a0s,
+    b2: (vh - (vb * shelfK) / q1 + shelfK * shelfK) / a0s,
+    a1: (2 * (shelfK * shelfK - 1)) / a0s,
+    a2: (1 - shelfK / q1 + shelfK * shelfK) / a0s,
+  };
+  const hpK = Math.tan((Math.PI * 38.13547087602444) / sampleRate);
+  const q2 = 0.5003270373238773;
+  const a0h = 1 + hpK / q2 + hpK * hpK;
+  const highPass: Biquad = {
+    b0: 1,
+    b1: -2,
+    b2: 1,
+    a1: (2 * (hpK * hpK - 1)) / a0h,
+    a2: (1 - hpK / q2 + hpK * hpK) / a0h,
+  };
+  return [shelf, highPass];
+}
+
+/** Loudness in LUFS from a summed channel mean square. */
+function lufs(meanSquare: number): number {
+  return meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity;
+}
+
+/**
+ * Peak / RMS per channel and momentary / short-term loudness of interleaved
+ * stereo PCM. Feed blocks with {@link LevelMeter.process}; read and reset the
+ * peak/RMS window with {@link LevelMeter.take}. Loudness uses 100 ms blocks
+ * (momentary = last 4, short-term = last 30), without gating.
+ */
+export class LevelMeter {
+  readonly #blockFrames: number;
+  readonly #filters: [Biquad, Biquad];
+  /** Filter state per channel: [x1, x2, y1, y2] for each of the two stages. */
+  readonly #state = [new Float64Array(8), new Float64Array(8)];
+  #peak: [number, number] = [0, 0];
+  #sumSquares: [number, number] = [0, 0];
+  #frames = 0;
+  #blockEnergy = 0;
+  #blockFill = 0;
+  /** Summed K-weighted mean square of each completed 100 ms block, newest last (≤ 30). */
+  #blocks: number[] = [];
+
+  /** @param sampleRate Hz */
+  constructor(sampleRate: number) {
+    this.#blockFrames = Math.round(sampleRate / 10);
+    this.#filters = kWeighting(sampleRate);
+  }
+
+  /** Meter `frames` stereo frames of `samples` from frame `offset`. */
+  process(samples: Float32Array, offset = 0, frames = samples.length / 2 - offset): void {
+    const [s1, s2] = this.#filters;
+    for (let i = offset; i < offset + frames; i++) {
+      for (let c = 0; c < 2; c++) {
+        const x = samples[i * 2 + c]!;
+        const a = Math.abs(x);
+        if (a > this.#peak[c]!) this.#peak[c] = a;
+        this.#sumSquares[c]! += x * x;
+        const st = this.#state[c]!;
+        const y1 = s1.b0 * x + s1.b1 * st[0]! + s1.b2 * st[1]! - s1.a1 * st[2]! - s1.a2 * st[3]!;
+        st[1] = st[0]!;
+        st[0] = x;
+        st[3] = st[2]!;
+        st[2] = y1;
+        const y2 = s2.b0 * y1 + s2.b1 * st[4]! + s2.b2 * st[5]! - s2.a1 * st[6]! - s2.a2 * st[7]!;
+        st[5] = st[4]!;
+        st[4] = y1;
+        st[7] = st[6]!;
+        st[6] = y2;
+        this.#blockEnergy += y2 * y2;
+      }
+      this.#frames++;
+      if (++this.#blockFill === this.#blockFrames) {
+        this.#blocks.push(this.#blockEnergy / this.#blockFrames);
+        if (this.#blocks.length > 30) this.#blocks.shift();
+        this.#blockEnergy = 0;
+        this.#blockFill = 0;
+      }
+    }
+  }
+
+  /** Levels since the previous `take` (peak/RMS) and loudness over the last 400 ms / 3 s; resets the peak/RMS window. */
+  take(): LevelReading {
+    const n = Math.max(1, this.#frames);
+    const reading: LevelReading = {
+      peakDb: [gainToDb(this.#peak[0]), gainToDb(this.#peak[1])],
+      rmsDb: [gainToDb(Math.sqrt(this.#sumSquares[0] / n)), gainToDb(Math.sqrt(this.#sumSquares[1] / n))],
+      momentaryLufs: lufs(mean(this.#blocks.slice(-4))),
+      shortTermLufs: lufs(mean(this.#blocks)),
+    };
+    this.#peak = [0, 0];
+    this.#sumSquares = [0, 0];
+    this.#frames = 0;
+    return reading;
+  }
+}
+
+function mean(values: number[]): number {
+  if (values.length === 0) return 0;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

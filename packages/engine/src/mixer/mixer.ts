@@ -1,0 +1,293 @@
+import type { FadeCurve } from "@grimnir/core";
+import { dbToGain, fadeInGain, gainToDb } from "../fade-curve.js";
+import type { DeckEndReason, MixerItem } from "./deck.js";
+import { Layer, type LayerListener } from "./layer.js";
+import { LevelMeter, type LevelReading } from "./meters.js";
+import { SilenceDetector } from "./silence-detector.js";
+
+/** Something the mixer reports; `frame` is the output sample clock (frames since the mixer started). */
+export type MixerEvent =
+  | { type: "item_started"; frame: number; itemId: string; layer: "program" | "emergency" }
+  | {
+      type: "item_ended";
+      frame: number;
+      itemId: string;
+      layer: "program" | "emergency";
+      reason: DeckEndReason;
+      /** Position reached in the file, frames from file start. */
+      positionFrames: number;
+    }
+  | { type: "source_failure"; frame: number; itemId: string; message: string }
+  | { type: "underrun"; frame: number; itemId: string; missingFrames: number }
+  | { type: "silence"; frame: number }
+  | { type: "audio_restored"; frame: number }
+  | { type: "emergency_started"; frame: number }
+  | { type: "emergency_ended"; frame: number };
+
+/** How {@link Mixer.schedule} starts an item; frames are on the output sample clock. */
+export interface ScheduleOptions {
+  /** Output frame to start at (for crossfades: where the crossfade begins); as soon as possible when absent. */
+  atFrame?: number;
+  /** `undefined` = gapless after what plays; 0 = cut; > 0 = crossfade length, frames. */
+  crossfadeFrames?: number;
+  /** Fade shape for the crossfade and the item's fade-in; linear by default. */
+  curve?: FadeCurve;
+}
+
+/** Mixer construction options. */
+export interface MixerOptions {
+  /** Hz; 44100 by default. */
+  sampleRate?: number;
+  /** Ramp used when an emergency preempts the program and when the program resumes, frames (10 ms by default). */
+  preemptFadeFrames?: number;
+  /** Silence threshold, dBFS (−50 by default). */
+  silenceThresholdDb?: number;
+  /** Silence duration before it is reported, frames (15 s by default). */
+  silenceFrames?: number;
+  /** Receives every event synchronously during {@link Mixer.render}. */
+  onEvent?: (event: MixerEvent) => void;
+}
+
+/** Snapshot of the mixer for status and telemetry. */
+export interface MixerStatus {
+  /** Output frames rendered so far. */
+  frame: number;
+  state: "idle" | "playing" | "emergency";
+  currentItemId?: string;
+  /** Position in the current item, frames from file start. */
+  positionFrames?: number;
+  currentTitle?: string;
+  currentArtist?: string;
+  /** Ids of program items waiting to start, in order. */
+  queued: string[];
+  /** Blocks in which a sounding item had no decoded audio ready. */
+  underruns: number;
+  /** True while the silence detector reports dead air. */
+  silent: boolean;
+}
+
+interface Ramp {
+  from: number;
+  to: number;
+  frames: number;
+  done: number;
+  curve: FadeCurve;
+}
+
+/**
+ * The per-station stereo mixer: a deterministic function from scheduled items
+ * to interleaved float PCM on a sample clock. It never blocks and never stops:
+ * missing audio becomes silence (and an underrun), failed items end with a
+ * `source_failure` event and the queue moves on. An emergency layer preempts
+ * the program at once (short ramp) and the program resumes where it paused.
+ */
+export class Mixer {
+  readonly sampleRate: number;
+  readonly #program: Layer;
+  readonly #emergency: Layer;
+  readonly #meter: LevelMeter;
+  readonly #silence: SilenceDetector;
+  readonly #preemptFrames: number;
+  #onEvent: (event: MixerEvent) => void;
+  #frame = 0;
+  #blockStart = 0;
+  #emergencyActive = false;
+  #programRamp: Ramp | undefined;
+  #master: Ramp = { from: 1, to: 1, frames: 0, done: 0, curve: "linear" };
+  #underruns = 0;
+  #scratch = new Float32Array(0);
+  #programBuf = new Float32Array(0);
+  #emergencyBuf = new Float32Array(0);
+
+  constructor(options: MixerOptions = {}) {
+    this.sampleRate = options.sampleRate ?? 44100;
+    this.#preemptFrames = options.preemptFadeFrames ?? Math.round(this.sampleRate / 100);
+    this.#onEvent = options.onEvent ?? (() => undefined);
+    this.#meter = new LevelMeter(this.sampleRate);
+    this.#silence = new SilenceDetector(
+      options.silenceThresholdDb ?? -50,
+      options.silenceFrames ?? this.sampleRate * 15,
+    );
+    this.#program = new Layer(this.#listener("program"));
+    this.#emergency = new Layer(this.#listener("emergency"));
+  }
+
+  /** Output frames rendered so far: the station's sample clock. */
+  get frame(): number {
+    return this.#frame;
+  }
+
+  /** Replace the event callback. */
+  set onEvent(handler: (event: MixerEvent) => void) {
+    this.#onEvent = handler;
+  }
+
+  /** Queue a program item. Items start strictly in the order they were scheduled. */
+  schedule(item: MixerItem, options: ScheduleOptions = {}): void {
+    this.#program.queue.push({
+      item,
+      // Output clock → program clock: the program clock stands still during emergencies.
+      at: options.atFrame === undefined ? undefined : this.#program.clock + (options.atFrame - this.#frame),
+      crossfadeFrames: options.crossfadeFrames,
+      curve: options.curve ?? "linear",
+    });
+  }
+
+  /** Preempt the program with `item` now (or queue after an emergency already playing). */
+  insertEmergency(item: MixerItem): void {
+    this.#emergency.queue.push({
+      item: { ...item, fadeInFrames: item.fadeInFrames ?? this.#preemptFrames },
+      crossfadeFrames: undefined,
+      curve: "linear",
+    });
+    if (!this.#emergencyActive) {
+      this.#emergencyActive = true;
+      this.#programRamp = { from: 1, to: 0, frames: this.#preemptFrames, done: 0, curve: "linear" };
+      this.#onEvent({ type: "emergency_started", frame: this.#frame });
+    }
+  }
+
+  /** Fade the program out over `fadeFrames` and drop its queue. */
+  stop(fadeFrames = 0, curve: FadeCurve = "linear"): void {
+    this.#program.stop(fadeFrames, curve);
+  }
+
+  /** Ramp the master gain to `targetDb` over `frames` along `curve`. */
+  fade(targetDb: number, frames: number, curve: FadeCurve = "linear"): void {
+    const now = this.#rampValue(this.#master);
+    this.#master = { from: now, to: dbToGain(targetDb), frames, done: 0, curve };
+  }
+
+  /** Current master gain, dB. */
+  get masterGainDb(): number {
+    return gainToDb(this.#rampValue(this.#master));
+  }
+
+  /** Change silence detection: threshold dBFS, duration frames. */
+  configureSilence(thresholdDb: number, frames: number): void {
+    this.#silence.configure(thresholdDb, frames);
+  }
+
+  /** Levels since the last call and current loudness; see {@link LevelMeter.take}. */
+  takeLevels(): LevelReading {
+    return this.#meter.take();
+  }
+
+  /** What plays now. */
+  status(): MixerStatus {
+    const layer = this.#emergencyActive ? this.#emergency : this.#program;
+    const deck = layer.current;
+    return {
+      frame: this.#frame,
+      state: this.#emergencyActive ? "emergency" : deck ? "playing" : "idle",
+      currentItemId: deck?.item.itemId,
+      positionFrames: deck?.position,
+      currentTitle: deck?.item.title,
+      currentArtist: deck?.item.artist,
+      queued: this.#program.queue.map((e) => e.item.itemId),
+      underruns: this.#underruns,
+      silent: this.#silence.silent,
+    };
+  }
+
+  /** Release every source (decoders) the mixer holds. */
+  close(): void {
+    for (const layer of [this.#program, this.#emergency]) {
+      for (const deck of layer.decks) deck.item.source.close();
+      for (const entry of layer.queue) entry.item.source.close();
+      layer.decks = [];
+      layer.queue = [];
+    }
+  }
+
+  /** Render the next `frames` frames of interleaved stereo and advance the clock. */
+  render(frames: number): Float32Array {
+    this.#ensure(frames);
+    const out = new Float32Array(frames * 2);
+    const pbuf = this.#programBuf.subarray(0, frames * 2);
+    const ebuf = this.#emergencyBuf.subarray(0, frames * 2);
+    pbuf.fill(0);
+    ebuf.fill(0);
+    this.#blockStart = this.#frame;
+
+    // Program gain: 1, or a ramp down (preempted, then paused) / up (resuming after an emergency).
+    let down: Ramp | undefined;
+    let up: Ramp | undefined = this.#programRamp?.to === 1 ? this.#programRamp : undefined;
+    let upFrom = 0;
+    let programTo = frames;
+    if (this.#emergencyActive) {
+      down = this.#programRamp?.to === 0 ? this.#programRamp : undefined;
+      up = undefined;
+      const idleAt = this.#emergency.render(ebuf, 0, frames, this.#scratch);
+      // The program keeps running only through its preemption ramp, then pauses in place.
+      programTo = down ? Math.min(frames, down.frames - down.done) : 0;
+      if (programTo > 0) this.#program.render(pbuf, 0, programTo, this.#scratch);
+      if (idleAt !== undefined) {
+        this.#emergencyActive = false;
+        this.#onEvent({ type: "emergency_ended", frame: this.#frame + idleAt });
+        upFrom = Math.max(idleAt, programTo);
+        up = { from: 0, to: 1, frames: this.#preemptFrames, done: 0, curve: "linear" };
+        this.#programRamp = up;
+        this.#program.render(pbuf, upFrom, frames, this.#scratch);
+      }
+    } else {
+      this.#program.render(pbuf, 0, frames, this.#scratch);
+    }
+
+    for (let i = 0; i < frames; i++) {
+      let pg = 1;
+      if (up && i >= upFrom) pg = this.#step(up);
+      else if (down) pg = i < programTo ? this.#step(down) : 0;
+      else if (up) pg = 0;
+      const mg = this.#step(this.#master);
+      out[i * 2] = (pbuf[i * 2]! * pg + ebuf[i * 2]!) * mg;
+      out[i * 2 + 1] = (pbuf[i * 2 + 1]! * pg + ebuf[i * 2 + 1]!) * mg;
+    }
+    if (up && up.done >= up.frames) this.#programRamp = undefined;
+
+    this.#meter.process(out);
+    for (const change of this.#silence.process(out, this.#frame)) {
+      this.#onEvent({ type: change.kind === "silence" ? "silence" : "audio_restored", frame: change.frame });
+    }
+    this.#frame += frames;
+    return out;
+  }
+
+  #ensure(frames: number): void {
+    if (this.#scratch.length >= frames * 2) return;
+    this.#scratch = new Float32Array(frames * 2);
+    this.#programBuf = new Float32Array(frames * 2);
+    this.#emergencyBuf = new Float32Array(frames * 2);
+  }
+
+  #rampValue(ramp: Ramp): number {
+    if (ramp.done >= ramp.frames) return ramp.to;
+    return ramp.from + (ramp.to - ramp.from) * fadeInGain(ramp.curve, ramp.done / ramp.frames);
+  }
+
+  /** Gain of `ramp` at its current frame, then advance it by one frame. */
+  #step(ramp: Ramp): number {
+    const g = this.#rampValue(ramp);
+    if (ramp.done < ramp.frames) ramp.done++;
+    return g;
+  }
+
+  #listener(layer: "program" | "emergency"): LayerListener {
+    return {
+      started: (item, offset) =>
+        this.#onEvent({ type: "item_started", frame: this.#blockStart + offset, itemId: item.itemId, layer }),
+      ended: (deck, offset, reason) => {
+        const frame = this.#blockStart + offset;
+        if (reason === "failed") {
+          const message = deck.item.source.error?.message ?? "decoder failed";
+          this.#onEvent({ type: "source_failure", frame, itemId: deck.item.itemId, message });
+        }
+        this.#onEvent({ type: "item_ended", frame, itemId: deck.item.itemId, layer, reason, positionFrames: deck.position });
+      },
+      underrun: (item, offset, missingFrames) => {
+        this.#underruns++;
+        this.#onEvent({ type: "underrun", frame: this.#blockStart + offset, itemId: item.itemId, missingFrames });
+      },
+    };
+  }
+}

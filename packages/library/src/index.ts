@@ -1,0 +1,26 @@
+/**
+ * `@grimnir/library` — the media library: ingest, tag reading, EBU R128
+ * loudness, true peak and cue analysis, and the analysis queue.
+ *
+ * @packageDocumentation
+ */
+
+// --- analysis ---
+export { kWeightingFilter, kWeightingPowerGain } from "./analysis/k-weighting.js";
+export type { Biquad, KWeightingFilter } from "./analysis/k-weighting.js";
+export {
+  LoudnessHistogram,
+  ABSOLUTE_GATE_LUFS,
+  energyToLufs,
+  lufsToEnergy,
+} from "./analysis/loudness-histogram.js";
+export { TruePeakMeter, interpolatorPhases } from "./analysis/true-peak.js";
+export type { TruePeakOptions } from "./analysis/true-peak.js";
+export { LoudnessAnalyzer, defaultChannelWeights } from "./analysis/loudness-analyzer.js";
+export type { LoudnessAnalyzerOptions, LoudnessResult, MarkerOptions } from "./analysis/loudness-analyzer.js";
+export { analyzeFile } from "./analysis/analyze-file.js";
+export type { AnalyzeFileOptions, FileAnalysis } from "./analysis/analyze-file.js";
+
+// --- decode ---
+export { decodeFile, parseSinkCaps, GSTREAMER_APT_INSTALL } from "./decode/gstreamer-decoder.js";
+export type { PcmFormat, PcmSink, DecodeOptions, DecodeFailure } from "./decode/gstreamer-decoder.js";

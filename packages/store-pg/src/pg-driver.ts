@@ -1,0 +1,91 @@
+import pg from "pg";
+import { mapDriverError } from "./errors.js";
+import { toNumberedPlaceholders, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } from "./driver.js";
+
+/** Arbitrary but fixed key of the advisory lock migrations take ("grimnir"). */
+const MIGRATION_LOCK_KEY = 0x6772696d;
+const INT8_OID = 20;
+
+/** Pool settings a caller may override. */
+export interface PostgresPoolOptions {
+  /** Maximum pooled connections (default 10). */
+  max?: number;
+  /** Give up connecting after this long, ms (default 5000). */
+  connectionTimeoutMillis?: number;
+}
+
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+function executorFor(client: Queryable): SqlExecutor {
+  return {
+    async all<R extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) {
+      const result = await client.query(toNumberedPlaceholders(sql), [...params]);
+      return result.rows as R[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      const result = await client.query(toNumberedPlaceholders(sql), [...params]);
+      return result.rowCount ?? 0;
+    },
+  };
+}
+
+/** {@link SqlDriver} over a `pg` pool. BIGINT columns come back as numbers. */
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = "postgres" as const;
+  readonly #pool: pg.Pool;
+  /** Last error an idle pooled connection reported; kept so it cannot crash the process. */
+  lastIdleError: unknown;
+
+  constructor(connectionString: string, options: PostgresPoolOptions = {}) {
+    this.#pool = new pg.Pool({
+      connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its server emits 'error' on the pool; unhandled it would kill the process.
+    this.#pool.on("error", (err) => {
+      this.lastIdleError = err;
+    });
+  }
+
+  async withExecutor<T>(fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(executorFor(this.#pool));
+  }
+
+  async transaction<T>(fn: (executor: SqlExecutor) => Promise<T>, options: { migrationLock?: boolean } = {}): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw mapDriverError(err, "begin transaction");
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      if (options.migrationLock === true) {
+        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+      }
+      const result = await fn(executorFor(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch((rollbackErr: unknown) => {
+        // The connection is unusable; drop it from the pool instead of reusing it.
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,311 @@
+import { GrimnirError } from "@grimnir/core";
+import type {
+  Entity,
+  ExecutorState,
+  ExecutorStateRepository,
+  GlobalRepository,
+  LiveToken,
+  LiveTokenRepository,
+  MediaItem,
+  MediaRepository,
+  NewEntity,
+  PlayHistory,
+  PlayHistoryRepository,
+  Repositories,
+  ScheduleEntry,
+  ScheduleRepository,
+  StationRepository,
+  StationScoped,
+  TimeRange,
+  User,
+  UserRepository,
+} from "@grimnir/core";
+import type { SqlValue } from "./driver.js";
+import { mediaOrder, mediaWhere } from "./media-query.js";
+import {
+  deleteRecord,
+  fromRow,
+  getRecord,
+  insertRecord,
+  listRecords,
+  pageParams,
+  prepareNew,
+  selectColumns,
+  staleVersion,
+  notFound,
+  toDoc,
+  updateRecord,
+  type RepoContext,
+  type TableSpec,
+} from "./records.js";
+import { TABLES } from "./tables.js";
+import { finiteNumber, requireId, requireObject } from "./validate.js";
+
+function stationRepository<T extends StationScoped>(ctx: RepoContext, spec: TableSpec<T>): StationRepository<T> {
+  // Writes with derived rows (media tags/fields) need a transaction; plain ones are one statement.
+  const atomicWrites = spec.afterWrite !== undefined;
+  return {
+    get: (stationId, id) => ctx.run(`get ${spec.kind}`, false, (ex) => getRecord(ex, spec, String(id), String(stationId))),
+    list: (stationId, page) => ctx.run(`list ${spec.kind}`, false, (ex) => listRecords(ex, spec, page, String(stationId))),
+    create: (input) =>
+      ctx.run(`create ${spec.kind}`, atomicWrites, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
+    update: (input) => ctx.run(`update ${spec.kind}`, true, (ex) => updateRecord(ex, spec, input, ctx.now())),
+    delete: (stationId, id, version) =>
+      ctx.run(`delete ${spec.kind}`, true, (ex) => deleteRecord(ex, spec, String(id), version, String(stationId))),
+  };
+}
+
+function globalRepository<T extends Entity>(ctx: RepoContext, spec: TableSpec<T>): GlobalRepository<T> {
+  return {
+    get: (id) => ctx.run(`get ${spec.kind}`, false, (ex) => getRecord(ex, spec, String(id))),
+    list: (page) => ctx.run(`list ${spec.kind}`, false, (ex) => listRecords(ex, spec, page)),
+    create: (input) => ctx.run(`create ${spec.kind}`, false, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
+    update: (input) => ctx.run(`update ${spec.kind}`, true, (ex) => updateRecord(ex, spec, input, ctx.now())),
+    delete: (id, version) => ctx.run(`delete ${spec.kind}`, true, (ex) => deleteRecord(ex, spec, String(id), version)),
+  };
+}
+
+function userRepository(ctx: RepoContext): UserRepository {
+  const spec: TableSpec<User> = TABLES.users;
+  const base = globalRepository(ctx, spec);
+  const taken = (username: unknown): GrimnirError =>
+    new GrimnirError("CONFLICT", `username ${JSON.stringify(username)} is taken`, {
+      details: { kind: "users", field: "username", username },
+    });
+  return {
+    ...base,
+    create: (input) =>
+      ctx.run("create users", false, async (ex) => {
+        const record = prepareNew(spec, input, ctx.now());
+        const clash = await ex.all("SELECT id FROM users WHERE username = ? AND id <> ?", [String(record.username), record.id]);
+        if (clash.length > 0) throw taken(record.username);
+        return insertRecord(ex, spec, record);
+      }),
+    update: (input) =>
+      ctx.run("update users", true, async (ex) => {
+        const object = requireObject(input, "users");
+        // Checked first so PostgreSQL never aborts the caller's transaction on the unique index.
+        const clash = await ex.all("SELECT id FROM users WHERE username = ? AND id <> ?", [
+          String(object["username"]),
+          String(object["id"]),
+        ]);
+        if (clash.length > 0) throw taken(object["username"]);
+        return updateRecord(ex, spec, input, ctx.now());
+      }),
+    findByUsername: (username) =>
+      ctx.run("find user by username", false, async (ex) => {
+        const rows = await ex.all(`SELECT ${selectColumns(false)} FROM users WHERE username = ?`, [String(username)]);
+        return rows[0] === undefined ? undefined : fromRow<User>(rows[0]);
+      }),
+  };
+}
+
+function mediaRepository(ctx: RepoContext): MediaRepository {
+  const spec: TableSpec<MediaItem> = TABLES.media;
+  return {
+    ...stationRepository(ctx, spec),
+    query: (stationId, query) =>
+      ctx.run("query media", false, async (ex) => {
+        const where = mediaWhere(ctx.dialect, String(stationId), query ?? {});
+        const order = mediaOrder(query ?? {});
+        const [limit, offset] = pageParams(query);
+        const rows = await ex.all(
+          `SELECT ${selectColumns(true, "m")} FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?`,
+          [...order.join.params, ...where.params, limit, offset],
+        );
+        return rows.map((row) => fromRow<MediaItem>(row));
+      }),
+    count: (stationId, query = {}) =>
+      ctx.run("count media", false, async (ex) => {
+        const where = mediaWhere(ctx.dialect, String(stationId), query);
+        const rows = await ex.all(`SELECT COUNT(*) AS n FROM media m WHERE ${where.sql}`, where.params);
+        return Number(rows[0]?.["n"] ?? 0);
+      }),
+    findByHash: (stationId, contentHash) =>
+      ctx.run("find media by hash", false, async (ex) => {
+        const rows = await ex.all(
+          `SELECT ${selectColumns(true)} FROM media WHERE station_id = ? AND content_hash = ? ORDER BY id LIMIT 1`,
+          [String(stationId), String(contentHash)],
+        );
+        return rows[0] === undefined ? undefined : fromRow<MediaItem>(rows[0]);
+      }),
+  };
+}
+
+function liveTokenRepository(ctx: RepoContext): LiveTokenRepository {
+  return {
+    ...stationRepository(ctx, TABLES.liveTokens),
+    findByHash: (tokenHash) =>
+      ctx.run("find live token by hash", false, async (ex) => {
+        const rows = await ex.all(`SELECT ${selectColumns(true)} FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1`, [
+          String(tokenHash),
+        ]);
+        return rows[0] === undefined ? undefined : fromRow<LiveToken>(rows[0]);
+      }),
+  };
+}
+
+function requireRange(range: TimeRange): TimeRange {
+  const object = requireObject(range, "time range");
+  return { from: finiteNumber(object["from"], "from", "time range"), to: finiteNumber(object["to"], "to", "time range") };
+}
+
+function scheduleRepository(ctx: RepoContext): ScheduleRepository {
+  const spec: TableSpec<ScheduleEntry> = TABLES.schedule;
+  return {
+    window: (stationId, range) =>
+      ctx.run("read schedule window", false, async (ex) => {
+        const { from, to } = requireRange(range);
+        const rows = await ex.all(
+          `SELECT ${selectColumns(true)} FROM schedule_entries WHERE station_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id`,
+          [String(stationId), to, from],
+        );
+        return rows.map((row) => fromRow<ScheduleEntry>(row));
+      }),
+    replaceWindow: (stationId, range, entries) =>
+      ctx.run("replace schedule window", true, async (ex) => {
+        const station = requireId(stationId, "stationId", "schedule");
+        const { from, to } = requireRange(range);
+        if (!Array.isArray(entries)) {
+          throw new GrimnirError("VALIDATION", "replaceWindow needs an array of entries", { details: { field: "entries" } });
+        }
+        const now = ctx.now();
+        const prepared = entries.map((input, index) => {
+          const record = prepareNew(spec, input, now);
+          if (record.stationId !== station) {
+            throw new GrimnirError(
+              "VALIDATION",
+              `entry ${index} belongs to station ${JSON.stringify(record.stationId)}, not ${JSON.stringify(station)}`,
+              { details: { field: "stationId", index } },
+            );
+          }
+          const startsAt = finiteNumber(record.startsAt, "startsAt", "schedule");
+          if (startsAt < from || startsAt >= to) {
+            throw new GrimnirError("VALIDATION", `entry ${index} starts at ${startsAt}, outside the replaced window [${from}, ${to})`, {
+              details: { field: "startsAt", index, range: { from, to } },
+            });
+          }
+          return record;
+        });
+        await ex.run("DELETE FROM schedule_entries WHERE station_id = ? AND starts_at >= ? AND starts_at < ?", [station, from, to]);
+        const created: ScheduleEntry[] = [];
+        for (const record of prepared) created.push(await insertRecord(ex, spec, record));
+        return created.sort((a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }),
+    get: (stationId, id) => ctx.run("get schedule entry", false, (ex) => getRecord(ex, spec, String(id), String(stationId))),
+  };
+}
+
+function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
+  const spec: TableSpec<PlayHistory> = TABLES.playHistory;
+  return {
+    append: (input) => ctx.run("append play history", false, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
+    finish: (stationId, id, endedAt) =>
+      ctx.run("finish play", true, async (ex) => {
+        const ended = finiteNumber(endedAt, "endedAt", "playHistory");
+        const stored = await getRecord(ex, spec, String(id), String(stationId));
+        if (stored === undefined) throw notFound("playHistory", String(id), String(stationId));
+        return updateRecord(ex, spec, { ...stored, endedAt: ended }, ctx.now());
+      }),
+    list: (stationId, range, filter = {}) =>
+      ctx.run("list play history", false, async (ex) => {
+        const { from, to } = requireRange(range);
+        const params: SqlValue[] = [String(stationId), from, to];
+        let extra = "";
+        if (filter.mediaId !== undefined) {
+          extra += " AND media_id = ?";
+          params.push(String(filter.mediaId));
+        }
+        if (filter.artist !== undefined) {
+          extra += " AND artist = ?";
+          params.push(String(filter.artist));
+        }
+        const rows = await ex.all(
+          `SELECT ${selectColumns(true)} FROM play_history WHERE station_id = ? AND started_at >= ? AND started_at < ?${extra} ORDER BY started_at, id`,
+          params,
+        );
+        return rows.map((row) => fromRow<PlayHistory>(row));
+      }),
+    lastPlayed: (stationId, mediaIds) =>
+      ctx.run("read last plays", false, async (ex) => {
+        const result = new Map<string, number>();
+        const ids = [...new Set(mediaIds)].map(String);
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          const rows = await ex.all(
+            `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id IN (${chunk
+              .map(() => "?")
+              .join(", ")}) GROUP BY media_id`,
+            [String(stationId), ...chunk],
+          );
+          for (const row of rows) result.set(String(row["media_id"]), Number(row["last"]));
+        }
+        return result;
+      }),
+  };
+}
+
+function executorStateRepository(ctx: RepoContext): ExecutorStateRepository {
+  const read = (row: Record<string, unknown>): ExecutorState => fromRow<ExecutorState>({ ...row, id: row["station_id"] });
+  const columns = "station_id, version, created_at, updated_at, doc";
+  return {
+    get: (stationId) =>
+      ctx.run("get executor state", false, async (ex) => {
+        const rows = await ex.all(`SELECT ${columns} FROM executor_states WHERE station_id = ?`, [String(stationId)]);
+        return rows[0] === undefined ? undefined : read(rows[0]);
+      }),
+    put: (state, expectedVersion) =>
+      ctx.run("put executor state", false, async (ex) => {
+        const object = requireObject(state, "executorStates");
+        const stationId = requireId(object["stationId"], "stationId", "executorStates");
+        const doc = toDoc(object as NewEntity<ExecutorState> & object, "executorStates");
+        const now = ctx.now();
+        let rows: Record<string, unknown>[];
+        if (expectedVersion === undefined) {
+          rows = await ex.all(
+            `INSERT INTO executor_states (${columns}) VALUES (?, 1, ?, ?, ?)
+             ON CONFLICT (station_id) DO UPDATE SET version = executor_states.version + 1, updated_at = excluded.updated_at, doc = excluded.doc
+             RETURNING ${columns}`,
+            [stationId, now, now, doc],
+          );
+        } else if (expectedVersion === 0) {
+          rows = await ex.all(`INSERT INTO executor_states (${columns}) VALUES (?, 1, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${columns}`, [
+            stationId,
+            now,
+            now,
+            doc,
+          ]);
+        } else {
+          rows = await ex.all(
+            `UPDATE executor_states SET version = version + 1, updated_at = ?, doc = ? WHERE station_id = ? AND version = ? RETURNING ${columns}`,
+            [now, doc, stationId, finiteNumber(expectedVersion, "expectedVersion", "executorStates")],
+          );
+        }
+        if (rows[0] !== undefined) return read(rows[0]);
+        const current = await ex.all("SELECT version FROM executor_states WHERE station_id = ?", [stationId]);
+        throw staleVersion("executorStates", stationId, expectedVersion ?? 0, Number(current[0]?.["version"] ?? 0));
+      }),
+  };
+}
+
+/** Every repository over `ctx`; the store and each transaction build their own set. */
+export function createSqlRepositories(ctx: RepoContext): Repositories {
+  return {
+    stations: globalRepository(ctx, TABLES.stations),
+    users: userRepository(ctx),
+    mounts: stationRepository(ctx, TABLES.mounts),
+    media: mediaRepository(ctx),
+    playlists: stationRepository(ctx, TABLES.playlists),
+    smartBlocks: stationRepository(ctx, TABLES.smartBlocks),
+    clocks: stationRepository(ctx, TABLES.clocks),
+    shows: stationRepository(ctx, TABLES.shows),
+    overrides: stationRepository(ctx, TABLES.overrides),
+    webstreams: stationRepository(ctx, TABLES.webstreams),
+    liveTokens: liveTokenRepository(ctx),
+    liveSessions: stationRepository(ctx, TABLES.liveSessions),
+    schedule: scheduleRepository(ctx),
+    playHistory: playHistoryRepository(ctx),
+    executorStates: executorStateRepository(ctx),
+  };
+}
+

@@ -1,0 +1,101 @@
+import Database from "better-sqlite3";
+import { mapDriverError } from "./errors.js";
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from "./driver.js";
+
+/** Options of {@link SqliteDriver}. */
+export interface SqliteDriverOptions {
+  /** Wait this long for another process's write lock, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * {@link SqlDriver} over one better-sqlite3 connection: WAL journal,
+ * `synchronous=FULL` (an acknowledged commit survives power loss), busy timeout,
+ * foreign keys on. Statements are synchronous; a promise-chain mutex makes an
+ * open transaction exclusive, so other callers wait rather than join it.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite" as const;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #tail: Promise<void> = Promise.resolve();
+  readonly #executor: SqlExecutor;
+
+  constructor(filename: string, options: SqliteDriverOptions = {}) {
+    try {
+      this.#db = new Database(filename);
+      this.#db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      if (filename !== ":memory:") this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = FULL");
+      this.#db.pragma("foreign_keys = ON");
+    } catch (err) {
+      throw mapDriverError(err, `open SQLite database ${JSON.stringify(filename)}`);
+    }
+    this.#executor = {
+      all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) => {
+        const statement = this.#prepare(sql);
+        if (!statement.reader) {
+          statement.run(...params);
+          return [] as R[];
+        }
+        return statement.all(...params) as R[];
+      },
+      run: async (sql: string, params: readonly SqlValue[] = []) => this.#prepare(sql).run(...params).changes,
+    };
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size > 500) this.#statements.clear();
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  withExecutor<T>(fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#exclusive(() => fn(this.#executor));
+  }
+
+  transaction<T>(fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      // IMMEDIATE takes the write lock up front: two processes never deadlock upgrading a read lock.
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(this.#executor);
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+        throw err;
+      }
+    });
+  }
+
+  /** Run a multi-statement script (DDL) on the connection. */
+  execScript(sql: string): void {
+    this.#db.exec(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.#exclusive(async () => {
+      this.#statements.clear();
+      if (this.#db.open) this.#db.close();
+    });
+  }
+}
