@@ -51,6 +51,12 @@ export class GrimnirError extends Error {
   /** Structured context (file/line/column, JSON pointer, field…). */
   readonly details: ErrorDetails;
 
+  /**
+   * An error with a stable code.
+   * @param code stable error code
+   * @param message what went wrong and what was expected
+   * @param options structured details and the underlying cause
+   */
   constructor(code: ErrorCode, message: string, options: GrimnirErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "GrimnirError";

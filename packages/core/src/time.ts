@@ -33,7 +33,10 @@ export class ManualTimeSource implements TimeSource {
   #now: number;
   #sleepers: Sleeper[] = [];
 
-  /** @param startMs initial time in epoch milliseconds */
+  /**
+   * A clock stopped at `startMs`.
+   * @param startMs initial time in epoch milliseconds
+   */
   constructor(startMs = 0) {
     this.#now = startMs;
   }

@@ -40,3 +40,5 @@ export { HttpStreamServer, HttpStreamMount, icyMetadataBlock, ICY_METAINT } from
 // --- client ---
 export { EngineClient, fromServiceError } from "./client/engine-client.js";
 export type { EngineClientOptions, EngineStreamHandlers, EngineFullStatus } from "./client/engine-client.js";
+export { EngineSupervisor } from "./client/supervisor.js";
+export type { SupervisorOptions, SupervisorEvent } from "./client/supervisor.js";

@@ -1,54 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isGrimnirError } from "@grimnir/core";
 import { EngineClient, startEngineServer, type EngineServer, type StationEvent } from "../src/index.js";
-import { firstRun, freePort, goertzel, listen, makeTone, requireBinaries, tempDir, toneTimeline, waitFor } from "./helpers.js";
-
-const WIN = 441; // 10 ms analysis windows
-
-/** Amplitude of `freq` per 10 ms window. */
-function amplitudes(samples: Float32Array, freq: number): number[] {
-  const out: number[] = [];
-  for (let s = 0; s + WIN <= samples.length; s += WIN) out.push(2 * Math.sqrt(goertzel(samples, freq, s, WIN)));
-  return out;
-}
-
-/** Read a raw ICY stream and return the first non-empty StreamTitle. */
-function readStreamTitle(url: string, timeoutMs: number): Promise<{ metaint: number; title: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { "Icy-MetaData": "1" } }, (res) => {
-      const metaint = Number(res.headers["icy-metaint"]);
-      let buf = Buffer.alloc(0);
-      let pos = 0; // bytes consumed
-      res.on("data", (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length > pos + metaint) {
-          const len = buf[pos + metaint]! * 16;
-          if (buf.length < pos + metaint + 1 + len) return;
-          const text = buf.subarray(pos + metaint + 1, pos + metaint + 1 + len).toString("utf8");
-          pos += metaint + 1 + len;
-          const m = /StreamTitle='([^']*)';/.exec(text);
-          if (m) {
-            req.destroy();
-            clearTimeout(timer);
-            resolve({ metaint, title: m[1]! });
-            return;
-          }
-        }
-      });
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`no StreamTitle from ${url} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    req.on("error", (err) => {
-      if (!req.destroyed) reject(err);
-    });
-    req.end();
-  });
-}
+import { firstRun, freePort, listen, makeTone, requireBinaries, readStreamTitle, tempDir, toneEnvelope, toneTimeline, waitFor } from "./helpers.js";
 
 describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () => {
   let server: EngineServer;
@@ -121,17 +76,20 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     await client.preload("xfade", { itemId: "b", uri: tones["b660"]! });
     await client.play("xfade", { itemId: "b", uri: tones["b660"]!, atMs: started.at + 1500, crossfadeMs: 1000, curve: "linear" });
     const audio = await listener.done;
-    const a440 = amplitudes(audio, 440);
-    const b660 = amplitudes(audio, 660);
-    const aStart = a440.findIndex((v) => v > 0.1);
-    // Linear fade-in of a 0.5 sine: 0.01 is reached 20 ms into the crossfade.
-    const bStart = b660.findIndex((v, i) => i > aStart && v > 0.01);
-    expect(aStart).toBeGreaterThanOrEqual(0);
-    expect(Math.abs((bStart - aStart) * 10 - 20 - 1500)).toBeLessThanOrEqual(50);
+    const a440 = toneEnvelope(audio, 440);
+    const b660 = toneEnvelope(audio, 660);
+    // Track a (0.5 amplitude) starts abruptly: a Hann window centred on the onset reads half of it.
+    const aStart = a440.find((p) => p.amp > 0.25)!;
+    // Linear crossfade of a 0.5 sine over 1000 ms: 0.05 is reached 100 ms in (the window averages a line exactly).
+    const bCross = b660.find((p) => p.t > aStart.t && p.amp > 0.05)!;
+    expect(aStart).toBeDefined();
+    expect(bCross).toBeDefined();
+    const observedMs = bCross.t - 100 - aStart.t;
+    expect(Math.abs(observedMs - 1500)).toBeLessThanOrEqual(50);
     // Mid-crossfade both tones are heard at about half amplitude.
-    const mid = bStart + 50;
-    expect(a440[mid]).toBeGreaterThan(0.15);
-    expect(b660[mid]).toBeGreaterThan(0.15);
+    const mid = b660.find((p) => p.t >= bCross.t + 400)!;
+    expect(mid.amp).toBeGreaterThan(0.15);
+    expect(a440.find((p) => p.t >= mid.t)!.amp).toBeGreaterThan(0.15);
   });
 
   it("lets an emergency preempt the program, then resumes it", async () => {

@@ -8,9 +8,20 @@ import { isGrimnirError } from "@grimnir/core";
 import type { EventBus, Store } from "@grimnir/core";
 import { TokenService, type AuthOptions } from "./auth.js";
 import { MemoryRefreshTokenStore } from "./refresh-tokens.js";
-import { HTTP_ONLY_STATUS_BY_CODE, errorResponse, type ErrorBody, type HttpErrorCode } from "./error-status.js";
+import {
+  HTTP_ONLY_STATUS_BY_CODE,
+  errorResponse,
+  type ErrorBody,
+  type HttpErrorCode,
+} from "./error-status.js";
 import type { ApiPorts, AuditEntry } from "./ports.js";
-import { bearerToken, defineRoute, principalOf, routeMetaOf, type ApiContext } from "./route-kit.js";
+import {
+  bearerToken,
+  defineRoute,
+  principalOf,
+  routeMetaOf,
+  type ApiContext,
+} from "./route-kit.js";
 import { TokenBuckets, type RateLimitOptions } from "./rate-limit.js";
 import { createApiMetrics } from "./metrics.js";
 import { OpenApiCollector } from "./openapi.js";
@@ -67,7 +78,8 @@ function pointerOf(error: ErrorObject): string {
 function describe(error: ErrorObject, location: string): string {
   const pointer = pointerOf(error);
   const params = error.params as Record<string, unknown>;
-  if (error.keyword === "required") return `${location}${error.instancePath}/${String(params["missingProperty"])} is required`;
+  if (error.keyword === "required")
+    return `${location}${error.instancePath}/${String(params["missingProperty"])} is required`;
   if (error.keyword === "additionalProperties") {
     return `${location}${pointer} is not allowed (unknown field)`;
   }
@@ -79,19 +91,30 @@ function describe(error: ErrorObject, location: string): string {
 
 /** The most useful error first: a specific leaf beats the oneOf/anyOf summary. */
 function mostSpecific(errors: readonly ErrorObject[]): ErrorObject {
-  const leaves = errors.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf" && e.keyword !== "if");
+  const leaves = errors.filter(
+    (e) => e.keyword !== "oneOf" && e.keyword !== "anyOf" && e.keyword !== "if",
+  );
   const pool = leaves.length > 0 ? leaves : errors;
-  return pool.reduce((best, e) => (pointerOf(e).length > pointerOf(best).length ? e : best), pool[0]!);
+  return pool.reduce(
+    (best, e) => (pointerOf(e).length > pointerOf(best).length ? e : best),
+    pool[0]!,
+  );
 }
 
 /** Status and body for anything thrown while answering a request. */
 function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
-  const fe = err as Partial<FastifyError> & { validation?: ErrorObject[]; validationContext?: string };
+  const fe = err as Partial<FastifyError> & {
+    validation?: ErrorObject[];
+    validationContext?: string;
+  };
   if (Array.isArray(fe.validation) && fe.validation.length > 0) {
     const location = fe.validationContext ?? "body";
     const first = mostSpecific(fe.validation);
     const pointer = pointerOf(first);
-    const field = pointer.split("/").filter((s) => s.length > 0).pop();
+    const field = pointer
+      .split("/")
+      .filter((s) => s.length > 0)
+      .pop();
     return {
       status: 400,
       body: {
@@ -102,25 +125,39 @@ function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
             location,
             pointer,
             ...(field === undefined ? {} : { field }),
-            errors: fe.validation.slice(0, 20).map((e) => ({ pointer: pointerOf(e), message: describe(e, location) })),
+            errors: fe.validation
+              .slice(0, 20)
+              .map((e) => ({ pointer: pointerOf(e), message: describe(e, location) })),
           },
         },
       },
     };
   }
   if (err instanceof TransportError) {
-    return { status: HTTP_ONLY_STATUS_BY_CODE[err.code], body: { error: { code: err.code, message: err.message, details: {} } } };
+    return {
+      status: HTTP_ONLY_STATUS_BY_CODE[err.code],
+      body: { error: { code: err.code, message: err.message, details: {} } },
+    };
   }
   if (isGrimnirError(err)) return errorResponse(err);
   const status = fe.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const code: HttpErrorCode =
-      status === 413 ? "PAYLOAD_TOO_LARGE" : status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : status === 404 ? "NOT_FOUND" : "VALIDATION";
+      status === 413
+        ? "PAYLOAD_TOO_LARGE"
+        : status === 415
+          ? "UNSUPPORTED_MEDIA_TYPE"
+          : status === 404
+            ? "NOT_FOUND"
+            : "VALIDATION";
     const message =
       fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" || err instanceof SyntaxError
         ? `body is not valid JSON: ${fe.message ?? ""}`
         : (fe.message ?? "bad request");
-    return { status: status === 413 || status === 415 || status === 404 ? status : 400, body: { error: { code, message, details: { location: "body" } } } };
+    return {
+      status: status === 413 || status === 415 || status === 404 ? status : 400,
+      body: { error: { code, message, details: { location: "body" } } },
+    };
   }
   return errorResponse(err);
 }
@@ -144,7 +181,11 @@ export function createApi(options: ApiOptions): FastifyInstance {
   } as never) as unknown as FastifyInstance;
 
   const ports = options.ports ?? {};
-  const tokens = new TokenService(options.store, options.auth.refreshTokens ?? new MemoryRefreshTokenStore(), options.auth);
+  const tokens = new TokenService(
+    options.store,
+    options.auth.refreshTokens ?? new MemoryRefreshTokenStore(),
+    options.auth,
+  );
   const ctx: ApiContext = { store: options.store, bus: options.bus, ports, tokens };
   const metrics = createApiMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const openapi = new OpenApiCollector();
@@ -152,7 +193,13 @@ export function createApi(options: ApiOptions): FastifyInstance {
   const nowPlaying = new NowPlayingCache();
 
   // Bodies are checked without coercion (a "5" is not a number); query and path strings are coerced.
-  const ajvOptions = { allErrors: true, useDefaults: true, removeAdditional: false, discriminator: true, strict: false } as const;
+  const ajvOptions = {
+    allErrors: true,
+    useDefaults: true,
+    removeAdditional: false,
+    discriminator: true,
+    strict: false,
+  } as const;
   const bodyAjv = new Ajv2020({ ...ajvOptions, coerceTypes: false });
   const queryAjv = new Ajv2020({ ...ajvOptions, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -167,7 +214,11 @@ export function createApi(options: ApiOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
-      error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, details: {} },
+      error: {
+        code: "NOT_FOUND",
+        message: `no route ${request.method} ${request.url.split("?")[0]}`,
+        details: {},
+      },
     } satisfies ErrorBody),
   );
 
@@ -192,7 +243,8 @@ export function createApi(options: ApiOptions): FastifyInstance {
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
     metrics.requestsTotal.inc(labels);
-    if (MUTATING.has(request.method) && routeMetaOf(request) !== undefined) await audit(request, reply.statusCode);
+    if (MUTATING.has(request.method) && routeMetaOf(request) !== undefined)
+      await audit(request, reply.statusCode);
   });
   app.server.on("connection", (socket) => {
     metrics.activeConnections.inc();
@@ -307,7 +359,10 @@ function registerOperationRoutes(
           await Promise.race([
             fn(),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+              timer = setTimeout(
+                () => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)),
+                READY_TIMEOUT_MS,
+              );
             }),
           ]);
           checks[name] = { ok: true };
@@ -323,10 +378,14 @@ function registerOperationRoutes(
           const health = ctx.bus.health();
           if (!health.connected) throw new Error(health.lastError ?? "bus is disconnected");
         }),
-        ...(ctx.ports.engine === undefined ? [] : [probe("engine", () => ctx.ports.engine!.status())]),
+        ...(ctx.ports.engine === undefined
+          ? []
+          : [probe("engine", () => ctx.ports.engine!.status())]),
       ]);
       const ready = Object.values(checks).every((c) => c.ok);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? "ready" : "unavailable", checks });
     },
   });
   defineRoute(app, ctx, {
@@ -336,7 +395,8 @@ function registerOperationRoutes(
     tags,
     access: { kind: "public" },
     ok: { status: 200, description: "Prometheus text format", contentType: "text/plain" },
-    handler: async (_request, reply) => reply.header("content-type", registry.contentType).send(await registry.metrics()),
+    handler: async (_request, reply) =>
+      reply.header("content-type", registry.contentType).send(await registry.metrics()),
   });
   defineRoute(app, ctx, {
     method: "GET",

@@ -5,7 +5,10 @@ export class MemoryAuditLog implements AuditPort {
   readonly #entries: AuditEntry[] = [];
   readonly #capacity: number;
 
-  /** @param capacity entries kept; older ones are dropped first (default 10,000) */
+  /**
+   * An empty log.
+   * @param capacity entries kept; older ones are dropped first (default 10,000)
+   */
   constructor(capacity = 10_000) {
     this.#capacity = capacity;
   }

@@ -53,7 +53,9 @@ export class TokenService {
 
   constructor(store: Store, refresh: RefreshTokenStore, options: AuthOptions) {
     this.#secret =
-      typeof options.jwtSecret === "string" ? new TextEncoder().encode(options.jwtSecret) : options.jwtSecret;
+      typeof options.jwtSecret === "string"
+        ? new TextEncoder().encode(options.jwtSecret)
+        : options.jwtSecret;
     if (this.#secret.length < 32) {
       throw new GrimnirError("CONFIG_INVALID", "auth.jwtSecret must be at least 32 bytes", {
         details: { field: "auth.jwtSecret" },
@@ -127,7 +129,8 @@ export class TokenService {
         typ: "at+jwt",
       }));
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw unauthorized("access token expired; refresh it");
+      if (err instanceof joseErrors.JWTExpired)
+        throw unauthorized("access token expired; refresh it");
       if (err instanceof joseErrors.JOSEError) throw unauthorized("access token is invalid");
       throw err;
     }
@@ -137,7 +140,8 @@ export class TokenService {
     }
     if (!(await this.#refresh.isFamilyActive(sid))) throw unauthorized("session was logged out");
     const user = await this.#store.users.get(sub);
-    if (user === undefined || user.disabled) throw unauthorized("the user no longer exists or is disabled");
+    if (user === undefined || user.disabled)
+      throw unauthorized("the user no longer exists or is disabled");
     return { user, sessionId: sid, expiresAt: exp * 1000 };
   }
 

@@ -30,7 +30,7 @@ export const HTTP_ONLY_STATUS_BY_CODE = {
   RATE_LIMITED: 429,
 } as const;
 
-/** A code on the wire: core's {@link ErrorCode} or an HTTP-only one. */
+/** A code on the wire: core's `ErrorCode` or an HTTP-only one. */
 export type HttpErrorCode = ErrorCode | keyof typeof HTTP_ONLY_STATUS_BY_CODE;
 
 /** The JSON body of every error response. */

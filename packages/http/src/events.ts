@@ -66,7 +66,11 @@ export class EventFanout {
     let json: string | undefined;
     for (const client of this.#clients) {
       if (client.topics !== undefined && !client.topics.has(event.topic)) continue;
-      if (client.stations !== undefined ? !client.stations.has(event.stationId) : !hasRole(client.user, event.stationId, "dj")) {
+      if (
+        client.stations !== undefined
+          ? !client.stations.has(event.stationId)
+          : !hasRole(client.user, event.stationId, "dj")
+      ) {
         continue;
       }
       json ??= JSON.stringify(event);
@@ -77,8 +81,14 @@ export class EventFanout {
 
 const eventsQuery = objectSchema({
   token: stringSchema(4096, 1),
-  stations: { ...stringSchema(10_000, 1), description: "comma-separated station ids (default: every station the caller may see)" },
-  topics: { ...stringSchema(2000, 1), description: `comma-separated topics (default all): ${TOPICS.join(", ")}` },
+  stations: {
+    ...stringSchema(10_000, 1),
+    description: "comma-separated station ids (default: every station the caller may see)",
+  },
+  topics: {
+    ...stringSchema(2000, 1),
+    description: `comma-separated topics (default all): ${TOPICS.join(", ")}`,
+  },
 });
 
 /** Parse and authorise the stream filter; FORBIDDEN for a station the caller has no role on. */
@@ -86,28 +96,48 @@ function filterOf(request: FastifyRequest): Pick<EventClient, "user" | "stations
   const { user } = principalOf(request);
   const query = request.query as { stations?: string; topics?: string };
   const list = (value: string | undefined) =>
-    value === undefined ? undefined : new Set(value.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+    value === undefined
+      ? undefined
+      : new Set(
+          value
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
+        );
   const stations = list(query.stations);
   const topics = list(query.topics);
   for (const stationId of stations ?? []) {
     if (!hasRole(user, stationId, "dj")) {
-      throw new GrimnirError("FORBIDDEN", `no role on station ${stationId}; its events are not visible to you`, {
-        details: { stationId },
-      });
+      throw new GrimnirError(
+        "FORBIDDEN",
+        `no role on station ${stationId}; its events are not visible to you`,
+        {
+          details: { stationId },
+        },
+      );
     }
   }
   for (const topic of topics ?? []) {
     if (!(TOPICS as readonly string[]).includes(topic)) {
-      throw new GrimnirError("VALIDATION", `querystring/topics: unknown topic "${topic}"; expected one of ${TOPICS.join(", ")}`, {
-        details: { pointer: "/topics", field: "topics", location: "querystring" },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        `querystring/topics: unknown topic "${topic}"; expected one of ${TOPICS.join(", ")}`,
+        {
+          details: { pointer: "/topics", field: "topics", location: "querystring" },
+        },
+      );
     }
   }
   return { user, stations, topics: topics as ReadonlySet<Topic> | undefined };
 }
 
 /** WebSocket /api/v1/events and SSE /api/v1/events/sse. */
-export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext, fanout: EventFanout, metrics: ApiMetrics): void {
+export function registerEventRoutes(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  fanout: EventFanout,
+  metrics: ApiMetrics,
+): void {
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/events",
@@ -136,7 +166,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext, fanou
       };
       metrics.websocketConnections.inc();
       const ping = setInterval(() => socket.ping(), WS_PING_MS);
-      const expiry = setTimeout(() => socket.close(4001, "access token expired"), Math.max(0, expiresAt - Date.now()));
+      const expiry = setTimeout(
+        () => socket.close(4001, "access token expired"),
+        Math.max(0, expiresAt - Date.now()),
+      );
       socket.on("close", () => {
         clearInterval(ping);
         clearTimeout(expiry);
@@ -152,7 +185,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext, fanou
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/events/sse",
-    summary: "Server-sent events stream (event: <topic>, data: envelope), filtered like the WebSocket",
+    summary:
+      "Server-sent events stream (event: <topic>, data: envelope), filtered like the WebSocket",
     tags: ["events"],
     access: { kind: "user" },
     schema: { querystring: eventsQuery },
@@ -187,10 +221,15 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext, fanou
         close: () => end(),
       };
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), SSE_HEARTBEAT_MS);
-      const expiry = setTimeout(() => {
-        res.write("event: error\ndata: {\"code\":\"UNAUTHORIZED\",\"message\":\"access token expired\"}\n\n");
-        end();
-      }, Math.max(0, expiresAt - Date.now()));
+      const expiry = setTimeout(
+        () => {
+          res.write(
+            'event: error\ndata: {"code":"UNAUTHORIZED","message":"access token expired"}\n\n',
+          );
+          end();
+        },
+        Math.max(0, expiresAt - Date.now()),
+      );
       request.raw.on("close", end);
       await fanout.add(client);
       res.write("retry: 3000\nevent: ready\ndata: {}\n\n");

@@ -11,7 +11,10 @@ interface CollectedRoute {
 }
 
 /** An OpenAPI 3.1 document (plain JSON). */
-export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths: Record<string, Record<string, unknown>> };
+export type OpenApiDocument = Record<string, unknown> & {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+};
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "invalid input; details name the field (JSON pointer)",
@@ -87,12 +90,15 @@ function operation(route: CollectedRoute, path: string): Record<string, unknown>
   const ok = meta?.ok ?? { status: 200 };
   responses[String(ok.status)] = {
     description: ok.description ?? "success",
-    ...(ok.schema === undefined ? {} : { content: { [ok.contentType ?? "application/json"]: { schema: ok.schema } } }),
+    ...(ok.schema === undefined
+      ? {}
+      : { content: { [ok.contentType ?? "application/json"]: { schema: ok.schema } } }),
   };
   const errorStatuses = [400, 429];
   if (access.kind !== "public") errorStatuses.push(401, 403);
   if (path.includes("{")) errorStatuses.push(404);
-  if (route.method === "PUT" || route.method === "PATCH" || route.method === "DELETE") errorStatuses.push(409);
+  if (route.method === "PUT" || route.method === "PATCH" || route.method === "DELETE")
+    errorStatuses.push(409);
   if (route.schema?.body !== undefined) errorStatuses.push(413);
   if (meta?.needsPort !== undefined) errorStatuses.push(501);
   for (const status of errorStatuses.sort()) {
@@ -111,10 +117,18 @@ function operation(route: CollectedRoute, path: string): Record<string, unknown>
     security: access.kind === "public" ? [] : [{ bearerAuth: [] }],
     "x-grimnir-access": access,
     ...(meta?.needsPort === undefined ? {} : { "x-grimnir-needs-port": meta.needsPort }),
-    parameters: [...parameters(route.schema?.params, "path"), ...parameters(route.schema?.querystring, "query")],
+    parameters: [
+      ...parameters(route.schema?.params, "path"),
+      ...parameters(route.schema?.querystring, "query"),
+    ],
     ...(route.schema?.body === undefined
       ? {}
-      : { requestBody: { required: true, content: { "application/json": { schema: route.schema.body } } } }),
+      : {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: route.schema.body } },
+          },
+        }),
     responses,
   };
 }

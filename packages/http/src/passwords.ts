@@ -25,14 +25,18 @@ function derive(password: string, salt: Buffer, ln: number, r: number, p: number
  * `$scrypt$ln=14,r=8,p=1$<salt base64>$<hash base64>`. `ln` may be lowered
  * (to 10 at least) only where speed matters more than strength, e.g. tests.
  */
-export async function hashPassword(password: string, options: { ln?: number } = {}): Promise<string> {
+export async function hashPassword(
+  password: string,
+  options: { ln?: number } = {},
+): Promise<string> {
   const ln = Math.min(20, Math.max(10, options.ln ?? LN));
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, ln, R, P);
   return `$scrypt$ln=${ln},r=${R},p=${P}$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
-const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+const PHC =
+  /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
 /**
  * True when `password` matches a hash made by {@link hashPassword}; compares in

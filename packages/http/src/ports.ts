@@ -145,6 +145,7 @@ export interface AuditEntry {
  * can report itself; a rejection is logged and never changes the response.
  */
 export interface AuditPort {
+  /** Keep one entry (called after the response was sent). */
   record(entry: AuditEntry): Promise<void> | void;
 }
 

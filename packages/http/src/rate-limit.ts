@@ -41,7 +41,10 @@ export class TokenBuckets {
     const now = this.#now();
     const { capacity, refillPerSec } = this.#limit;
     const bucket = this.#buckets.get(key) ?? { tokens: capacity, updatedAt: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updatedAt) / 1000) * refillPerSec);
+    bucket.tokens = Math.min(
+      capacity,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * refillPerSec,
+    );
     bucket.updatedAt = now;
     this.#buckets.set(key, bucket);
     if (++this.#sinceSweep >= 10_000) this.#sweep(now);
@@ -56,7 +59,8 @@ export class TokenBuckets {
     this.#sinceSweep = 0;
     const { capacity, refillPerSec } = this.#limit;
     for (const [key, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * refillPerSec >= capacity) this.#buckets.delete(key);
+      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * refillPerSec >= capacity)
+        this.#buckets.delete(key);
     }
   }
 }

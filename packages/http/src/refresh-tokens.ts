@@ -38,7 +38,10 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   readonly #revoked = new Set<string>();
   readonly #now: () => number;
 
-  /** @param now clock, epoch ms (default `Date.now`) */
+  /**
+   * An empty store.
+   * @param now clock, epoch ms (default `Date.now`)
+   */
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }

@@ -56,7 +56,8 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /** The authenticated caller; only valid on routes that are not public. */
 export function principalOf(request: FastifyRequest): Principal {
   const principal = principals.get(request);
-  if (principal === undefined) throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
+  if (principal === undefined)
+    throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
   return principal;
 }
 
@@ -114,7 +115,8 @@ export function defineRoute(app: FastifyInstance, ctx: ApiContext, spec: RouteSp
     onRequest: async (request: FastifyRequest) => {
       if (access.kind === "public") return;
       const token = bearerToken(request);
-      if (token === undefined) throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
+      if (token === undefined)
+        throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
       principals.set(request, await ctx.tokens.authenticate(token));
     },
     // The role check runs before body validation too, so a caller without a role learns nothing from a 400.
@@ -125,7 +127,8 @@ export function defineRoute(app: FastifyInstance, ctx: ApiContext, spec: RouteSp
       }
     },
     preHandler: async (request: FastifyRequest) => {
-      if (access.kind === "station") assertRole(principalOf(request).user, stationIdOf(request), access.role);
+      if (access.kind === "station")
+        assertRole(principalOf(request).user, stationIdOf(request), access.role);
       if (access.kind === "global-admin" && !isGlobalAdmin(principalOf(request).user)) {
         throw new GrimnirError("FORBIDDEN", "this needs the admin role on every station");
       }

@@ -55,7 +55,10 @@ export function recordSchema(resource: ResourceSchema): Schema {
 
 /** Body of a create: the content fields, an optional client-chosen id. */
 export function createBodySchema(resource: ResourceSchema): Schema {
-  return obj({ id: { ...str(200, 1), pattern: "^[A-Za-z0-9._:-]+$" }, ...resource.properties }, resource.required);
+  return obj(
+    { id: { ...str(200, 1), pattern: "^[A-Za-z0-9._:-]+$" }, ...resource.properties },
+    resource.required,
+  );
 }
 
 /** Body of a PUT: the full content plus the version it was read at. */
@@ -86,7 +89,10 @@ export const stationResource: ResourceSchema = {
 
 const roleGrant = obj(
   {
-    stationId: { ...str(200, 1), description: 'station id, or "*" for every station (admins only)' },
+    stationId: {
+      ...str(200, 1),
+      description: 'station id, or "*" for every station (admins only)',
+    },
     role: { enum: ["admin", "manager", "dj"] },
   },
   ["stationId", "role"],
@@ -119,7 +125,12 @@ const output: Schema = {
   discriminator: { propertyName: "type" },
   oneOf: [
     obj(
-      { type: { const: "icecast" }, url: { type: "string", pattern: "^icecast://", maxLength: 2000 }, format: audioFormat, bitrateKbps: bitrate },
+      {
+        type: { const: "icecast" },
+        url: { type: "string", pattern: "^icecast://", maxLength: 2000 },
+        format: audioFormat,
+        bitrateKbps: bitrate,
+      },
       ["type", "url", "format", "bitrateKbps"],
     ),
     obj({ type: { const: "http" }, path: str(200, 1), format: audioFormat, bitrateKbps: bitrate }, [
@@ -219,14 +230,33 @@ const mediaFilter: Schema = {
   type: "object",
   required: ["field", "op"],
   oneOf: [
-    obj({ field: mediaField, op: { enum: ["equals", "not_equals"] }, value: filterValue }, ["field", "op", "value"]),
-    obj({ field: mediaField, op: { enum: ["contains", "not_contains"] }, value: str(500) }, ["field", "op", "value"]),
-    obj({ field: mediaField, op: { enum: ["in", "not_in"] }, values: { type: "array", items: filterValue, maxItems: 1000 } }, [
+    obj({ field: mediaField, op: { enum: ["equals", "not_equals"] }, value: filterValue }, [
       "field",
       "op",
-      "values",
+      "value",
     ]),
-    obj({ field: mediaField, op: { const: "range" }, min: { type: "number" }, max: { type: "number" } }, ["field", "op"]),
+    obj({ field: mediaField, op: { enum: ["contains", "not_contains"] }, value: str(500) }, [
+      "field",
+      "op",
+      "value",
+    ]),
+    obj(
+      {
+        field: mediaField,
+        op: { enum: ["in", "not_in"] },
+        values: { type: "array", items: filterValue, maxItems: 1000 },
+      },
+      ["field", "op", "values"],
+    ),
+    obj(
+      {
+        field: mediaField,
+        op: { const: "range" },
+        min: { type: "number" },
+        max: { type: "number" },
+      },
+      ["field", "op"],
+    ),
   ],
 };
 const filters: Schema = { type: "array", items: mediaFilter, maxItems: 100 };
@@ -244,7 +274,11 @@ export const smartBlockResource: ResourceSchema = {
       oneOf: [
         obj({ by: { enum: ["random", "least_recently_played"] } }, ["by"]),
         obj({ by: { const: "weighted" }, field: mediaField }, ["by", "field"]),
-        obj({ by: { const: "field" }, field: mediaField, direction: { enum: ["asc", "desc"] } }, ["by", "field", "direction"]),
+        obj({ by: { const: "field" }, field: mediaField, direction: { enum: ["asc", "desc"] } }, [
+          "by",
+          "field",
+          "direction",
+        ]),
       ],
     },
     limit: {
@@ -252,17 +286,20 @@ export const smartBlockResource: ResourceSchema = {
       required: ["kind"],
       oneOf: [
         obj({ kind: { const: "count" }, count: int(1, 10_000) }, ["kind", "count"]),
-        obj({ kind: { const: "duration" }, durationMs: int(1), toleranceMs: int(0) }, ["kind", "durationMs", "toleranceMs"]),
+        obj({ kind: { const: "duration" }, durationMs: int(1), toleranceMs: int(0) }, [
+          "kind",
+          "durationMs",
+          "toleranceMs",
+        ]),
       ],
     },
     quotas: {
       type: "array",
       maxItems: 50,
-      items: obj({ name: str(200, 1), filters, percent: { type: "number", minimum: 0, maximum: 100 } }, [
-        "name",
-        "filters",
-        "percent",
-      ]),
+      items: obj(
+        { name: str(200, 1), filters, percent: { type: "number", minimum: 0, maximum: 100 } },
+        ["name", "filters", "percent"],
+      ),
     },
     rotation: obj({
       trackRepeatHours: { type: "number", minimum: 0 },
@@ -324,7 +361,11 @@ export const showResource: ResourceSchema = {
     rrule: { ...str(1000, 1), description: "RFC 5545 RRULE body, e.g. FREQ=WEEKLY;BYDAY=MO" },
     durationMs: int(60_000, 7 * 24 * 3_600_000),
     clockId: str(200, 1),
-    exceptDates: { type: "array", items: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, maxItems: 1000 },
+    exceptDates: {
+      type: "array",
+      items: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
+      maxItems: 1000,
+    },
     live: { type: "boolean" },
     djUserId: str(200, 1),
     description: str(2000),
@@ -355,7 +396,11 @@ export const webstreamResource: ResourceSchema = {
       default: { intervalMs: 10_000, timeoutMs: 5_000, method: "HEAD", failoverAfter: 3 },
     },
     failover: {
-      ...obj({ enabled: { type: "boolean" }, graceMs: int(0, 600_000), autoRecover: { type: "boolean" } }),
+      ...obj({
+        enabled: { type: "boolean" },
+        graceMs: int(0, 600_000),
+        autoRecover: { type: "boolean" },
+      }),
       default: { enabled: true, graceMs: 5_000, autoRecover: true },
     },
     bufferMs: { ...int(0, 60_000), default: 2_000 },
@@ -418,7 +463,10 @@ export const errorBodySchema: Schema = {
     error: {
       type: "object",
       properties: {
-        code: { type: "string", description: "stable machine-readable code (VALIDATION, NOT_FOUND, CONFLICT…)" },
+        code: {
+          type: "string",
+          description: "stable machine-readable code (VALIDATION, NOT_FOUND, CONFLICT…)",
+        },
         message: { type: "string", description: "what was expected, for humans" },
         details: {
           type: "object",

@@ -8,7 +8,11 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
  * offset are refused. Throws VALIDATION naming the parameter.
  */
 export function parseTimeParam(name: string, value: string): number {
-  const ms = /^\d{1,15}$/.test(value) ? Number(value) : ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
+  const ms = /^\d{1,15}$/.test(value)
+    ? Number(value)
+    : ISO_WITH_OFFSET.test(value)
+      ? Date.parse(value)
+      : NaN;
   if (!Number.isFinite(ms)) {
     throw new GrimnirError(
       "VALIDATION",
@@ -34,9 +38,13 @@ export function parseWindow(
     });
   }
   if (end - start > maxMs) {
-    throw new GrimnirError("VALIDATION", `querystring/to: the window may be at most ${maxMs / 3_600_000} hours long`, {
-      details: { pointer: "/to", field: "to", location: "querystring" },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `querystring/to: the window may be at most ${maxMs / 3_600_000} hours long`,
+      {
+        details: { pointer: "/to", field: "to", location: "querystring" },
+      },
+    );
   }
   return { from: start, to: end };
 }

@@ -7,14 +7,21 @@ interface Operation {
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
 /** Every operation of the OpenAPI document, so the matrix follows the route table. */
-function operations(doc: Doc): Array<{ method: string; path: string; access: Operation["x-grimnir-access"] }> {
+function operations(
+  doc: Doc,
+): Array<{ method: string; path: string; access: Operation["x-grimnir-access"] }> {
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, access: op["x-grimnir-access"] })),
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      access: op["x-grimnir-access"],
+    })),
   );
 }
 
 const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, "x1");
-const withStation = (path: string, stationId: string): string => `${concrete(path)}?stationId=${stationId}`;
+const withStation = (path: string, stationId: string): string =>
+  `${concrete(path)}?stationId=${stationId}`;
 
 describe("RBAC matrix over the route table", () => {
   let h: Harness;
@@ -26,7 +33,8 @@ describe("RBAC matrix over the route table", () => {
 
   beforeAll(async () => {
     h = await makeHarness();
-    managerA = (await h.login("manager-a", [{ stationId: h.stationA.id, role: "manager" }])).accessToken;
+    managerA = (await h.login("manager-a", [{ stationId: h.stationA.id, role: "manager" }]))
+      .accessToken;
     djA = (await h.login("dj-a", [{ stationId: h.stationA.id, role: "dj" }])).accessToken;
     adminA = (await h.login("admin-a", [{ stationId: h.stationA.id, role: "admin" }])).accessToken;
     globalAdmin = (await h.login("root", [{ stationId: "*", role: "admin" }])).accessToken;
@@ -38,8 +46,14 @@ describe("RBAC matrix over the route table", () => {
     const guarded = operations(doc).filter((op) => op.access.kind !== "public");
     expect(guarded.length).toBeGreaterThan(50);
     for (const op of guarded) {
-      const res = await h.api.inject({ method: op.method as "GET", url: withStation(op.path, h.stationA.id) });
-      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({ route: `${op.method} ${op.path}`, status: 401 });
+      const res = await h.api.inject({
+        method: op.method as "GET",
+        url: withStation(op.path, h.stationA.id),
+      });
+      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({
+        route: `${op.method} ${op.path}`,
+        status: 401,
+      });
     }
   });
 
@@ -52,13 +66,18 @@ describe("RBAC matrix over the route table", () => {
         headers: bearer(managerA),
         ...(["POST", "PUT", "PATCH"].includes(op.method) ? { payload: {} } : {}),
       });
-      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({ route: `${op.method} ${op.path}`, status: 403 });
+      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({
+        route: `${op.method} ${op.path}`,
+        status: 403,
+      });
       expect(res.json().error.code).toBe("FORBIDDEN");
     }
   });
 
   it("answers 403 to a DJ on manager and admin routes of their own station", async () => {
-    const above = operations(doc).filter((op) => op.access.kind === "station" && op.access.role !== "dj");
+    const above = operations(doc).filter(
+      (op) => op.access.kind === "station" && op.access.role !== "dj",
+    );
     expect(above.length).toBeGreaterThan(20);
     for (const op of above) {
       const res = await h.api.inject({
@@ -67,14 +86,23 @@ describe("RBAC matrix over the route table", () => {
         headers: bearer(djA),
         ...(["POST", "PUT", "PATCH"].includes(op.method) ? { payload: {} } : {}),
       });
-      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({ route: `${op.method} ${op.path}`, status: 403 });
+      expect({ route: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({
+        route: `${op.method} ${op.path}`,
+        status: 403,
+      });
     }
   });
 
   it("lets a manager read every station-scoped family of their own station", async () => {
-    const reads = operations(doc).filter((op) => op.access.kind === "station" && op.method === "GET" && !op.path.includes("{"));
+    const reads = operations(doc).filter(
+      (op) => op.access.kind === "station" && op.method === "GET" && !op.path.includes("{"),
+    );
     for (const op of reads) {
-      const res = await h.api.inject({ method: "GET", url: withStation(op.path, h.stationA.id), headers: bearer(managerA) });
+      const res = await h.api.inject({
+        method: "GET",
+        url: withStation(op.path, h.stationA.id),
+        headers: bearer(managerA),
+      });
       // executor state is 404 until an executor wrote one; priority is 501 until the priority port is plugged in.
       expect([200, 404, 501], `${op.path}: ${res.body}`).toContain(res.statusCode);
     }
@@ -82,7 +110,10 @@ describe("RBAC matrix over the route table", () => {
 
   it("keeps users and station creation to admins of every station", async () => {
     for (const token of [managerA, adminA]) {
-      expect((await h.api.inject({ method: "GET", url: "/api/v1/users", headers: bearer(token) })).statusCode).toBe(403);
+      expect(
+        (await h.api.inject({ method: "GET", url: "/api/v1/users", headers: bearer(token) }))
+          .statusCode,
+      ).toBe(403);
       const create = await h.api.inject({
         method: "POST",
         url: "/api/v1/stations",
@@ -91,13 +122,28 @@ describe("RBAC matrix over the route table", () => {
       });
       expect(create.statusCode).toBe(403);
     }
-    expect((await h.api.inject({ method: "GET", url: "/api/v1/users", headers: bearer(globalAdmin) })).statusCode).toBe(200);
+    expect(
+      (await h.api.inject({ method: "GET", url: "/api/v1/users", headers: bearer(globalAdmin) }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it("shows a user only the stations they hold a role on, and 403 for another station", async () => {
-    const list = await h.api.inject({ method: "GET", url: "/api/v1/stations", headers: bearer(managerA) });
+    const list = await h.api.inject({
+      method: "GET",
+      url: "/api/v1/stations",
+      headers: bearer(managerA),
+    });
     expect((list.json() as Array<{ id: string }>).map((s) => s.id)).toEqual([h.stationA.id]);
-    expect((await h.api.inject({ method: "GET", url: `/api/v1/stations/${h.stationB.id}`, headers: bearer(managerA) })).statusCode).toBe(403);
+    expect(
+      (
+        await h.api.inject({
+          method: "GET",
+          url: `/api/v1/stations/${h.stationB.id}`,
+          headers: bearer(managerA),
+        })
+      ).statusCode,
+    ).toBe(403);
     const patch = await h.api.inject({
       method: "PATCH",
       url: `/api/v1/stations/${h.stationB.id}`,

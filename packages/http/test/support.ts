@@ -14,7 +14,10 @@ export interface Harness {
   stationA: Station;
   stationB: Station;
   /** Create a user with the given grants and return an access token for them. */
-  login(username: string, roles: Array<{ stationId: string; role: Role }>): Promise<{ accessToken: string; refreshToken: string; userId: string }>;
+  login(
+    username: string,
+    roles: Array<{ stationId: string; role: Role }>,
+  ): Promise<{ accessToken: string; refreshToken: string; userId: string }>;
   close(): Promise<void>;
 }
 
@@ -32,8 +35,18 @@ export async function makeHarness(overrides: Partial<ApiOptions> = {}): Promise<
     defaultMetrics: false,
     ...overrides,
   });
-  const stationA = await store.stations.create({ name: "Alpha FM", timezone: "Europe/Oslo", slug: "alpha", active: true });
-  const stationB = await store.stations.create({ name: "Beta FM", timezone: "America/New_York", slug: "beta", active: true });
+  const stationA = await store.stations.create({
+    name: "Alpha FM",
+    timezone: "Europe/Oslo",
+    slug: "alpha",
+    active: true,
+  });
+  const stationB = await store.stations.create({
+    name: "Beta FM",
+    timezone: "America/New_York",
+    slug: "beta",
+    active: true,
+  });
   passwordHash ??= hashPassword("correct horse battery", { ln: 10 });
   const hash = await passwordHash;
   return {
@@ -43,7 +56,12 @@ export async function makeHarness(overrides: Partial<ApiOptions> = {}): Promise<
     stationA,
     stationB,
     async login(username, roles) {
-      const user = await store.users.create({ username, passwordHash: hash, roles, disabled: false });
+      const user = await store.users.create({
+        username,
+        passwordHash: hash,
+        roles,
+        disabled: false,
+      });
       const res = await api.inject({
         method: "POST",
         url: "/api/v1/auth/login",
@@ -62,4 +80,11 @@ export async function makeHarness(overrides: Partial<ApiOptions> = {}): Promise<
 }
 
 /** Authorization header for a token. */
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+export const bearer = (token: string): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+});
+
+/** Listen on a free loopback port; returns the base URL (`http://127.0.0.1:<port>`). */
+export async function listenOnLoopback(api: FastifyInstance): Promise<string> {
+  return api.listen({ port: 0, host: "127.0.0.1" });
+}

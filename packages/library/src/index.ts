@@ -24,3 +24,24 @@ export type { AnalyzeFileOptions, FileAnalysis } from "./analysis/analyze-file.j
 // --- decode ---
 export { decodeFile, parseSinkCaps, GSTREAMER_APT_INSTALL } from "./decode/gstreamer-decoder.js";
 export type { PcmFormat, PcmSink, DecodeOptions, DecodeFailure } from "./decode/gstreamer-decoder.js";
+
+// --- storage ---
+export type { MediaStorage, StoredObject, LocalCopy } from "./storage/media-storage.js";
+export { LocalStorage, validateStorageKey } from "./storage/local-storage.js";
+
+// --- ingest ---
+export { contentHash } from "./ingest/content-hash.js";
+export { readTags } from "./ingest/read-tags.js";
+export type { AudioTags, TagReadResult } from "./ingest/read-tags.js";
+export {
+  ingestFiles,
+  ingestDirectory,
+  listFiles,
+  storageKeyFor,
+  AUDIO_EXTENSIONS,
+} from "./ingest/ingest.js";
+export type { IngestOptions, IngestProgress, IngestFailure, IngestReport } from "./ingest/ingest.js";
+
+// --- analysis queue ---
+export { AnalysisQueue } from "./queue/analysis-queue.js";
+export type { AnalysisQueueOptions, AnalysisProgress, AnalysisListener } from "./queue/analysis-queue.js";

@@ -18,14 +18,23 @@ interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
+/**
+ * PostgreSQL text cannot hold NUL; bound text maps it to U+FFFD, identically for
+ * stored values and the values compared with them. (Whole records travel as JSON,
+ * where NUL is escaped, so what is read back is unchanged.)
+ */
+function bindable(params: readonly SqlValue[]): SqlValue[] {
+  return params.map((p) => (typeof p === "string" && p.includes("\0") ? p.replace(/\0/g, "\uFFFD") : p));
+}
+
 function executorFor(client: Queryable): SqlExecutor {
   return {
     async all<R extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) {
-      const result = await client.query(toNumberedPlaceholders(sql), [...params]);
+      const result = await client.query(toNumberedPlaceholders(sql), bindable(params));
       return result.rows as R[];
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
-      const result = await client.query(toNumberedPlaceholders(sql), [...params]);
+      const result = await client.query(toNumberedPlaceholders(sql), bindable(params));
       return result.rowCount ?? 0;
     },
   };

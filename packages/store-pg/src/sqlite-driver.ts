@@ -1,6 +1,14 @@
+import { resolve } from "node:path";
 import Database from "better-sqlite3";
 import { mapDriverError } from "./errors.js";
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from "./driver.js";
+
+/**
+ * One queue per database file in this process. Statements are synchronous, so two
+ * connections of one process to one file must never interleave a transaction:
+ * the second would spin in busy_timeout while blocking the thread the first needs.
+ */
+const fileQueues = new Map<string, { tail: Promise<void> }>();
 
 /** Options of {@link SqliteDriver}. */
 export interface SqliteDriverOptions {
@@ -18,10 +26,17 @@ export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite" as const;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
-  #tail: Promise<void> = Promise.resolve();
+  readonly #queue: { tail: Promise<void> };
   readonly #executor: SqlExecutor;
 
   constructor(filename: string, options: SqliteDriverOptions = {}) {
+    const key = filename === ":memory:" ? undefined : resolve(filename);
+    let queue = key === undefined ? undefined : fileQueues.get(key);
+    if (queue === undefined) {
+      queue = { tail: Promise.resolve() };
+      if (key !== undefined) fileQueues.set(key, queue);
+    }
+    this.#queue = queue;
     try {
       this.#db = new Database(filename);
       this.#db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
@@ -55,10 +70,10 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const previous = this.#tail;
+    const previous = this.#queue.tail;
     let release!: () => void;
-    this.#tail = new Promise<void>((resolve) => {
-      release = resolve;
+    this.#queue.tail = new Promise<void>((done) => {
+      release = done;
     });
     await previous;
     try {

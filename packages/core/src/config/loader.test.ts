@@ -373,7 +373,7 @@ describe("parseStationConfig on valid files", () => {
     });
     expect(config.crossfade).toEqual({ durationMs: 2000, curve: "scurve" });
     expect(config.loudnessTargetLufs).toBe(-16);
-    expect(config.preloadSec).toBe(10);
+    expect(config.preloadSec).toBe(30);
     expect(config.dspGraph.nodes[2]).toEqual({
       id: "compressor-3",
       type: "compressor",

@@ -395,10 +395,10 @@ export const stationConfigSchema: JsonSchema = {
     preload_sec: {
       type: "number",
       title: "Preload",
-      description: "How long before the current item ends the next one is opened and decoded, s.",
+      description: "How long before its planned start the next item is preloaded (opened and decoded), s.",
       minimum: 1,
       maximum: 300,
-      default: 10,
+      default: 30,
     },
   },
 };

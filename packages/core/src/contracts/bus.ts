@@ -110,6 +110,7 @@ export interface EventBus {
     stationId: string | "*",
     handler: EventHandler<K>,
   ): Promise<Subscription>;
+  /** Connection health and outbox size, for /readyz; never throws. */
   health(): BusHealth;
   /** Stop all subscriptions and release the connection. */
   close(): Promise<void>;

@@ -41,5 +41,6 @@ export interface Coordinator {
   current(key: string): Promise<Lease | undefined>;
   /** Be told when `key` changes holder or becomes free (best effort, may be delayed up to the TTL). */
   watch(key: string, handler: (change: LeaseChange) => void): Promise<Subscription>;
+  /** Stop watches and release the connection; held leases lapse at their expiry. */
   close(): Promise<void>;
 }

@@ -111,5 +111,6 @@ export interface MediaEngine {
     stationId: string | "*",
     handler: (sample: TelemetrySample) => void,
   ): Promise<Subscription>;
+  /** Engine uptime, version and per-station state. */
   status(): Promise<EngineStatus>;
 }

@@ -49,6 +49,8 @@ export interface ImportContext {
 export interface Importer {
   /** Short name of the source system ("libretime", "azuracast"). */
   readonly source: string;
+  /** Dry run: what would be created, updated, skipped or cannot be mapped, with reasons. Writes nothing. */
   plan(context?: ImportContext): Promise<ImportPlan>;
+  /** Perform the import and report what happened; safe to run again. */
   apply(context?: ImportContext): Promise<ImportReport>;
 }

@@ -44,10 +44,15 @@ export interface StationRepository<T extends StationScoped> {
 
 /** Records that belong to no station (stations, users). Same guarantees as {@link StationRepository}. */
 export interface GlobalRepository<T extends Entity> {
+  /** The record, or undefined when it does not exist. */
   get(id: string): Promise<T | undefined>;
+  /** Records ordered by id. */
   list(page?: Page): Promise<T[]>;
+  /** Insert with version 1. Rejects with `CONFLICT` when the id (or a unique field) exists. */
   create(input: NewEntity<T>): Promise<T>;
+  /** Replace; `input.version` must equal the stored version. Returns version + 1. */
   update(input: Update<T>): Promise<T>;
+  /** Remove. With `version`, rejects with `CONFLICT` when it is stale; `NOT_FOUND` when absent. */
   delete(id: string, version?: number): Promise<void>;
 }
 
@@ -93,6 +98,7 @@ export interface ScheduleRepository {
     range: TimeRange,
     entries: NewEntity<ScheduleEntry>[],
   ): Promise<ScheduleEntry[]>;
+  /** One entry of the station, or undefined. */
   get(stationId: string, id: string): Promise<ScheduleEntry | undefined>;
 }
 
@@ -114,16 +120,19 @@ export interface PlayHistoryRepository {
 
 /** Users, with lookup by login name. */
 export interface UserRepository extends GlobalRepository<User> {
+  /** The user with this login name (exact match), or undefined. */
   findByUsername(username: string): Promise<User | undefined>;
 }
 
 /** Live tokens, looked up by hash. */
 export interface LiveTokenRepository extends StationRepository<LiveToken> {
+  /** The token whose SHA-256 is `tokenHash`, in any station, or undefined. */
   findByHash(tokenHash: string): Promise<LiveToken | undefined>;
 }
 
 /** Executor state, one record per station (id = stationId). */
 export interface ExecutorStateRepository {
+  /** The station's persisted state, or undefined before its first write. */
   get(stationId: string): Promise<ExecutorState | undefined>;
   /**
    * Write the state. With `expectedVersion`, rejects with `CONFLICT` unless the

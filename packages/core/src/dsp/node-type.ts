@@ -32,7 +32,9 @@ export type DspNodeFactory<P extends object = Record<string, unknown>> = (
  * length). Returns problems with pointers relative to the node as written in
  * configuration (`/gains_db`), empty when the parameters are fine.
  */
-export type DspParamsCheck<P extends object = Record<string, unknown>> = (params: Readonly<P>) => DspNodeProblem[];
+export type DspParamsCheck<P extends object = Record<string, unknown>> = (
+  params: Readonly<P>,
+) => DspNodeProblem[];
 
 /** JSON Schema of a node type's parameters: an object whose properties are the parameters. */
 export interface DspParamsSchema extends JsonSchema {

@@ -132,6 +132,7 @@ export class MemoryBus implements EventBus {
   readonly #mine = new Set<HubSubscription>();
   #closed = false;
 
+  /** A client of `options.hub` (default: the process-wide hub). */
   constructor(options: MemoryBusOptions = {}) {
     this.#hub = options.hub ?? MemoryBusHub.default;
     this.#time = options.timeSource ?? new SystemTimeSource();

@@ -110,6 +110,7 @@ export class MemoryCoordinator implements Coordinator {
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
+  /** A client of `options.hub` (default: the process-wide hub), expiring leases by `options.timeSource`. */
   constructor(options: MemoryCoordinatorOptions = {}) {
     this.#hub = options.hub ?? MemoryCoordinatorHub.default;
     this.#time = options.timeSource ?? new SystemTimeSource();

@@ -100,6 +100,7 @@ export class MemoryStore implements Store {
   #tables: MemoryTables = emptyTables();
   #closed = false;
 
+  /** An empty store; `options.timeSource` stamps createdAt/updatedAt. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#time = options.timeSource ?? new SystemTimeSource();
     const repos = createMemoryRepositories((op) => this.#run(op), this.#time);

@@ -67,7 +67,11 @@ export class Station {
     this.#emit = emit;
     this.#t0 = performance.now();
     this.#epoch0 = Date.now();
-    this.mixer = new Mixer({ sampleRate: timing.sampleRate, onEvent: (e) => this.#onMixerEvent(e) });
+    this.mixer = new Mixer({
+      sampleRate: timing.sampleRate,
+      startBufferFrames: Math.round(timing.sampleRate * 0.3),
+      onEvent: (e) => this.#onMixerEvent(e),
+    });
   }
 
   /** Engine-clock epoch ms at which output frame `frame` is due at the encoder. */

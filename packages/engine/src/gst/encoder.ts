@@ -84,6 +84,8 @@ export function encoderArgs(config: EncoderConfig): string[] {
       `mount=${target.mount}`,
       `username=${target.username}`,
       `password=${target.password}`,
+      // Titles come from SetMetadata through Icecast's admin API, not from (absent) stream tags.
+      "send-title-info=false",
       "sync=false",
       "async=false",
     );

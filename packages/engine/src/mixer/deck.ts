@@ -55,8 +55,14 @@ export class Deck {
   readonly #gain: number;
   #cueSkipped: boolean;
 
-  /** @param startClock layer clock frame the item starts at */
-  constructor(item: MixerItem, startClock: number, curve: FadeCurve) {
+  readonly #startBufferFrames: number;
+
+  /**
+   * @param startClock layer clock frame the item starts at
+   * @param startBufferFrames decoded audio required before the item first sounds, so a decoder still starting up does not stutter
+   */
+  constructor(item: MixerItem, startClock: number, curve: FadeCurve, startBufferFrames = 0) {
+    this.#startBufferFrames = startBufferFrames;
     this.item = item;
     this.#gain = dbToGain(item.gainDb ?? 0);
     this.#cueSkipped = !(item.cueInFrame && item.cueInFrame > 0);
@@ -83,6 +89,9 @@ export class Deck {
       this.position += source.skip(target - this.position);
       if (this.position >= target) this.#cueSkipped = true;
       else if (!source.ended) return { produced: 0, missing: 0 };
+    }
+    if (!this.sounded && !source.ended && source.availableFrames() < this.#startBufferFrames) {
+      return { produced: 0, missing: 0 };
     }
     let limit = count;
     if (this.item.cueOutFrame !== undefined) limit = Math.min(limit, this.item.cueOutFrame - this.position);

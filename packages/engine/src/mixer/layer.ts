@@ -29,9 +29,12 @@ export class Layer {
   decks: Deck[] = [];
   queue: LayerEntry[] = [];
   readonly #listener: LayerListener;
+  readonly #startBufferFrames: number;
 
-  constructor(listener: LayerListener) {
+  /** @param startBufferFrames see {@link Deck} */
+  constructor(listener: LayerListener, startBufferFrames = 0) {
     this.#listener = listener;
+    this.#startBufferFrames = startBufferFrames;
   }
 
   /** True when something plays that is not on its way out. */
@@ -115,7 +118,7 @@ export class Layer {
   }
 
   #start(entry: LayerEntry, clock: number, offset: number): Deck {
-    const deck = new Deck(entry.item, clock, entry.curve);
+    const deck = new Deck(entry.item, clock, entry.curve, this.#startBufferFrames);
     this.decks.push(deck);
     this.#listener.started(entry.item, offset);
     return deck;

@@ -44,6 +44,11 @@ export interface MixerOptions {
   silenceThresholdDb?: number;
   /** Silence duration before it is reported, frames (15 s by default). */
   silenceFrames?: number;
+  /**
+   * Decoded audio an item needs before it first sounds, frames (0 by default). Until then it
+   * waits in silence rather than stuttering while its decoder starts; preloaded items start at once.
+   */
+  startBufferFrames?: number;
   /** Receives every event synchronously during {@link Mixer.render}. */
   onEvent?: (event: MixerEvent) => void;
 }
@@ -108,8 +113,8 @@ export class Mixer {
       options.silenceThresholdDb ?? -50,
       options.silenceFrames ?? this.sampleRate * 15,
     );
-    this.#program = new Layer(this.#listener("program"));
-    this.#emergency = new Layer(this.#listener("emergency"));
+    this.#program = new Layer(this.#listener("program"), options.startBufferFrames);
+    this.#emergency = new Layer(this.#listener("emergency"), options.startBufferFrames);
   }
 
   /** Output frames rendered so far: the station's sample clock. */

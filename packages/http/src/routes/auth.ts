@@ -23,8 +23,16 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     summary: "Log in: a 15-minute access token and a rotating refresh token",
     tags: ["auth"],
     access: { kind: "public" },
-    schema: { body: objectSchema({ username: stringSchema(64, 1), password: stringSchema(1024, 1) }, ["username", "password"]) },
-    ok: { status: 200, schema: { ...tokenPair, properties: { ...tokenPair.properties, user: publicUserSchema } } },
+    schema: {
+      body: objectSchema({ username: stringSchema(64, 1), password: stringSchema(1024, 1) }, [
+        "username",
+        "password",
+      ]),
+    },
+    ok: {
+      status: 200,
+      schema: { ...tokenPair, properties: { ...tokenPair.properties, user: publicUserSchema } },
+    },
     handler: async (request) => {
       const { username, password } = request.body as { username: string; password: string };
       const { user, tokens } = await ctx.tokens.login(username, password);
@@ -39,7 +47,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     access: { kind: "public" },
     schema: { body: refreshBody },
     ok: { status: 200, schema: tokenPair },
-    handler: async (request) => ctx.tokens.refresh((request.body as { refreshToken: string }).refreshToken),
+    handler: async (request) =>
+      ctx.tokens.refresh((request.body as { refreshToken: string }).refreshToken),
   });
   defineRoute(app, ctx, {
     method: "POST",

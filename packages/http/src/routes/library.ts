@@ -25,16 +25,24 @@ function checkClock(record: Record<string, unknown>): void {
   const seen = new Set<string>();
   slots.forEach((slot, index) => {
     if (seen.has(slot.id)) {
-      throw new GrimnirError("VALIDATION", `slots/${index}/id "${slot.id}" is used by an earlier slot; slot ids must be unique`, {
-        details: { pointer: `/slots/${index}/id`, field: "id", location: "body" },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        `slots/${index}/id "${slot.id}" is used by an earlier slot; slot ids must be unique`,
+        {
+          details: { pointer: `/slots/${index}/id`, field: "id", location: "body" },
+        },
+      );
     }
     seen.add(slot.id);
     const previous = slots[index - 1];
     if (previous !== undefined && slot.offsetMs < previous.offsetMs) {
-      throw new GrimnirError("VALIDATION", `slots/${index}/offsetMs must not be before the previous slot's (${previous.offsetMs} ms)`, {
-        details: { pointer: `/slots/${index}/offsetMs`, field: "offsetMs", location: "body" },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        `slots/${index}/offsetMs must not be before the previous slot's (${previous.offsetMs} ms)`,
+        {
+          details: { pointer: `/slots/${index}/offsetMs`, field: "offsetMs", location: "body" },
+        },
+      );
     }
   });
 }
@@ -44,9 +52,13 @@ function checkMedia(record: Record<string, unknown>): void {
   const cueIn = record["cueInMs"] as number | undefined;
   const cueOut = record["cueOutMs"] as number | undefined;
   if (cueIn !== undefined && cueOut !== undefined && cueIn > cueOut) {
-    throw new GrimnirError("VALIDATION", `cueInMs (${cueIn}) must not be after cueOutMs (${cueOut})`, {
-      details: { pointer: "/cueInMs", field: "cueInMs", location: "body" },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `cueInMs (${cueIn}) must not be after cueOutMs (${cueOut})`,
+      {
+        details: { pointer: "/cueInMs", field: "cueInMs", location: "body" },
+      },
+    );
   }
 }
 
@@ -145,7 +157,10 @@ export function registerLibraryRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
     ok: {
       status: 200,
-      schema: objectSchema({ total: integerSchema(0), items: { type: "array", items: mediaRecord } }, ["total", "items"]),
+      schema: objectSchema(
+        { total: integerSchema(0), items: { type: "array", items: mediaRecord } },
+        ["total", "items"],
+      ),
     },
     handler: async (request) => {
       const q = request.query as {
@@ -181,11 +196,20 @@ export function registerLibraryRoutes(app: FastifyInstance, ctx: ApiContext): vo
     schema: { querystring: stationQuery, params: idParams },
     ok: {
       status: 200,
-      schema: objectSchema({ id: stringSchema(), analysisStatus: { type: "string" }, analysisError: stringSchema(5000) }),
+      schema: objectSchema({
+        id: stringSchema(),
+        analysisStatus: { type: "string" },
+        analysisError: stringSchema(5000),
+      }),
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
-      const item = await getOr404(ctx.store.media.get(stationIdOf(request), id), "media item", id, stationIdOf(request));
+      const item = await getOr404(
+        ctx.store.media.get(stationIdOf(request), id),
+        "media item",
+        id,
+        stationIdOf(request),
+      );
       return {
         id: item.id,
         analysisStatus: item.analysisStatus,

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { assertRole, defineRoute, principalOf, stationIdOf, type ApiContext } from "../route-kit.js";
+import {
+  assertRole,
+  defineRoute,
+  principalOf,
+  stationIdOf,
+  type ApiContext,
+} from "../route-kit.js";
 import { getOr404 } from "./resources.js";
 import {
   idParams,
@@ -12,7 +18,9 @@ import {
   webstreamResource,
 } from "../schemas.js";
 
-const tokenBody = objectSchema({ token: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } }, ["token"]);
+const tokenBody = objectSchema({ token: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } }, [
+  "token",
+]);
 
 /** The brief's six live endpoints and the two webstream actions. */
 export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -50,10 +58,20 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     handler: async (request, reply) => {
       const stationId = stationIdOf(request);
       const { user } = principalOf(request);
-      const body = request.body as { mountId: string; userId?: string; priority: 1 | 2; ttlSec: number };
+      const body = request.body as {
+        mountId: string;
+        userId?: string;
+        priority: 1 | 2;
+        ttlSec: number;
+      };
       const userId = body.userId ?? user.id;
       if (userId !== user.id) assertRole(user, stationId, "manager");
-      await getOr404(ctx.store.mounts.get(stationId, body.mountId), "mount", body.mountId, stationId);
+      await getOr404(
+        ctx.store.mounts.get(stationId, body.mountId),
+        "mount",
+        body.mountId,
+        stationId,
+      );
       const issued = await ctx.ports.live!.generateToken(stationId, {
         mountId: body.mountId,
         userId,
@@ -74,9 +92,15 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     schema: { querystring: stationQuery, body: tokenBody },
     ok: {
       status: 200,
-      schema: objectSchema({ tokenId: stringSchema(), mountId: stringSchema(), userId: stringSchema(), priority: { enum: [1, 2] } }),
+      schema: objectSchema({
+        tokenId: stringSchema(),
+        mountId: stringSchema(),
+        userId: stringSchema(),
+        priority: { enum: [1, 2] },
+      }),
     },
-    handler: async (request) => ctx.ports.live!.authorize(stationIdOf(request), (request.body as { token: string }).token),
+    handler: async (request) =>
+      ctx.ports.live!.authorize(stationIdOf(request), (request.body as { token: string }).token),
   });
   defineRoute(app, ctx, {
     method: "POST",
@@ -88,13 +112,19 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     schema: {
       querystring: stationQuery,
       body: objectSchema(
-        { token: { type: "string", pattern: "^[0-9a-fA-F]{64}$" }, inputUri: { type: "string", pattern: "^(icecast|srt|rtp)://", maxLength: 2000 } },
+        {
+          token: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
+          inputUri: { type: "string", pattern: "^(icecast|srt|rtp)://", maxLength: 2000 },
+        },
         ["token"],
       ),
     },
     ok: { status: 201, schema: liveSessionSchema },
     handler: async (request, reply) => {
-      const session = await ctx.ports.live!.connect(stationIdOf(request), request.body as { token: string; inputUri?: string });
+      const session = await ctx.ports.live!.connect(
+        stationIdOf(request),
+        request.body as { token: string; inputUri?: string },
+      );
       void reply.code(201);
       return session;
     },
@@ -112,7 +142,12 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const stationId = stationIdOf(request);
       const { id } = request.params as { id: string };
       const { user } = principalOf(request);
-      const session = await getOr404(ctx.store.liveSessions.get(stationId, id), "live session", id, stationId);
+      const session = await getOr404(
+        ctx.store.liveSessions.get(stationId, id),
+        "live session",
+        id,
+        stationId,
+      );
       if (session.userId !== user.id) assertRole(user, stationId, "manager");
       return ctx.ports.live!.disconnect(stationId, id, `disconnected by ${user.username}`);
     },
@@ -123,7 +158,11 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     summary: "Live sessions of a station (connected and active; all with ?all=true)",
     tags,
     access: { kind: "station", role: "dj" },
-    schema: { querystring: objectSchema({ stationId: stringSchema(200, 1), all: { type: "boolean" } }, ["stationId"]) },
+    schema: {
+      querystring: objectSchema({ stationId: stringSchema(200, 1), all: { type: "boolean" } }, [
+        "stationId",
+      ]),
+    },
     ok: { status: 200, schema: { type: "array", items: liveSessionSchema } },
     handler: async (request) => {
       const { stationId, all } = request.query as { stationId: string; all?: boolean };
@@ -141,7 +180,12 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     ok: { status: 200, schema: liveSessionSchema },
     handler: async (request) => {
       const { id } = request.params as { id: string };
-      return getOr404(ctx.store.liveSessions.get(stationIdOf(request), id), "live session", id, stationIdOf(request));
+      return getOr404(
+        ctx.store.liveSessions.get(stationIdOf(request), id),
+        "live session",
+        id,
+        stationIdOf(request),
+      );
     },
   });
 
@@ -150,7 +194,8 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     defineRoute(app, ctx, {
       method: "POST",
       url: `/api/v1/webstreams/:id/${action}`,
-      summary: action === "failover" ? "Switch to the next healthy URL" : "Go back to the primary URL",
+      summary:
+        action === "failover" ? "Switch to the next healthy URL" : "Go back to the primary URL",
       tags: ["webstreams"],
       access: { kind: "station", role: "manager" },
       needsPort: "webstreams",
@@ -165,4 +210,3 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ApiContext): void 
     });
   }
 }
-

@@ -6,7 +6,10 @@ import { objectSchema, scheduleEntrySchema, stationQuery, stringSchema } from ".
 
 const HOUR = 3_600_000;
 const timeParam = { ...stringSchema(40, 1), description: "epoch ms or ISO-8601 with offset" };
-const windowQuery = objectSchema({ stationId: stringSchema(200, 1), from: timeParam, to: timeParam }, ["stationId"]);
+const windowQuery = objectSchema(
+  { stationId: stringSchema(200, 1), from: timeParam, to: timeParam },
+  ["stationId"],
+);
 const stackEntry = {
   type: "object",
   properties: {
@@ -25,14 +28,22 @@ export function registerPlayoutRoutes(app: FastifyInstance, ctx: ApiContext): vo
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/schedule",
-    summary: "Planned timeline entries overlapping [from, to) (default: the next 24 h, at most 7 days)",
+    summary:
+      "Planned timeline entries overlapping [from, to) (default: the next 24 h, at most 7 days)",
     tags: ["schedule"],
     access: { kind: "station", role: "dj" },
     schema: { querystring: windowQuery },
     ok: { status: 200, schema: { type: "array", items: scheduleEntrySchema } },
     handler: async (request) => {
-      const { stationId, from, to } = request.query as { stationId: string; from?: string; to?: string };
-      return ctx.store.schedule.window(stationId, parseWindow(from, to, { from: Date.now(), lengthMs: 24 * HOUR }, 7 * 24 * HOUR));
+      const { stationId, from, to } = request.query as {
+        stationId: string;
+        from?: string;
+        to?: string;
+      };
+      return ctx.store.schedule.window(
+        stationId,
+        parseWindow(from, to, { from: Date.now(), lengthMs: 24 * HOUR }, 7 * 24 * HOUR),
+      );
     },
   });
   defineRoute(app, ctx, {
@@ -43,7 +54,14 @@ export function registerPlayoutRoutes(app: FastifyInstance, ctx: ApiContext): vo
     access: { kind: "station", role: "manager" },
     needsPort: "planner",
     schema: { querystring: stationQuery },
-    ok: { status: 200, schema: objectSchema({ from: { type: "integer" }, to: { type: "integer" }, entries: { type: "integer" } }) },
+    ok: {
+      status: 200,
+      schema: objectSchema({
+        from: { type: "integer" },
+        to: { type: "integer" },
+        entries: { type: "integer" },
+      }),
+    },
     handler: async (request) => ctx.ports.planner!.regenerate(stationIdOf(request)),
   });
   defineRoute(app, ctx, {
@@ -64,25 +82,42 @@ export function registerPlayoutRoutes(app: FastifyInstance, ctx: ApiContext): vo
         ["from", "to"],
       ),
     },
-    ok: { status: 200, schema: objectSchema({ entries: { type: "array", items: scheduleEntrySchema }, diagnostics: { type: "array" } }) },
+    ok: {
+      status: 200,
+      schema: objectSchema({
+        entries: { type: "array", items: scheduleEntrySchema },
+        diagnostics: { type: "array" },
+      }),
+    },
     handler: async (request) => {
       const body = request.body as { from: number; to: number; changes?: Record<string, unknown> };
-      const range = parseWindow(String(body.from), String(body.to), { from: 0, lengthMs: 0 }, 7 * 24 * HOUR);
+      const range = parseWindow(
+        String(body.from),
+        String(body.to),
+        { from: 0, lengthMs: 0 },
+        7 * 24 * HOUR,
+      );
       return ctx.ports.planner!.whatIf(stationIdOf(request), range, body.changes ?? {});
     },
   });
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/executor",
-    summary: "The station's executor state (persisted; plus the engine's live view with the executor port)",
+    summary:
+      "The station's executor state (persisted; plus the engine's live view with the executor port)",
     tags: ["executor"],
     access: { kind: "station", role: "dj" },
     schema: { querystring: stationQuery },
     ok: { status: 200, schema: { type: "object" } },
     handler: async (request) => {
       const stationId = stationIdOf(request);
-      const state = await getOr404(ctx.store.executorStates.get(stationId), "executor state of station", stationId);
-      const live = ctx.ports.executor === undefined ? undefined : await ctx.ports.executor.live(stationId);
+      const state = await getOr404(
+        ctx.store.executorStates.get(stationId),
+        "executor state of station",
+        stationId,
+      );
+      const live =
+        ctx.ports.executor === undefined ? undefined : await ctx.ports.executor.live(stationId);
       return live === undefined ? state : { ...state, live };
     },
   });
@@ -106,7 +141,9 @@ export function registerPlayoutRoutes(app: FastifyInstance, ctx: ApiContext): vo
     needsPort: "priority",
     schema: {
       querystring: stationQuery,
-      body: objectSchema({ reason: stringSchema(500, 1), mediaId: stringSchema(200, 1) }, ["reason"]),
+      body: objectSchema({ reason: stringSchema(500, 1), mediaId: stringSchema(200, 1) }, [
+        "reason",
+      ]),
     },
     ok: { status: 201, schema: stackEntry },
     handler: async (request, reply) => {
@@ -126,11 +163,18 @@ export function registerPlayoutRoutes(app: FastifyInstance, ctx: ApiContext): vo
     tags: ["priority"],
     access: { kind: "station", role: "manager" },
     needsPort: "priority",
-    schema: { querystring: stationQuery, params: objectSchema({ sourceId: stringSchema(200, 1) }, ["sourceId"]) },
+    schema: {
+      querystring: stationQuery,
+      params: objectSchema({ sourceId: stringSchema(200, 1) }, ["sourceId"]),
+    },
     ok: { status: 204, description: "released" },
     handler: async (request, reply) => {
       const { sourceId } = request.params as { sourceId: string };
-      await ctx.ports.priority!.release(stationIdOf(request), sourceId, principalOf(request).user.id);
+      await ctx.ports.priority!.release(
+        stationIdOf(request),
+        sourceId,
+        principalOf(request).user.id,
+      );
       return reply.code(204).send();
     },
   });

@@ -38,20 +38,38 @@ export class NowPlayingCache {
 }
 
 /** Public, unauthenticated, cacheable: now playing and the schedule. CORS allows any origin. */
-export function registerPublicRoutes(app: FastifyInstance, ctx: ApiContext, nowPlaying: NowPlayingCache): void {
+export function registerPublicRoutes(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  nowPlaying: NowPlayingCache,
+): void {
   const stations = new Map<string, { station: Station; until: number }>();
   const resolveStation = async (key: string): Promise<Station> => {
     const cached = stations.get(key);
     if (cached !== undefined && cached.until > Date.now()) return cached.station;
     const station =
-      (await ctx.store.stations.get(key)) ?? (await ctx.store.stations.list({ limit: 1000 })).find((s) => s.slug === key);
-    if (station === undefined) throw new GrimnirError("NOT_FOUND", `station ${key} does not exist`, { details: { field: "station" } });
+      (await ctx.store.stations.get(key)) ??
+      (await ctx.store.stations.list({ limit: 1000 })).find((s) => s.slug === key);
+    if (station === undefined)
+      throw new GrimnirError("NOT_FOUND", `station ${key} does not exist`, {
+        details: { field: "station" },
+      });
     if (stations.size > 10_000) stations.clear();
     stations.set(key, { station, until: Date.now() + STATION_CACHE_MS });
     return station;
   };
-  const publicStation = (s: Station) => ({ id: s.id, name: s.name, timezone: s.timezone, ...(s.slug === undefined ? {} : { slug: s.slug }) });
-  const stationSchema = objectSchema({ id: stringSchema(), name: stringSchema(), timezone: stringSchema(), slug: stringSchema() });
+  const publicStation = (s: Station) => ({
+    id: s.id,
+    name: s.name,
+    timezone: s.timezone,
+    ...(s.slug === undefined ? {} : { slug: s.slug }),
+  });
+  const stationSchema = objectSchema({
+    id: stringSchema(),
+    name: stringSchema(),
+    timezone: stringSchema(),
+    slug: stringSchema(),
+  });
 
   defineRoute(app, ctx, {
     method: "GET",
@@ -85,7 +103,9 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ApiContext, nowP
         // No event since start: fall back to what the executor persisted.
         const state = await ctx.store.executorStates.get(station.id);
         const entry =
-          state?.currentEntryId === undefined ? undefined : await ctx.store.schedule.get(station.id, state.currentEntryId);
+          state?.currentEntryId === undefined
+            ? undefined
+            : await ctx.store.schedule.get(station.id, state.currentEntryId);
         if (state !== undefined && entry !== undefined) {
           current = {
             ...(entry.title === undefined ? {} : { title: entry.title }),
@@ -103,7 +123,8 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ApiContext, nowP
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/public/schedule",
-    summary: "A station's planned programme (no auth, CORS, cached 60 s; default next 24 h, at most 7 days)",
+    summary:
+      "A station's planned programme (no auth, CORS, cached 60 s; default next 24 h, at most 7 days)",
     tags: ["public"],
     access: { kind: "public" },
     schema: {
@@ -114,7 +135,11 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ApiContext, nowP
     },
     ok: { status: 200, schema: { type: "object" } },
     handler: async (request, reply) => {
-      const { station: key, from, to } = request.query as { station: string; from?: string; to?: string };
+      const {
+        station: key,
+        from,
+        to,
+      } = request.query as { station: string; from?: string; to?: string };
       const station = await resolveStation(key);
       const range = parseWindow(from, to, { from: Date.now(), lengthMs: 24 * HOUR }, 7 * 24 * HOUR);
       const entries = await ctx.store.schedule.window(station.id, range);

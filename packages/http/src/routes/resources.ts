@@ -45,7 +45,9 @@ export async function getOr404<T>(
   if (record === undefined) {
     throw new GrimnirError(
       "NOT_FOUND",
-      stationId === undefined ? `${kind} ${id} does not exist` : `${kind} ${id} does not exist in station ${stationId}`,
+      stationId === undefined
+        ? `${kind} ${id} does not exist`
+        : `${kind} ${id} does not exist in station ${stationId}`,
       { details: { id } },
     );
   }
@@ -85,7 +87,11 @@ export function registerStationResource<T extends StationScoped>(
       schema: { querystring: stationListQuery },
       ok: { status: 200, schema: { type: "array", items: record } },
       handler: async (request) => {
-        const { stationId, limit, offset } = request.query as { stationId: string; limit?: number; offset?: number };
+        const { stationId, limit, offset } = request.query as {
+          stationId: string;
+          limit?: number;
+          offset?: number;
+        };
         return repo.list(stationId, { limit: limit ?? 100, offset: offset ?? 0 });
       },
     });
@@ -119,7 +125,12 @@ export function registerStationResource<T extends StationScoped>(
       schema: { querystring: stationQuery, params: idParams },
       ok: { status: 200, schema: record },
       handler: async (request) =>
-        getOr404(repo.get(stationIdOf(request), idOf(request)), name, idOf(request), stationIdOf(request)),
+        getOr404(
+          repo.get(stationIdOf(request), idOf(request)),
+          name,
+          idOf(request),
+          stationIdOf(request),
+        ),
     });
   }
   if (verbs.has("replace")) {
@@ -133,7 +144,12 @@ export function registerStationResource<T extends StationScoped>(
       ok: { status: 200, schema: record },
       handler: async (request) => {
         const stationId = stationIdOf(request);
-        const current = await getOr404(repo.get(stationId, idOf(request)), name, idOf(request), stationId);
+        const current = await getOr404(
+          repo.get(stationId, idOf(request)),
+          name,
+          idOf(request),
+          stationId,
+        );
         const next = keepReadOnly(spec.schema, current as unknown as Record<string, unknown>, {
           ...(request.body as Record<string, unknown>),
           id: current.id,
@@ -155,8 +171,16 @@ export function registerStationResource<T extends StationScoped>(
       ok: { status: 200, schema: record },
       handler: async (request) => {
         const stationId = stationIdOf(request);
-        const current = await getOr404(repo.get(stationId, idOf(request)), name, idOf(request), stationId);
-        const next = { ...(current as unknown as Record<string, unknown>), ...(request.body as Record<string, unknown>) };
+        const current = await getOr404(
+          repo.get(stationId, idOf(request)),
+          name,
+          idOf(request),
+          stationId,
+        );
+        const next = {
+          ...(current as unknown as Record<string, unknown>),
+          ...(request.body as Record<string, unknown>),
+        };
         spec.check?.(next);
         return repo.update(asUpdate<T>(next));
       },

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { GrimnirError, hasRole } from "@grimnir/core";
 import type { Station } from "@grimnir/core";
-import { assertRole, defineRoute, isGlobalAdmin, principalOf, type ApiContext } from "../route-kit.js";
+import {
+  assertRole,
+  defineRoute,
+  isGlobalAdmin,
+  principalOf,
+  type ApiContext,
+} from "../route-kit.js";
 import { getOr404 } from "./resources.js";
 import {
   createBodySchema,
@@ -20,10 +26,14 @@ export function checkTimezone(timezone: unknown): void {
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
   } catch (err) {
-    throw new GrimnirError("VALIDATION", `timezone must be an IANA time zone name, got "${timezone}"`, {
-      details: { pointer: "/timezone", field: "timezone", location: "body" },
-      cause: err,
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `timezone must be an IANA time zone name, got "${timezone}"`,
+      {
+        details: { pointer: "/timezone", field: "timezone", location: "body" },
+        cause: err,
+      },
+    );
   }
 }
 
@@ -44,14 +54,18 @@ export function registerStationRoutes(app: FastifyInstance, ctx: ApiContext): vo
     summary: "List the stations the caller holds a role on",
     tags,
     access: { kind: "user" },
-    schema: { querystring: objectSchema({ limit: integerSchema(1, 1000), offset: integerSchema(0) }) },
+    schema: {
+      querystring: objectSchema({ limit: integerSchema(1, 1000), offset: integerSchema(0) }),
+    },
     ok: { status: 200, schema: { type: "array", items: record } },
     handler: async (request) => {
       const { user } = principalOf(request);
       const { limit, offset } = request.query as { limit?: number; offset?: number };
       if (isGlobalAdmin(user)) return repo.list({ limit: limit ?? 100, offset: offset ?? 0 });
       const all = await repo.list({ limit: 1000 });
-      return all.filter((s) => hasRole(user, s.id, "dj")).slice(offset ?? 0, (offset ?? 0) + (limit ?? 100));
+      return all
+        .filter((s) => hasRole(user, s.id, "dj"))
+        .slice(offset ?? 0, (offset ?? 0) + (limit ?? 100));
     },
   });
   defineRoute(app, ctx, {
@@ -84,11 +98,20 @@ export function registerStationRoutes(app: FastifyInstance, ctx: ApiContext): vo
       return getOr404(repo.get(id), "station", id);
     },
   });
-  const write = async (id: string, body: Record<string, unknown>, user: Parameters<typeof assertRole>[0], merge: boolean) => {
+  const write = async (
+    id: string,
+    body: Record<string, unknown>,
+    user: Parameters<typeof assertRole>[0],
+    merge: boolean,
+  ) => {
     assertRole(user, id, "admin");
     checkTimezone(body["timezone"]);
     const current = await getOr404(repo.get(id), "station", id);
-    const { createdAt: _c, updatedAt: _u, ...rest } = { ...(merge ? current : {}), ...body, id } as Station;
+    const {
+      createdAt: _c,
+      updatedAt: _u,
+      ...rest
+    } = { ...(merge ? current : {}), ...body, id } as Station;
     return repo.update(rest);
   };
   defineRoute(app, ctx, {
@@ -100,7 +123,12 @@ export function registerStationRoutes(app: FastifyInstance, ctx: ApiContext): vo
     schema: { params: idParams, body: replaceBodySchema(stationResource) },
     ok: { status: 200, schema: record },
     handler: async (request) =>
-      write(idOf(request.params), request.body as Record<string, unknown>, principalOf(request).user, false),
+      write(
+        idOf(request.params),
+        request.body as Record<string, unknown>,
+        principalOf(request).user,
+        false,
+      ),
   });
   defineRoute(app, ctx, {
     method: "PATCH",
@@ -111,7 +139,12 @@ export function registerStationRoutes(app: FastifyInstance, ctx: ApiContext): vo
     schema: { params: idParams, body: patchBodySchema(stationResource) },
     ok: { status: 200, schema: record },
     handler: async (request) =>
-      write(idOf(request.params), request.body as Record<string, unknown>, principalOf(request).user, true),
+      write(
+        idOf(request.params),
+        request.body as Record<string, unknown>,
+        principalOf(request).user,
+        true,
+      ),
   });
   defineRoute(app, ctx, {
     method: "DELETE",

@@ -24,7 +24,10 @@ export function publicUser(user: User): Omit<User, "passwordHash"> {
 /** Schema of {@link publicUser}. */
 export const publicUserSchema = recordSchema(userResource);
 
-const withPassword = (schema: Record<string, unknown>, required: boolean): Record<string, unknown> => ({
+const withPassword = (
+  schema: Record<string, unknown>,
+  required: boolean,
+): Record<string, unknown> => ({
   ...schema,
   properties: { ...(schema["properties"] as object), password: passwordSchema },
   required: required ? [...(schema["required"] as string[]), "password"] : schema["required"],
@@ -42,11 +45,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
     summary: "List users",
     tags,
     access,
-    schema: { querystring: objectSchema({ limit: integerSchema(1, 1000), offset: integerSchema(0) }) },
+    schema: {
+      querystring: objectSchema({ limit: integerSchema(1, 1000), offset: integerSchema(0) }),
+    },
     ok: { status: 200, schema: { type: "array", items: publicUserSchema } },
     handler: async (request) => {
       const { limit, offset } = request.query as { limit?: number; offset?: number };
-      return (await ctx.store.users.list({ limit: limit ?? 100, offset: offset ?? 0 })).map(publicUser);
+      return (await ctx.store.users.list({ limit: limit ?? 100, offset: offset ?? 0 })).map(
+        publicUser,
+      );
     },
   });
   defineRoute(app, ctx, {
@@ -58,12 +65,20 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
     schema: { body: withPassword(createBodySchema(userResource), true) },
     ok: { status: 201, schema: publicUserSchema },
     handler: async (request, reply) => {
-      const { password, ...rest } = request.body as Record<string, unknown> & { password: string; username: string };
+      const { password, ...rest } = request.body as Record<string, unknown> & {
+        password: string;
+        username: string;
+      };
       if ((await ctx.store.users.findByUsername(rest.username)) !== undefined) {
-        throw new GrimnirError("CONFLICT", `username ${rest.username} is taken`, { details: { field: "username" } });
+        throw new GrimnirError("CONFLICT", `username ${rest.username} is taken`, {
+          details: { field: "username" },
+        });
       }
       const created = await ctx.store.users.create({
-        ...(rest as unknown as Omit<User, "id" | "version" | "createdAt" | "updatedAt" | "passwordHash">),
+        ...(rest as unknown as Omit<
+          User,
+          "id" | "version" | "createdAt" | "updatedAt" | "passwordHash"
+        >),
         passwordHash: await hashPassword(password),
       });
       void reply.code(201);
@@ -78,7 +93,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
     access,
     schema: { params: idParams },
     ok: { status: 200, schema: publicUserSchema },
-    handler: async (request) => publicUser(await getOr404(ctx.store.users.get(idOf(request.params)), "user", idOf(request.params))),
+    handler: async (request) =>
+      publicUser(
+        await getOr404(ctx.store.users.get(idOf(request.params)), "user", idOf(request.params)),
+      ),
   });
   defineRoute(app, ctx, {
     method: "PATCH",
@@ -89,8 +107,14 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
     schema: { params: idParams, body: withPassword(patchBodySchema(userResource), false) },
     ok: { status: 200, schema: publicUserSchema },
     handler: async (request) => {
-      const current = await getOr404(ctx.store.users.get(idOf(request.params)), "user", idOf(request.params));
-      const { password, ...changes } = request.body as Record<string, unknown> & { password?: string };
+      const current = await getOr404(
+        ctx.store.users.get(idOf(request.params)),
+        "user",
+        idOf(request.params),
+      );
+      const { password, ...changes } = request.body as Record<string, unknown> & {
+        password?: string;
+      };
       const { createdAt: _c, updatedAt: _u, ...rest } = { ...current, ...changes } as User;
       if (password !== undefined) rest.passwordHash = await hashPassword(password);
       return publicUser(await ctx.store.users.update(rest));

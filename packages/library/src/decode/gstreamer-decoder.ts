@@ -148,8 +148,8 @@ export async function decodeFile(
       sink.data(samples);
     };
 
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (text: string) => {
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (text: string) => {
       const lines = (stdoutTail + text).split("\n");
       stdoutTail = lines.pop() ?? "";
       for (const line of lines) {
@@ -171,8 +171,8 @@ export async function decodeFile(
         }
       }
     });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (text: string) => {
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (text: string) => {
       if (stderr.length < 64 * 1024) stderr += text;
     });
     const pcm = child.stdio[3] as NodeJS.ReadableStream;

@@ -1,0 +1,68 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isGrimnirError } from "@grimnir/core";
+import { decodeFile, parseSinkCaps, type PcmSink } from "./gstreamer-decoder.js";
+
+const nullSink: PcmSink = { format: () => undefined, data: () => undefined };
+
+describe("parseSinkCaps", () => {
+  it("reads rate, channels and BS.1770 weights from a 5.1 channel mask", () => {
+    const line =
+      "/GstPipeline:pipeline0/GstFdSink:fdsink0.GstPad:sink: caps = audio/x-raw, rate=(int)48000, format=(string)F32LE, channels=(int)6, layout=(string)interleaved, channel-mask=(bitmask)0x000000000000003f";
+    expect(parseSinkCaps(line)).toEqual({ sampleRateHz: 48000, channels: 6, channelWeights: [1, 1, 1, 0, 1.41, 1.41] });
+  });
+
+  it("ignores caps of other elements", () => {
+    expect(parseSinkCaps("/GstPipeline:pipeline0/GstAudioConvert:audioconvert0.GstPad:src: caps = audio/x-raw, rate=(int)44100, channels=(int)1")).toBeUndefined();
+  });
+});
+
+describe("decodeFile errors", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "grimnir-decode-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const failure = async (file: string, gstLaunch?: string) => {
+    const err = await decodeFile(file, nullSink, gstLaunch ? { gstLaunch } : {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!isGrimnirError(err)) throw new Error(`expected a GrimnirError, got ${String(err)}`);
+    return err;
+  };
+
+  it("names a missing file with NOT_FOUND", async () => {
+    const err = await failure(join(dir, "missing.mp3"));
+    expect(err.code).toBe("NOT_FOUND");
+    expect(err.details).toMatchObject({ file: join(dir, "missing.mp3"), reason: "missing" });
+  });
+
+  it("rejects an empty file before starting a decoder", async () => {
+    const file = join(dir, "empty.flac");
+    await writeFile(file, "");
+    expect((await failure(file)).details).toMatchObject({ file, reason: "empty" });
+  });
+
+  it("rejects a text file as not audio, with GStreamer's reason", async () => {
+    const file = join(dir, "notes.mp3");
+    await writeFile(file, "not audio at all\n".repeat(100));
+    const err = await failure(file);
+    expect(err.code).toBe("VALIDATION");
+    expect(err.details).toMatchObject({ file, reason: "not-audio" });
+    expect(err.message).toContain(file);
+  });
+
+  it("says how to install GStreamer when gst-launch-1.0 is missing", async () => {
+    const file = join(dir, "some.mp3");
+    await writeFile(file, "x");
+    const err = await failure(file, "gst-launch-does-not-exist");
+    expect(err.code).toBe("ENGINE_UNAVAILABLE");
+    expect(err.message).toMatch(/apt-get install -y gstreamer1.0-tools/);
+  });
+});

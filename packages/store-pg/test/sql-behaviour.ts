@@ -1,0 +1,243 @@
+/**
+ * SQL-specific behaviour both stores must show (beyond core's conformance
+ * suite): index use, cross-connection concurrency, migrations, bad input and
+ * kill -9 durability. Registered once per dialect.
+ */
+import { describe, expect, it } from "vitest";
+import { newId, type MediaFilter } from "@grimnir/core";
+import { makeMedia } from "@grimnir/core/testing";
+import { runMigrations } from "../src/migrate.js";
+import { MIGRATIONS } from "../src/schema.js";
+import { migrate, openSqlStore } from "../src/open.js";
+import type { SqlStore } from "../src/sql-store.js";
+import { killMidBurst } from "./durability.js";
+
+/** How the behaviour suite gets databases. */
+export interface SqlTarget {
+  /** URL of a new empty (unmigrated) database. */
+  emptyUrl(): Promise<string>;
+}
+
+/**
+ * The plan of `sql`. On PostgreSQL sequential scans are disabled for the check: the
+ * test tables are small enough that a scan is cheaper, and the question is whether
+ * an index serves the query's shape (the benchmark shows the plans at full size).
+ */
+async function explain(store: SqlStore, sql: string, params: (string | number)[]): Promise<string> {
+  const postgres = store.driver.dialect === "postgres";
+  const rows = await store.driver.transaction(async (ex) => {
+    if (postgres) await ex.run("SET LOCAL enable_seqscan = off");
+    return ex.all((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql, params);
+  });
+  return rows.map((row) => Object.values(row).join(" ")).join("\n");
+}
+
+const METACHARACTERS = [
+  "Robert'); DROP TABLE media;--",
+  `"quoted" \\ backslash % percent _ underscore`,
+  "$1 ? :name @p0 ;",
+  "NUL\u0000inside",
+  "emoji 🎵 and ünïcödé",
+];
+
+/** Register the suite for one dialect. */
+export function describeSqlBehaviour(name: string, target: () => SqlTarget): void {
+  describe(`${name}: SQL behaviour`, () => {
+    it("uses the station indexes for the planner's and API's hot queries", async () => {
+      const store = await openSqlStore(await target().emptyUrl());
+      try {
+        const stationId = newId();
+        // Enough rows, spread over stations, that a sequential scan would be the worse plan.
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 400; i++) {
+            await tx.media.create(makeMedia(i % 2 === 0 ? stationId : newId(), { genre: i % 3 === 0 ? "pop" : "jazz", bpm: 60 + (i % 100) }));
+            await tx.playHistory.append({ stationId: i % 2 === 0 ? stationId : newId(), startedAt: i * 1000, priority: 3, mediaId: newId() });
+          }
+          await tx.schedule.replaceWindow(stationId, { from: 0, to: 1e9 }, Array.from({ length: 200 }, (_, i) => ({
+            stationId, startsAt: i * 1000, endsAt: i * 1000 + 1000, kind: "silence" as const, timing: "hard" as const, source: {},
+          })));
+        });
+        await store.driver.withExecutor((ex) => ex.run(store.driver.dialect === "postgres" ? "ANALYZE" : "ANALYZE"));
+        const plans = {
+          candidates: await explain(
+            store,
+            "SELECT id FROM media m WHERE m.station_id = ? AND m.genre_lc = ? AND m.bpm >= ? AND m.bpm <= ?",
+            [stationId, "pop", 100, 130],
+          ),
+          schedule: await explain(
+            store,
+            "SELECT id FROM schedule_entries WHERE station_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id",
+            [stationId, 50_000, 40_000],
+          ),
+          history: await explain(
+            store,
+            "SELECT id FROM play_history WHERE station_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, id",
+            [stationId, 1000, 5000],
+          ),
+          token: await explain(store, "SELECT id FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1", ["h"]),
+          hash: await explain(store, "SELECT id FROM media WHERE station_id = ? AND content_hash = ?", [stationId, "h"]),
+        };
+        const usesIndex = store.driver.dialect === "postgres" ? /Index|Bitmap/ : /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/;
+        for (const [query, plan] of Object.entries(plans)) {
+          expect(plan, query).toMatch(usesIndex);
+          expect(plan, query).not.toMatch(/Seq Scan|SCAN (m|media|schedule_entries|play_history|live_tokens)\b(?! USING)/);
+        }
+        expect(plans.candidates).toMatch(/media_genre_bpm/);
+        expect(plans.schedule).toMatch(/schedule_station/);
+        expect(plans.history).toMatch(/play_history_station_time/);
+        expect(plans.token).toMatch(/live_tokens_hash/);
+        const search = await explain(
+          store,
+          store.driver.dialect === "postgres"
+            ? "SELECT id FROM media m WHERE m.title_lc LIKE ? OR m.artist_lc LIKE ? OR m.album_lc LIKE ?"
+            : "SELECT id FROM media m WHERE m.rid IN (SELECT rowid FROM media_search WHERE media_search MATCH ?)",
+          store.driver.dialect === "postgres" ? ["%untitled%", "%untitled%", "%untitled%"] : ['"untitled"'],
+        );
+        expect(search).toMatch(store.driver.dialect === "postgres" ? /trgm/ : /VIRTUAL TABLE INDEX/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("lets exactly one of two writers on separate connections update the same row", async () => {
+      const url = await target().emptyUrl();
+      const one = await openSqlStore(url);
+      const two = await openSqlStore(url);
+      try {
+        const stationId = newId();
+        for (let round = 0; round < 5; round++) {
+          const item = await one.media.create(makeMedia(stationId));
+          const results = await Promise.allSettled([
+            one.media.update({ ...item, title: "one" }),
+            two.media.update({ ...item, title: "two" }),
+          ]);
+          expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+          const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+          expect(lost.reason, String((lost.reason as Error).cause)).toMatchObject({ code: "CONFLICT" });
+          expect((await two.media.get(stationId, item.id))?.version).toBe(2);
+        }
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    });
+
+    it("stores SQL metacharacters in every text field verbatim and finds them by filter and search", async () => {
+      const store = await openSqlStore(await target().emptyUrl());
+      try {
+        const stationId = `station ' ; -- ${newId()}`;
+        for (const text of METACHARACTERS) {
+          const item = await store.media.create(
+            makeMedia(stationId, { title: text, artist: text, album: text, genre: text, tags: [text], fields: { [text]: text } }),
+          );
+          expect(await store.media.get(stationId, item.id)).toEqual(item);
+          const filters: MediaFilter[] = [
+            { field: "artist", op: "equals", value: text },
+            { field: "title", op: "contains", value: text.slice(0, 12) },
+            { field: "tags", op: "in", values: [text] },
+            { field: `field:${text}`, op: "equals", value: text.toUpperCase() },
+          ];
+          for (const filter of filters) {
+            expect((await store.media.query(stationId, { filters: [filter] })).map((m) => m.id), JSON.stringify(filter)).toContain(item.id);
+          }
+          expect((await store.media.query(stationId, { text })).map((m) => m.id)).toContain(item.id);
+          const playlist = await store.playlists.create({ id: `${text.replace(/\0/g, "")}-${newId()}`, stationId, name: text, items: [text], mode: "ordered" });
+          expect(await store.playlists.get(stationId, playlist.id)).toEqual(playlist);
+        }
+        expect(await store.media.count(stationId)).toBe(METACHARACTERS.length);
+        expect(await store.media.count(stationId, { filters: [{ field: "title", op: "contains", value: "%" }] })).toBe(1);
+        expect(await store.media.count(stationId, { filters: [{ field: "title", op: "contains", value: "_" }] })).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("rejects over-long, mistyped and missing values with VALIDATION and stores nothing", async () => {
+      const store = await openSqlStore(await target().emptyUrl());
+      try {
+        const stationId = newId();
+        const bad: unknown[] = [
+          makeMedia(stationId, { title: "x".repeat(100_000) }),
+          makeMedia(stationId, { tags: ["y".repeat(5_000)] }),
+          makeMedia(stationId, { bpm: "fast" as unknown as number }),
+          makeMedia(stationId, { durationMs: Number.NaN }),
+          makeMedia(stationId, { tags: "new" as unknown as string[] }),
+          makeMedia(stationId, { fields: { nested: { a: 1 } as unknown as string } }),
+          { ...makeMedia(stationId), id: "z".repeat(1_000) },
+          { ...makeMedia(stationId), stationId: 42 },
+          null,
+        ];
+        for (const input of bad) {
+          await expect(store.media.create(input as never), JSON.stringify(input)?.slice(0, 80)).rejects.toMatchObject({ code: "VALIDATION" });
+        }
+        await expect(store.playHistory.list(stationId, { from: "yesterday" as unknown as number, to: 1 })).rejects.toMatchObject({
+          code: "VALIDATION",
+        });
+        await expect(
+          store.media.query(stationId, { filters: [{ field: "nope" as never, op: "equals", value: 1 }] }),
+        ).rejects.toMatchObject({ code: "VALIDATION" });
+        expect(await store.media.count(stationId)).toBe(0);
+        // Long text that is not indexed is fine.
+        const long = "é".repeat(200_000);
+        const mount = await store.mounts.create({ stationId, name: long, outputs: [] });
+        expect((await store.mounts.get(stationId, mount.id))?.name).toBe(long);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("migrates an empty database and upgrades from every earlier version", async () => {
+      for (let from = 0; from < MIGRATIONS.length; from++) {
+        const url = await target().emptyUrl();
+        const partial = await openSqlStore(url, { migrate: false });
+        const first = await runMigrations(partial.driver, { migrations: MIGRATIONS.slice(0, from) });
+        expect(first.applied).toEqual(MIGRATIONS.slice(0, from).map((m) => m.version));
+        await partial.close();
+        const status = await migrate(url, { status: true });
+        expect(status.migrations.filter((m) => m.appliedAt === undefined).map((m) => m.version)).toEqual(
+          MIGRATIONS.slice(from).map((m) => m.version),
+        );
+        const report = await migrate(url);
+        expect(report.applied).toEqual(MIGRATIONS.slice(from).map((m) => m.version));
+        expect((await migrate(url)).applied).toEqual([]);
+        const store = await openSqlStore(url);
+        const item = await store.media.create(makeMedia(newId(), { title: "after upgrade" }));
+        expect(await store.media.query(item.stationId, { text: "upgrade" })).toEqual([item]);
+        await store.close();
+      }
+    });
+
+    it("refuses a database whose applied migration was tampered with, naming the migration", async () => {
+      const url = await target().emptyUrl();
+      const store = await openSqlStore(url);
+      await store.driver.withExecutor((ex) => ex.run("UPDATE grimnir_migrations SET checksum = ? WHERE version = 1", ["0".repeat(64)]));
+      await store.close();
+      await expect(openSqlStore(url)).rejects.toMatchObject({
+        code: "CONFIG_INVALID",
+        message: expect.stringMatching(/migration 1 .*was applied with checksum 0+ .*modified/),
+        details: { version: 1 },
+      });
+      await expect(migrate(url, { status: true })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+      const edited = MIGRATIONS.map((m) => (m.version === 2 ? { ...m, statements: () => ["SELECT 1"] } : m));
+      const fresh = await openSqlStore(await target().emptyUrl());
+      await expect(runMigrations(fresh.driver, { migrations: edited })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+      await fresh.close();
+    });
+
+    it("keeps every acknowledged write when the writing process is killed with SIGKILL", async () => {
+      const url = await target().emptyUrl();
+      await migrate(url);
+      const stationId = newId();
+      const acked = await killMidBurst(url, stationId, 150);
+      expect(acked.length).toBeGreaterThanOrEqual(150);
+      const store = await openSqlStore(url);
+      try {
+        const stored = new Set((await store.playHistory.list(stationId, { from: 0, to: Number.MAX_SAFE_INTEGER })).map((p) => p.id));
+        const lost = acked.filter((id) => !stored.has(id));
+        expect(lost).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+  });
+}
