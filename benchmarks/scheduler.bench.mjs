@@ -19,6 +19,8 @@ await build({
   bundle: true,
   noExternal: [/.*/],
   dts: false,
+  // bundled CommonJS dependencies (yaml, rrule) may require() Node built-ins
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   silent: true,
   esbuildOptions(options) {
     options.conditions = ["source"];

@@ -26,8 +26,9 @@ export type LeadershipListener = (lease: Lease) => void;
  * `key`, renews it every `ttlMs / 3` and reports changes.
  *
  * Guarantees: `onElected` and `onDeposed` alternate, starting with `onElected`.
- * This instance considers itself leader only until `ttlMs` after it *sent* the
- * last successful acquire or renew (measured on the monotonic clock), so a
+ * This instance considers itself leader only until `ttlMs` (less 1 % + 2 ms for
+ * clock drift) after it *sent* the last successful acquire or renew, measured on
+ * the monotonic clock, so a
  * process paused beyond its lease (SIGSTOP, GC, VM freeze) is deposed as soon
  * as it runs again, before it can act on a stale lease. Leadership can still
  * overlap by clock drift: pass {@link LeaderElector.lease}'s `token` along with
@@ -40,6 +41,7 @@ export class LeaderElector {
   readonly #ttlMs: number;
   readonly #renewMs: number;
   readonly #retryMs: number;
+  readonly #marginMs: number;
   readonly #onError: (error: unknown) => void;
   readonly #elected = new Set<LeadershipListener>();
   readonly #deposed = new Set<LeadershipListener>();
@@ -63,6 +65,7 @@ export class LeaderElector {
     this.#ttlMs = options.ttlMs;
     this.#renewMs = options.renewEveryMs ?? Math.max(1, Math.floor(options.ttlMs / 3));
     this.#retryMs = options.retryEveryMs ?? Math.max(1, Math.floor(options.ttlMs / 3));
+    this.#marginMs = Math.min(options.ttlMs / 2, options.ttlMs * 0.01 + 2);
     this.#onError =
       options.onError ?? ((error) => console.warn(`grimnir: leader election for ${options.key}:`, error));
   }
@@ -101,7 +104,12 @@ export class LeaderElector {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#inFlight;
+    // A coordinator call that hangs (partition, paused server) must not hang stop() too.
+    if (this.#inFlight !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.#inFlight, new Promise((resolve) => (timer = setTimeout(resolve, this.#ttlMs)))]);
+      clearTimeout(timer);
+    }
     const lease = this.#lease;
     if (lease === undefined) return;
     this.#depose();
@@ -133,14 +141,16 @@ export class LeaderElector {
         held === undefined
           ? await this.#coordinator.acquire(this.#key, this.#holder, this.#ttlMs)
           : await this.#coordinator.renew(held, this.#ttlMs);
+      if (!this.#running) {
+        // stop() ran meanwhile and already gave up what it knew of; give back a lease it did not.
+        if (next !== undefined && held === undefined) await this.#coordinator.release(next);
+        return;
+      }
       if (next === undefined) {
         if (held !== undefined && this.#lease === held) this.#depose();
-      } else if (!this.#running && held === undefined) {
-        // stop() was called meanwhile: give back a lease we never announced.
-        await this.#coordinator.release(next);
       } else {
         this.#lease = next;
-        this.#validUntil = sentAt + this.#ttlMs;
+        this.#validUntil = sentAt + this.#ttlMs - this.#marginMs;
         this.#armDeadline();
         if (held === undefined) this.#emit(this.#elected, next);
       }
@@ -155,7 +165,10 @@ export class LeaderElector {
     clearTimeout(this.#deadline);
     this.#deadline = setTimeout(
       () => {
-        if (this.#lease !== undefined && performance.now() >= this.#validUntil) this.#depose();
+        if (this.#lease === undefined) return;
+        // Timers may fire a little early by the monotonic clock: check again later if so.
+        if (performance.now() >= this.#validUntil) this.#depose();
+        else this.#armDeadline();
       },
       Math.max(0, this.#validUntil - performance.now()),
     );

@@ -107,8 +107,9 @@ export class NatsBus implements EventBus {
   }
 
   /**
-   * Publish an event. Resolves with the envelope once handed to the client, or queued
-   * in the outbox while disconnected; never waits for the server. Rejects with
+   * Publish an event. Resolves with the envelope once the server has read it (one
+   * round trip), or at once when queued in the outbox while disconnected; never
+   * rejects for a connection problem. Rejects with
    * `VALIDATION` for a bad station id or an event over `maxEventBytes` (or the
    * server's `max_payload`).
    */
@@ -127,8 +128,11 @@ export class NatsBus implements EventBus {
     const limit = Math.min(this.#maxBytes, nc.info?.max_payload ?? this.#maxBytes);
     const text = encodeBounded(event as unknown as BusEvent, limit);
     const item: Queued = { topic, subject, data: encoder.encode(text) };
-    if (this.#connected && this.#outbox.size === 0) this.#send(nc, item);
-    else this.#outbox.push(item);
+    if (this.#connected && this.#outbox.size === 0) {
+      if (this.#send(nc, item)) await this.#flushed(nc);
+    } else {
+      this.#outbox.push(item);
+    }
     return JSON.parse(text) as BusEvent<K>;
   }
 
@@ -219,13 +223,25 @@ export class NatsBus implements EventBus {
     local.deliver(event);
   }
 
-  #send(nc: NatsConnection, item: Queued): void {
+  #send(nc: NatsConnection, item: Queued): boolean {
     try {
       nc.publish(item.subject, item.data);
+      return true;
     } catch (error) {
       // The connection closed under us; keep the event for the next connection.
       this.#lastError = errorText(error);
       this.#outbox.push(item);
+      return false;
+    }
+  }
+
+  /** Wait until the server has read what we sent; a connection lost meanwhile is only noted. */
+  async #flushed(nc: NatsConnection): Promise<void> {
+    try {
+      await nc.flush();
+    } catch (error) {
+      // The client keeps unsent data and writes it after reconnecting; publish must not fail for that.
+      this.#lastError = errorText(error);
     }
   }
 

@@ -137,8 +137,9 @@ export class RedisBus implements EventBus {
   }
 
   /**
-   * Publish an event. Resolves with the envelope once it is handed to the connection,
-   * or queued in the outbox while disconnected; never waits for the server. Rejects
+   * Publish an event. Resolves with the envelope once Redis accepted it (one round
+   * trip, bounded by a 5 s command timeout after which it is queued), or at once when
+   * queued in the outbox while disconnected; never rejects for a connection problem. Rejects
    * with `VALIDATION` for a bad station id or an event over `maxEventBytes`.
    */
   async publish<K extends Topic>(topic: K, stationId: string, payload: EventMap[K]): Promise<BusEvent<K>> {
@@ -156,7 +157,7 @@ export class RedisBus implements EventBus {
     const data = encodeBounded(event as unknown as BusEvent, this.#maxBytes);
     const item: Queued = { topic, channel, data };
     if (this.#pub.status === "ready" && this.#subscribed && !this.#flushing && this.#outbox.size === 0) {
-      this.#send(item);
+      await this.#send(item);
     } else {
       this.#outbox.push(item);
     }
@@ -303,8 +304,8 @@ export class RedisBus implements EventBus {
     }
   }
 
-  #send(item: Queued): void {
-    this.#pub.publish(item.channel, item.data).then(
+  #send(item: Queued): Promise<void> {
+    return this.#pub.publish(item.channel, item.data).then(
       () => undefined,
       (error: unknown) => {
         this.#lastError = errorText(error);

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { connect as natsConnect } from "nats";
 import { newId, type BusEvent, type EventBus, type EventMap } from "@grimnir/core";
 import { sleep, waitFor } from "@grimnir/core/testing";
-import { NatsBus, RedisBus, channelFor, encodeEvent, type BusClientHealth } from "../src/index.js";
+import { NatsBus, RedisBus, channelFor, encodeEvent } from "../src/index.js";
 import { startNats, startRedis, type TestServer } from "./servers.js";
 
 const quiet = { warn: () => undefined };
@@ -12,7 +12,7 @@ const fastReconnect = { initialDelayMs: 50, maxDelayMs: 400 };
 interface Backend {
   name: string;
   start(): Promise<TestServer>;
-  connect(server: TestServer, options?: { outboxCapacity?: number }): Promise<EventBus & { health(): BusClientHealth }>;
+  connect(server: TestServer, options?: { outboxCapacity?: number }): Promise<RedisBus | NatsBus>;
   /** Publish raw text on a channel/subject, as a foreign client would. */
   raw(server: TestServer, channel: string, text: string): Promise<void>;
 }

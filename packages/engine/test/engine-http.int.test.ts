@@ -130,7 +130,7 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     writeFileSync(corrupt, Buffer.alloc(20_000, 0x5a));
     const err = await client.play("bad", { itemId: "missing", uri: join(tmp.dir, "nope.wav") }).catch((e: unknown) => e);
     expect(isGrimnirError(err, "NOT_FOUND")).toBe(true);
-    const listener = listen(url, 4);
+    const listener = listen(url, 7);
     await waitFor(() => listener.firstByteAt(), 5000, "first MP3 bytes");
     await client.play("bad", { itemId: "corrupt", uri: corrupt });
     await client.play("bad", { itemId: "next", uri: tones["b660"]! });

@@ -61,9 +61,6 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
     }, 6000, "a Tones title from icecast");
     expect(title).toMatch(/^Tones - /);
     const timeline = toneTimeline(await listener.done, [440, 660, 880]);
-    const runs: string[] = [];
-    for (const t of timeline) runs.at(-1)?.startsWith(`${t}x`) ? (runs[runs.length - 1] = `${t}x${Number(runs.at(-1)!.split("x")[1]) + 1}`) : runs.push(`${t}x1`);
-    console.log(runs.join(" "));
     const ia = firstRun(timeline, 440);
     const ib = firstRun(timeline, 660, 5, ia);
     const ic = firstRun(timeline, 880, 5, ib);

@@ -68,6 +68,15 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const UNLIMITED = new Set(["/healthz", "/readyz", "/metrics"]);
 const READY_TIMEOUT_MS = 2_000;
 
+/** Request log line without secrets: `?token=` (WebSocket/SSE auth) is redacted. */
+function redactedRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]token=)[^&]*/g, "$1[redacted]"),
+    remoteAddress: request.ip,
+  };
+}
+
 /** One Ajv error as a JSON pointer into the checked part, including the missing or unknown property. */
 function pointerOf(error: ErrorObject): string {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
@@ -170,8 +179,12 @@ function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
  * the store or the bus it was given.
  */
 export function createApi(options: ApiOptions): FastifyInstance {
+  const logger = options.logger ?? false;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // A ready-made logger goes in as loggerInstance (fastify 5); `true` gets fastify's own, with tokens redacted from URLs.
+    ...(typeof logger === "object"
+      ? { loggerInstance: logger }
+      : { logger: logger ? { serializers: { req: redactedRequest } } : false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     // Safe default: duplicate slashes and trailing slashes do not make new routes.

@@ -17,13 +17,22 @@ export {
 export { TruePeakMeter, interpolatorPhases } from "./analysis/true-peak.js";
 export type { TruePeakOptions } from "./analysis/true-peak.js";
 export { LoudnessAnalyzer, defaultChannelWeights } from "./analysis/loudness-analyzer.js";
-export type { LoudnessAnalyzerOptions, LoudnessResult, MarkerOptions } from "./analysis/loudness-analyzer.js";
+export type {
+  LoudnessAnalyzerOptions,
+  LoudnessResult,
+  MarkerOptions,
+} from "./analysis/loudness-analyzer.js";
 export { analyzeFile } from "./analysis/analyze-file.js";
 export type { AnalyzeFileOptions, FileAnalysis } from "./analysis/analyze-file.js";
 
 // --- decode ---
 export { decodeFile, parseSinkCaps, GSTREAMER_APT_INSTALL } from "./decode/gstreamer-decoder.js";
-export type { PcmFormat, PcmSink, DecodeOptions, DecodeFailure } from "./decode/gstreamer-decoder.js";
+export type {
+  PcmFormat,
+  PcmSink,
+  DecodeOptions,
+  DecodeFailure,
+} from "./decode/gstreamer-decoder.js";
 
 // --- storage ---
 export type { MediaStorage, StoredObject, LocalCopy } from "./storage/media-storage.js";
@@ -40,8 +49,17 @@ export {
   storageKeyFor,
   AUDIO_EXTENSIONS,
 } from "./ingest/ingest.js";
-export type { IngestOptions, IngestProgress, IngestFailure, IngestReport } from "./ingest/ingest.js";
+export type {
+  IngestOptions,
+  IngestProgress,
+  IngestFailure,
+  IngestReport,
+} from "./ingest/ingest.js";
 
 // --- analysis queue ---
 export { AnalysisQueue } from "./queue/analysis-queue.js";
-export type { AnalysisQueueOptions, AnalysisProgress, AnalysisListener } from "./queue/analysis-queue.js";
+export type {
+  AnalysisQueueOptions,
+  AnalysisProgress,
+  AnalysisListener,
+} from "./queue/analysis-queue.js";

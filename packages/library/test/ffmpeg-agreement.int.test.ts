@@ -3,15 +3,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeFile, type FileAnalysis } from "../src/index.js";
-import { ffmpegReference, generate, requireTools, type FfmpegReference, type GeneratedAudio } from "./tools.js";
+import {
+  ffmpegReference,
+  generate,
+  requireTools,
+  type FfmpegReference,
+  type GeneratedAudio,
+} from "./tools.js";
 
-const pad = (lead: number, tail: number): string => `adelay=${lead * 1000}:all=1,apad=pad_dur=${tail}`;
+const pad = (lead: number, tail: number): string =>
+  `adelay=${lead * 1000}:all=1,apad=pad_dur=${tail}`;
 const stereo = (expr: string, rate: number, seconds: number): string =>
   `aevalsrc=exprs='${expr}|${expr}':s=${rate}:d=${seconds}:c=stereo`;
 
 /** Thirteen programmes spanning −45…−1 LUFS, mono to 5.1, 22.05–96 kHz, six codecs, with silence padding. */
 const FILES: GeneratedAudio[] = [
-  { name: "sine-1k-20dbfs.wav", graph: `${stereo("0.1*sin(2*PI*1000*t)", 48000, 4)},${pad(0.5, 0.7)}` },
+  {
+    name: "sine-1k-20dbfs.wav",
+    graph: `${stereo("0.1*sin(2*PI*1000*t)", 48000, 4)},${pad(0.5, 0.7)}`,
+  },
   {
     name: "sine-440-mono-44k.wav",
     graph: `aevalsrc=exprs='0.5*sin(2*PI*440*t)':s=44100:d=4:c=mono,${pad(0.25, 1)}`,
@@ -20,7 +30,10 @@ const FILES: GeneratedAudio[] = [
     name: "pink-stereo.flac",
     graph: `anoisesrc=c=pink:a=0.3:seed=1:r=48000:d=4,pan=stereo|c0=c0|c1=0.5*c0,${pad(0.3, 0.3)}`,
   },
-  { name: "white-quiet.flac", graph: `anoisesrc=c=white:a=0.02:seed=2:r=44100:d=4,${pad(0.3, 0.4)}` },
+  {
+    name: "white-quiet.flac",
+    graph: `anoisesrc=c=white:a=0.02:seed=2:r=44100:d=4,${pad(0.3, 0.4)}`,
+  },
   {
     name: "am-chord.mp3",
     graph: `${stereo("0.3*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.5*t))+0.2*sin(2*PI*330*t)", 44100, 5)},${pad(0.6, 0.5)}`,
@@ -53,7 +66,10 @@ const FILES: GeneratedAudio[] = [
       "aevalsrc=exprs='0.1*sin(2*PI*500*t)|0.1*sin(2*PI*600*t)|0.1*sin(2*PI*700*t)|0.3*sin(2*PI*60*t)|0.1*sin(2*PI*800*t)|0.1*sin(2*PI*900*t)':s=48000:d=4:c=5.1," +
       pad(0.3, 0.3),
   },
-  { name: "chirp-mono-22k.wav", graph: `aevalsrc=exprs='0.2*sin(2*PI*(200+300*t)*t)':s=22050:d=4:c=mono,${pad(0.35, 0.65)}` },
+  {
+    name: "chirp-mono-22k.wav",
+    graph: `aevalsrc=exprs='0.2*sin(2*PI*(200+300*t)*t)':s=22050:d=4:c=mono,${pad(0.35, 0.65)}`,
+  },
   {
     name: "square-hot.flac",
     graph: `${stereo("0.95*4/PI*(sin(2*PI*2000*t)+sin(6*PI*2000*t)/3+sin(10*PI*2000*t)/5+sin(14*PI*2000*t)/7)", 48000, 3)},afade=t=in:d=0.01,${pad(0.2, 0.2)}`,
@@ -110,12 +126,15 @@ describe("analyzeFile agrees with ffmpeg's ebur128 on generated files", () => {
     expect(Math.abs(ours.truePeakDbtp - ref.truePeakDbtp)).toBeLessThanOrEqual(0.3);
   });
 
-  it.each(FILES.map((f) => f.name))("%s: cue points within ±20 ms of silencedetect at −50 dB", (name) => {
-    const { ours, ref } = results.find((r) => r.name === name)!;
-    const lead = FILES.find((f) => f.name === name)!.gstreamerLeadMs ?? 0;
-    expect(Math.abs(ours.cueInMs - lead - ref.cueInMs)).toBeLessThanOrEqual(20);
-    expect(Math.abs(ours.cueOutMs - lead - ref.cueOutMs)).toBeLessThanOrEqual(20);
-  });
+  it.each(FILES.map((f) => f.name))(
+    "%s: cue points within ±20 ms of silencedetect at −50 dB",
+    (name) => {
+      const { ours, ref } = results.find((r) => r.name === name)!;
+      const lead = FILES.find((f) => f.name === name)!.gstreamerLeadMs ?? 0;
+      expect(Math.abs(ours.cueInMs - lead - ref.cueInMs)).toBeLessThanOrEqual(20);
+      expect(Math.abs(ours.cueOutMs - lead - ref.cueOutMs)).toBeLessThanOrEqual(20);
+    },
+  );
 
   it.each(FILES.map((f) => f.name))("%s: loudness range within ±1 LU", (name) => {
     const { ours, ref } = results.find((r) => r.name === name)!;

@@ -15,7 +15,11 @@ export interface Segment {
 }
 
 /** Concatenate `segments` of sine / silence into `channels` identical channels. */
-export function sineProgramme(segments: Segment[], sampleRateHz = 48000, channels = 2): Float32Array {
+export function sineProgramme(
+  segments: Segment[],
+  sampleRateHz = 48000,
+  channels = 2,
+): Float32Array {
   const total = segments.reduce((n, s) => n + Math.round(s.seconds * sampleRateHz), 0);
   const out = new Float32Array(total * channels);
   let f = 0;
@@ -34,7 +38,12 @@ export function sineProgramme(segments: Segment[], sampleRateHz = 48000, channel
 }
 
 /** Feed `pcm` to `push` in chunks of `chunkFrames` frames (an odd size exercises block boundaries). */
-export function inChunks(pcm: Float32Array, channels: number, chunkFrames: number, push: (c: Float32Array) => void): void {
+export function inChunks(
+  pcm: Float32Array,
+  channels: number,
+  chunkFrames: number,
+  push: (c: Float32Array) => void,
+): void {
   const step = chunkFrames * channels;
   for (let i = 0; i < pcm.length; i += step) push(pcm.subarray(i, Math.min(pcm.length, i + step)));
 }

@@ -9,7 +9,10 @@ export const APT_LINE =
 export function requireTools(): void {
   for (const tool of ["ffmpeg", "gst-launch-1.0"]) {
     const r = spawnSync(tool, ["-version"], { stdio: "ignore" });
-    if (r.error) throw new Error(`${tool} is required by these tests but was not found; install it: ${APT_LINE}`);
+    if (r.error)
+      throw new Error(
+        `${tool} is required by these tests but was not found; install it: ${APT_LINE}`,
+      );
   }
 }
 
@@ -40,7 +43,17 @@ export interface GeneratedAudio {
 /** Generate `spec` into `dir` with ffmpeg; resolves with the path. */
 export async function generate(dir: string, spec: GeneratedAudio): Promise<string> {
   const path = `${dir}/${spec.name}`;
-  await ffmpeg(["-loglevel", "error", "-y", "-f", "lavfi", "-i", spec.graph, ...(spec.out ?? []), path]);
+  await ffmpeg([
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    spec.graph,
+    ...(spec.out ?? []),
+    path,
+  ]);
   return path;
 }
 
@@ -55,7 +68,15 @@ export interface FfmpegReference {
 
 /** Measure `file` with `ffmpeg -af ebur128=peak=true,silencedetect=noise=-50dB:d=0.05`. */
 export async function ffmpegReference(file: string, durationMs: number): Promise<FfmpegReference> {
-  const log = await ffmpeg(["-i", file, "-af", "ebur128=peak=true,silencedetect=noise=-50dB:d=0.05", "-f", "null", "-"]);
+  const log = await ffmpeg([
+    "-i",
+    file,
+    "-af",
+    "ebur128=peak=true,silencedetect=noise=-50dB:d=0.05",
+    "-f",
+    "null",
+    "-",
+  ]);
   const summary = log.slice(log.lastIndexOf("Summary:"));
   const num = (re: RegExp): number => {
     const m = re.exec(summary);

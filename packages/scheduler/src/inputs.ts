@@ -1,7 +1,7 @@
 import type { Clock, ClockSlot, MediaItem } from "@grimnir/core";
 import { compareIds } from "./media-filter.js";
 import { rotationKeys } from "./rotation-rules.js";
-import type { PlayableItem } from "./smart-block.js";
+import type { PlayableItem, PreparedLibrary } from "./smart-block.js";
 import type { Diagnostic } from "./types.js";
 
 const HOUR_MS = 3_600_000;
@@ -97,4 +97,23 @@ export function usableSlots(clock: Clock, diagnostics: Diagnostic[]): ClockSlot[
     }
   });
   return slots;
+}
+
+const prepared = new WeakMap<object, PreparedLibrary>();
+
+/**
+ * Prepare a library array for planning, once: the result (playable items,
+ * cached candidate pools) is remembered for that array object, so re-planning
+ * the same snapshot skips the O(library) work. Treat a library array as
+ * immutable once planned; pass a new array for a changed library.
+ */
+export function prepareLibrary(library: unknown): PreparedLibrary {
+  const key = Array.isArray(library) ? library : undefined;
+  const cached = key === undefined ? undefined : prepared.get(key);
+  if (cached !== undefined) return cached;
+  const diagnostics: Diagnostic[] = [];
+  const items = playableLibrary(byIdUnique<MediaItem>(library, "library", diagnostics), diagnostics);
+  const result: PreparedLibrary = { items, byId: new Map(items.map((p) => [p.item.id, p])), diagnostics, pools: new Map() };
+  if (key !== undefined) prepared.set(key, result);
+  return result;
 }

@@ -1,10 +1,10 @@
-import type { Clock, ClockSlot, MediaItem, Override, Playlist, PlayHistory, Show, SmartBlock } from "@grimnir/core";
-import { byIdUnique, playableLibrary, usableSlots } from "./inputs.js";
+import type { Clock, ClockSlot, Override, Playlist, PlayHistory, Show, SmartBlock } from "@grimnir/core";
+import { byIdUnique, prepareLibrary, usableSlots } from "./inputs.js";
 import { compareIds } from "./media-filter.js";
 import { deriveSeed } from "./prng.js";
 import { RotationTracker } from "./rotation-rules.js";
 import { expandShows, type ShowOccurrence } from "./shows.js";
-import { SmartBlockPicker, type PlayableItem } from "./smart-block.js";
+import { SmartBlockPicker } from "./smart-block.js";
 import { TimelineBuilder, isHard, playlistOrder } from "./timeline-builder.js";
 import type { Diagnostic, PlanInput, PlanOptions, PlanResult, PlannedHour, TimelineEntry } from "./types.js";
 import { formatLocal, isValidZone, localHours, type LocalHour } from "./zone.js";
@@ -89,11 +89,11 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
   const toleranceMs = options.toleranceMs !== undefined && options.toleranceMs >= 0 ? options.toleranceMs : 30_000;
   const crossfadeMs = Number.isFinite(input.crossfadeMs) && input.crossfadeMs! > 0 ? input.crossfadeMs! : 0;
 
-  const library = playableLibrary(byIdUnique<MediaItem>(input.library, "library", diagnostics), diagnostics);
-  if (library.length === 0) {
+  const library = prepareLibrary(input.library);
+  diagnostics.push(...library.diagnostics.map((d) => ({ ...d, refs: { ...d.refs } })));
+  if (library.items.length === 0) {
     diagnostics.push({ code: "empty_library", severity: "error", message: "the library has no playable media; music slots stay empty", refs: {} });
   }
-  const libraryById = new Map<string, PlayableItem>(library.map((p) => [p.item.id, p]));
   const clocks = new Map(byIdUnique<Clock>(input.clocks, "clock", diagnostics).map((c) => [c.id, c]));
   const smartBlocks = new Map(byIdUnique<SmartBlock>(input.smartBlocks, "smart block", diagnostics).map((b) => [b.id, b]));
   const playlists = new Map(byIdUnique<Playlist>(input.playlists, "playlist", diagnostics).map((p) => [p.id, p]));
@@ -115,7 +115,7 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
 
   const picker = new SmartBlockPicker(library, rotation, seed);
   const builder = new TimelineBuilder(
-    { zone, seed, crossfadeMs, toleranceMs, library: libraryById, smartBlocks, playlists, rotation, picker, diagnostics },
+    { zone, seed, crossfadeMs, toleranceMs, library: library.byId, smartBlocks, playlists, rotation, picker, diagnostics },
     frozen,
     cursor,
   );

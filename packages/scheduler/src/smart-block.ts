@@ -2,6 +2,7 @@ import type { MediaFilter, MediaItem, SmartBlock } from "@grimnir/core";
 import { compareIds, compareMediaByField, matchesMediaFilters, numericField } from "./media-filter.js";
 import { deriveSeed, type Prng } from "./prng.js";
 import type { RotationKeys, RotationTracker } from "./rotation-rules.js";
+import type { Diagnostic } from "./types.js";
 
 /** A playable library item with its effective cue points. */
 export interface PlayableItem {
@@ -25,14 +26,28 @@ export interface Pick {
   fits: boolean;
 }
 
-interface Pool {
+/** Items matching one filter set, with orders reused by every pick and plan. */
+export interface Pool {
   items: PlayableItem[];
   /** Same items by length ascending (ties by id), for "fits in the time left" sampling. */
   byLength: PlayableItem[];
   /** Prefix sums of weights per weighted field. */
   cumulative: Map<string, Float64Array>;
-  /** Fixed orders for least-recently-played / field sorts. */
+  /** Fixed orders for field sorts. */
   ordered: Map<string, PlayableItem[]>;
+}
+
+/**
+ * A library snapshot prepared for planning: playable items sorted by id, and
+ * candidate pools cached per filter set. Reused by every plan of the same
+ * library array (see `prepareLibrary`).
+ */
+export interface PreparedLibrary {
+  items: PlayableItem[];
+  byId: Map<string, PlayableItem>;
+  /** Problems found while preparing (unplayable or duplicate items), replayed into every plan. */
+  diagnostics: Diagnostic[];
+  pools: Map<string, Pool>;
 }
 
 const SAMPLE_ATTEMPTS = 24;
@@ -56,14 +71,13 @@ export interface PickOptions {
  * is O(pool) per pick in the worst case and never loops.
  */
 export class SmartBlockPicker {
-  readonly #library: PlayableItem[];
+  readonly #library: PreparedLibrary;
   readonly #rotation: RotationTracker;
   readonly #seed: number;
-  readonly #pools = new Map<string, Pool>();
   /** When each item was picked in this run (it then sorts last in ordered sorts). */
   readonly #plannedAt = new Map<string, number>();
 
-  constructor(library: PlayableItem[], rotation: RotationTracker, seed: number) {
+  constructor(library: PreparedLibrary, rotation: RotationTracker, seed: number) {
     this.#library = library;
     this.#rotation = rotation;
     this.#seed = seed;
@@ -81,12 +95,13 @@ export class SmartBlockPicker {
 
   #pool(filters: readonly MediaFilter[]): Pool {
     const key = JSON.stringify(filters);
-    let pool = this.#pools.get(key);
+    let pool = this.#library.pools.get(key);
     if (pool === undefined) {
-      const items = filters.length === 0 ? this.#library : this.#library.filter((p) => matchesMediaFilters(p.item, filters));
+      const all = this.#library.items;
+      const items = filters.length === 0 ? all : all.filter((p) => matchesMediaFilters(p.item, filters));
       const byLength = [...items].sort((a, b) => a.lengthMs - b.lengthMs || compareIds(a.item.id, b.item.id));
       pool = { items, byLength, cumulative: new Map(), ordered: new Map() };
-      this.#pools.set(key, pool);
+      this.#library.pools.set(key, pool);
     }
     return pool;
   }
@@ -151,7 +166,28 @@ export class SmartBlockPicker {
       return accept(best, bestRank);
     }
 
-    // Ordered sorts: first candidate in order with the best rank; items already
+    if (sort.by === "least_recently_played") {
+      // Never-played items first (from a seeded offset), then the oldest play; bounded by one pass.
+      const start = deriveSeed(this.#seed, "lrp") % n;
+      let best: PlayableItem | undefined;
+      let bestRank = Infinity;
+      let bestLast = Infinity;
+      for (let k = 0; k < n; k++) {
+        const candidate = pool.items[(start + k) % n]!;
+        const r = rank(candidate);
+        const last = this.#rotation.lastTrackPlay(candidate.item.id) ?? -Infinity;
+        if (r < bestRank || (r === bestRank && last < bestLast)) {
+          best = candidate;
+          bestRank = r;
+          bestLast = last;
+          if (r === 0 && last === -Infinity) break;
+        }
+      }
+      if (best === undefined || (options.strict && bestRank > 1)) return undefined;
+      return accept(best, bestRank);
+    }
+
+    // Field sort: first candidate in order with the best rank; items already
     // planned in this run rank after unplanned ones, earliest-planned first.
     const ordered = this.#ordered(pool, sort);
     let best: PlayableItem | undefined;
@@ -159,8 +195,7 @@ export class SmartBlockPicker {
     for (const candidate of ordered) {
       const plannedAt = this.#plannedAt.get(candidate.item.id);
       const r = rank(candidate);
-      // key: rank first, then unplanned before planned, then earlier planned first
-      const key = r * 1e15 + (plannedAt === undefined ? 0 : 1 + (plannedAt - 0) / 1e3);
+      const key = r * 1e15 + (plannedAt === undefined ? 0 : 1 + plannedAt / 1e3);
       if (key < bestKey) {
         best = candidate;
         bestKey = key;
@@ -191,20 +226,8 @@ export class SmartBlockPicker {
     const key = JSON.stringify(sort);
     let ordered = pool.ordered.get(key);
     if (ordered === undefined) {
-      if (sort.by === "field") {
-        const compare = compareMediaByField(sort.field, sort.direction);
-        ordered = [...pool.items].sort((a, b) => compare(a.item, b.item));
-      } else {
-        // least recently played: never played first (in a seeded order), then oldest play first
-        const tieSeed = deriveSeed(this.#seed, "lrp");
-        const keyed = pool.items.map((p) => ({
-          p,
-          last: this.#rotation.lastTrackPlay(p.item.id) ?? -Infinity,
-          tie: deriveSeed(tieSeed, p.item.id),
-        }));
-        keyed.sort((a, b) => a.last - b.last || a.tie - b.tie || compareIds(a.p.item.id, b.p.item.id));
-        ordered = keyed.map((k) => k.p);
-      }
+      const compare = sort.by === "field" ? compareMediaByField(sort.field, sort.direction) : (a: MediaItem, b: MediaItem) => compareIds(a.id, b.id);
+      ordered = [...pool.items].sort((a, b) => compare(a.item, b.item));
       pool.ordered.set(key, ordered);
     }
     return ordered;

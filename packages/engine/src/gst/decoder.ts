@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -48,11 +48,7 @@ export function toDecoderUri(uriOrPath: string): string {
  */
 export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
   const maxFrames = options.maxBufferedFrames ?? options.sampleRate * 10;
-  let child: ChildProcess | undefined;
-  const buffer = new PcmBuffer(2, () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  child = spawn(
+  const child = spawn(
     gstLaunchBinary(),
     [
       "-q",
@@ -70,6 +66,9 @@ export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
+  const buffer = new PcmBuffer(2, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
   const stdout = child.stdout!;
   let stderr = "";
   let bytes = 0;

@@ -20,7 +20,10 @@ export interface FileAnalysis extends LoudnessResult {
  * as the PCM streams in (constant memory). Rejects with the decoder's typed
  * errors (see {@link decodeFile}).
  */
-export async function analyzeFile(file: string, options: AnalyzeFileOptions = {}): Promise<FileAnalysis> {
+export async function analyzeFile(
+  file: string,
+  options: AnalyzeFileOptions = {},
+): Promise<FileAnalysis> {
   let analyzer: LoudnessAnalyzer | undefined;
   await decodeFile(
     file,

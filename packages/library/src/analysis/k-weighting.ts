@@ -25,7 +25,8 @@ export interface KWeightingFilter {
  * libebur128 and ffmpeg's `ebur128` filter use).
  */
 export function kWeightingFilter(sampleRateHz: number): KWeightingFilter {
-  if (!(sampleRateHz > 0)) throw new RangeError(`sample rate must be positive, got ${sampleRateHz}`);
+  if (!(sampleRateHz > 0))
+    throw new RangeError(`sample rate must be positive, got ${sampleRateHz}`);
   // Stage 1: high shelf.
   let f0 = 1681.974450955533;
   const gainDb = 3.999843853973347;
@@ -57,7 +58,11 @@ export function kWeightingFilter(sampleRateHz: number): KWeightingFilter {
 }
 
 /** Magnitude response of `f` at `frequencyHz`, as a power gain (|H|²), for tests and docs. */
-export function kWeightingPowerGain(f: KWeightingFilter, frequencyHz: number, sampleRateHz: number): number {
+export function kWeightingPowerGain(
+  f: KWeightingFilter,
+  frequencyHz: number,
+  sampleRateHz: number,
+): number {
   const w = (2 * Math.PI * frequencyHz) / sampleRateHz;
   const section = (s: Biquad): number => {
     // H(e^jw) = (b0 + b1 e^-jw + b2 e^-2jw) / (1 + a1 e^-jw + a2 e^-2jw)

@@ -2,11 +2,17 @@ import { describe, expect, it } from "vitest";
 import { LoudnessAnalyzer, type LoudnessAnalyzerOptions } from "./loudness-analyzer.js";
 import { inChunks, sineProgramme, type Segment } from "../../test/signals.js";
 
-function analyse(segments: Segment[], options: Partial<LoudnessAnalyzerOptions> = {}, chunkFrames = 4099) {
+function analyse(
+  segments: Segment[],
+  options: Partial<LoudnessAnalyzerOptions> = {},
+  chunkFrames = 4099,
+) {
   const sampleRateHz = options.sampleRateHz ?? 48000;
   const channels = options.channels ?? 2;
   const a = new LoudnessAnalyzer({ sampleRateHz, channels, ...options });
-  inChunks(sineProgramme(segments, sampleRateHz, channels), channels, chunkFrames, (c) => a.push(c));
+  inChunks(sineProgramme(segments, sampleRateHz, channels), channels, chunkFrames, (c) =>
+    a.push(c),
+  );
   return a.finish();
 }
 
@@ -31,7 +37,10 @@ describe("LoudnessAnalyzer — integrated loudness (BS.1770-4)", () => {
   });
 
   it("does not depend on how the stream is chunked", () => {
-    const segs: Segment[] = [{ seconds: 1.3, dbfs: -30 }, { seconds: 2.2, dbfs: -12, frequencyHz: 3000 }];
+    const segs: Segment[] = [
+      { seconds: 1.3, dbfs: -30 },
+      { seconds: 2.2, dbfs: -12, frequencyHz: 3000 },
+    ];
     const a = analyse(segs, {}, 1);
     const b = analyse(segs, {}, 100_000);
     expect(a.integratedLufs).toBeCloseTo(b.integratedLufs!, 9);
@@ -84,7 +93,9 @@ describe("LoudnessAnalyzer — loudness range (EBU Tech 3342)", () => {
 describe("LoudnessAnalyzer — peaks", () => {
   it("finds the inter-sample peak of a quarter-rate sine sampled 45° off its crests", () => {
     // Samples land at ±A·sin 45°, so the sample peak is 3.01 dB below the true peak.
-    const r = analyse([{ seconds: 1, dbfs: -6, frequencyHz: 12000, phase: Math.PI / 4, fadeSeconds: 0.01 }]);
+    const r = analyse([
+      { seconds: 1, dbfs: -6, frequencyHz: 12000, phase: Math.PI / 4, fadeSeconds: 0.01 },
+    ]);
     expect(r.samplePeakDbfs).toBeCloseTo(-9.01, 1);
     expect(Math.abs(r.truePeakDbtp - -6)).toBeLessThanOrEqual(0.1);
   });
@@ -115,7 +126,11 @@ describe("LoudnessAnalyzer — cue points", () => {
   });
 
   it("treats audio under the threshold as silence and follows a configured threshold", () => {
-    const segs: Segment[] = [{ seconds: 1, dbfs: -60 }, { seconds: 1, dbfs: -20 }, { seconds: 1, dbfs: -60 }];
+    const segs: Segment[] = [
+      { seconds: 1, dbfs: -60 },
+      { seconds: 1, dbfs: -20 },
+      { seconds: 1, dbfs: -60 },
+    ];
     const dflt = analyse(segs);
     expect(Math.round(dflt.cueInMs)).toBe(1000);
     expect(Math.round(dflt.cueOutMs)).toBe(2000);

@@ -119,7 +119,8 @@ export class LoudnessAnalyzer {
     if (!Number.isInteger(channels) || channels < 1) {
       throw new RangeError(`channels must be a positive integer, got ${channels}`);
     }
-    if (!(sampleRateHz >= 1000)) throw new RangeError(`sample rate must be ≥ 1000 Hz, got ${sampleRateHz}`);
+    if (!(sampleRateHz >= 1000))
+      throw new RangeError(`sample rate must be ≥ 1000 Hz, got ${sampleRateHz}`);
     this.ch = channels;
     this.rate = sampleRateHz;
     const weights = options.channelWeights ?? defaultChannelWeights(channels);
@@ -129,14 +130,24 @@ export class LoudnessAnalyzer {
     this.weights = Float64Array.from(weights);
     const k = kWeightingFilter(sampleRateHz);
     this.coeffs = Float64Array.of(
-      k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1, k.shelf.a2,
-      k.highPass.b0, k.highPass.b1, k.highPass.b2, k.highPass.a1, k.highPass.a2,
+      k.shelf.b0,
+      k.shelf.b1,
+      k.shelf.b2,
+      k.shelf.a1,
+      k.shelf.a2,
+      k.highPass.b0,
+      k.highPass.b1,
+      k.highPass.b2,
+      k.highPass.a1,
+      k.highPass.a2,
     );
     this.state = new Float64Array(channels * 6);
     this.peaks = new Float64Array(channels);
     this.step = Math.round(sampleRateHz / 10);
     this.cueLinear = Math.pow(10, (options.cueThresholdDbfs ?? -50) / 20);
-    this.truePeak = new TruePeakMeter(channels, { oversampling: options.truePeakOversampling ?? 4 });
+    this.truePeak = new TruePeakMeter(channels, {
+      oversampling: options.truePeakOversampling ?? 4,
+    });
     if (options.markers) {
       const m = options.markers === true ? {} : options.markers;
       this.markerOptions = { introLu: m.introLu ?? 3, outroLu: m.outroLu ?? 10 };
@@ -151,7 +162,9 @@ export class LoudnessAnalyzer {
   push(samples: Float32Array): void {
     if (this.finished) throw new Error("LoudnessAnalyzer.push after finish");
     if (samples.length % this.ch !== 0) {
-      throw new RangeError(`chunk of ${samples.length} samples is not whole ${this.ch}-channel frames`);
+      throw new RangeError(
+        `chunk of ${samples.length} samples is not whole ${this.ch}-channel frames`,
+      );
     }
     const frames = samples.length / this.ch;
     let pos = 0;
@@ -169,15 +182,28 @@ export class LoudnessAnalyzer {
   private filterSegment(samples: Float32Array, start: number, n: number): void {
     const ch = this.ch;
     const c0 = this.coeffs;
-    const b0 = c0[0]!, b1 = c0[1]!, b2 = c0[2]!, a1 = c0[3]!, a2 = c0[4]!;
-    const hb0 = c0[5]!, hb1 = c0[6]!, hb2 = c0[7]!, ha1 = c0[8]!, ha2 = c0[9]!;
+    const b0 = c0[0]!,
+      b1 = c0[1]!,
+      b2 = c0[2]!,
+      a1 = c0[3]!,
+      a2 = c0[4]!;
+    const hb0 = c0[5]!,
+      hb1 = c0[6]!,
+      hb2 = c0[7]!,
+      ha1 = c0[8]!,
+      ha2 = c0[9]!;
     const cue = this.cueLinear;
     const base = this.frames + start;
     let energy = 0;
     for (let c = 0; c < ch; c++) {
       const s = this.state;
       const o = c * 6;
-      let x1 = s[o]!, x2 = s[o + 1]!, y1 = s[o + 2]!, y2 = s[o + 3]!, z1 = s[o + 4]!, z2 = s[o + 5]!;
+      let x1 = s[o]!,
+        x2 = s[o + 1]!,
+        y1 = s[o + 2]!,
+        y2 = s[o + 3]!,
+        z1 = s[o + 4]!,
+        z2 = s[o + 5]!;
       let peak = this.peaks[c]!;
       let first = -1;
       let last = -1;
@@ -203,7 +229,12 @@ export class LoudnessAnalyzer {
       }
       // Flush denormals left by decaying filters in long silences; they cost far more than they weigh.
       if (Math.abs(z1) < 1e-30 && Math.abs(z2) < 1e-30) z1 = z2 = 0;
-      s[o] = x1; s[o + 1] = x2; s[o + 2] = y1; s[o + 3] = y2; s[o + 4] = z1; s[o + 5] = z2;
+      s[o] = x1;
+      s[o + 1] = x2;
+      s[o + 2] = y1;
+      s[o + 3] = y2;
+      s[o + 4] = z1;
+      s[o + 5] = z2;
       this.peaks[c] = peak;
       if (first >= 0) {
         if (this.firstAbove < 0 || base + first < this.firstAbove) this.firstAbove = base + first;

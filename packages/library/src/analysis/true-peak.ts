@@ -14,7 +14,8 @@ export interface TruePeakOptions {
  * is normalised to unit DC gain. Branch 0 is omitted (the sample peak covers it).
  */
 export function interpolatorPhases(factor: number, tapsPerPhase: number): Float64Array[] {
-  if (tapsPerPhase % 2 !== 0) throw new RangeError(`taps per phase must be even, got ${tapsPerPhase}`);
+  if (tapsPerPhase % 2 !== 0)
+    throw new RangeError(`taps per phase must be even, got ${tapsPerPhase}`);
   const length = factor * tapsPerPhase;
   const centre = length / 2;
   const beta = 8;

@@ -11,11 +11,19 @@ describe("parseSinkCaps", () => {
   it("reads rate, channels and BS.1770 weights from a 5.1 channel mask", () => {
     const line =
       "/GstPipeline:pipeline0/GstFdSink:fdsink0.GstPad:sink: caps = audio/x-raw, rate=(int)48000, format=(string)F32LE, channels=(int)6, layout=(string)interleaved, channel-mask=(bitmask)0x000000000000003f";
-    expect(parseSinkCaps(line)).toEqual({ sampleRateHz: 48000, channels: 6, channelWeights: [1, 1, 1, 0, 1.41, 1.41] });
+    expect(parseSinkCaps(line)).toEqual({
+      sampleRateHz: 48000,
+      channels: 6,
+      channelWeights: [1, 1, 1, 0, 1.41, 1.41],
+    });
   });
 
   it("ignores caps of other elements", () => {
-    expect(parseSinkCaps("/GstPipeline:pipeline0/GstAudioConvert:audioconvert0.GstPad:src: caps = audio/x-raw, rate=(int)44100, channels=(int)1")).toBeUndefined();
+    expect(
+      parseSinkCaps(
+        "/GstPipeline:pipeline0/GstAudioConvert:audioconvert0.GstPad:src: caps = audio/x-raw, rate=(int)44100, channels=(int)1",
+      ),
+    ).toBeUndefined();
   });
 });
 

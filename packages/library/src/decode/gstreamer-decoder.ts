@@ -33,10 +33,21 @@ export interface DecodeOptions {
 }
 
 /** Why a file could not be decoded, in `GrimnirError.details.reason`. */
-export type DecodeFailure = "missing" | "empty" | "not-audio" | "corrupt" | "no-audio" | "decoder-missing";
+export type DecodeFailure =
+  "missing" | "empty" | "not-audio" | "corrupt" | "no-audio" | "decoder-missing";
 
-function decodeError(file: string, reason: DecodeFailure, message: string, cause?: unknown): GrimnirError {
-  const code = reason === "missing" ? "NOT_FOUND" : reason === "decoder-missing" ? "ENGINE_UNAVAILABLE" : "VALIDATION";
+function decodeError(
+  file: string,
+  reason: DecodeFailure,
+  message: string,
+  cause?: unknown,
+): GrimnirError {
+  const code =
+    reason === "missing"
+      ? "NOT_FOUND"
+      : reason === "decoder-missing"
+        ? "ENGINE_UNAVAILABLE"
+        : "VALIDATION";
   return new GrimnirError(code, message, { details: { file, reason }, cause });
 }
 
@@ -73,8 +84,13 @@ export function parseSinkCaps(line: string): PcmFormat | undefined {
 
 function classify(stderr: string): { reason: DecodeFailure; detail: string } {
   const lines = stderr.split("\n");
-  const errLine = lines.find((l) => l.startsWith("ERROR: from element")) ?? lines.find((l) => l.startsWith("ERROR"));
-  const detail = (errLine ?? stderr.trim().split("\n")[0] ?? "").replace(/^ERROR: from element \S+: /, "");
+  const errLine =
+    lines.find((l) => l.startsWith("ERROR: from element")) ??
+    lines.find((l) => l.startsWith("ERROR"));
+  const detail = (errLine ?? stderr.trim().split("\n")[0] ?? "").replace(
+    /^ERROR: from element \S+: /,
+    "",
+  );
   const all = stderr.toLowerCase();
   if (
     all.includes("could not determine type of stream") ||
@@ -105,19 +121,41 @@ export async function decodeFile(
   options: DecodeOptions = {},
 ): Promise<{ format: PcmFormat; frames: number }> {
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw decodeError(file, "missing", `audio file ${file} does not exist or cannot be read (${err.code ?? err.message})`, err);
+    throw decodeError(
+      file,
+      "missing",
+      `audio file ${file} does not exist or cannot be read (${err.code ?? err.message})`,
+      err,
+    );
   });
   if (!info.isFile()) throw decodeError(file, "not-audio", `${file} is not a regular file`);
-  if (info.size === 0) throw decodeError(file, "empty", `${file} is empty (0 bytes); expected an audio file`);
+  if (info.size === 0)
+    throw decodeError(file, "empty", `${file} is empty (0 bytes); expected an audio file`);
 
   const exe = options.gstLaunch ?? "gst-launch-1.0";
   // gst-launch parses its arguments as a pipeline description: quote the location.
   const location = `location="${file.replace(/(["\\])/g, "\\$1")}"`;
-  const args = ["-v", "filesrc", location, "!", "decodebin", "!", "audioconvert", "!",
-    "audio/x-raw,format=F32LE,layout=interleaved", "!", "fdsink", "fd=3", "sync=false"];
+  const args = [
+    "-v",
+    "filesrc",
+    location,
+    "!",
+    "decodebin",
+    "!",
+    "audioconvert",
+    "!",
+    "audio/x-raw,format=F32LE,layout=interleaved",
+    "!",
+    "fdsink",
+    "fd=3",
+    "sync=false",
+  ];
 
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { stdio: ["ignore", "pipe", "pipe", "pipe"], signal: options.signal });
+    const child = spawn(exe, args, {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      signal: options.signal,
+    });
     let format: PcmFormat | undefined;
     let stdoutTail = "";
     let stderr = "";
@@ -166,7 +204,11 @@ export async function decodeFile(
           }
           pending = [];
         } else if (caps.channels !== format.channels || caps.sampleRateHz !== format.sampleRateHz) {
-          failed = decodeError(file, "corrupt", `${file} changes audio format mid-stream (${format.sampleRateHz} Hz × ${format.channels} → ${caps.sampleRateHz} Hz × ${caps.channels}); expected one format`);
+          failed = decodeError(
+            file,
+            "corrupt",
+            `${file} changes audio format mid-stream (${format.sampleRateHz} Hz × ${format.channels} → ${caps.sampleRateHz} Hz × ${caps.channels}); expected one format`,
+          );
           fail(failed);
         }
       }
@@ -190,7 +232,14 @@ export async function decodeFile(
     });
     child.on("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT") {
-        fail(decodeError(file, "decoder-missing", `cannot decode ${file}: ${exe} not found; install GStreamer: ${GSTREAMER_APT_INSTALL}`, err));
+        fail(
+          decodeError(
+            file,
+            "decoder-missing",
+            `cannot decode ${file}: ${exe} not found; install GStreamer: ${GSTREAMER_APT_INSTALL}`,
+            err,
+          ),
+        );
       } else {
         fail(err);
       }
@@ -205,7 +254,13 @@ export async function decodeFile(
         return;
       }
       if (!format || frames === 0) {
-        fail(decodeError(file, "no-audio", `${file} decoded to no audio; expected at least one audio frame`));
+        fail(
+          decodeError(
+            file,
+            "no-audio",
+            `${file} decoded to no audio; expected at least one audio frame`,
+          ),
+        );
         return;
       }
       settled = true;

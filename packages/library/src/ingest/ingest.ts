@@ -1,13 +1,35 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { SystemTimeSource, type MediaItem, type NewEntity, type Store, type TimeSource } from "@grimnir/core";
+import {
+  SystemTimeSource,
+  type MediaItem,
+  type NewEntity,
+  type Store,
+  type TimeSource,
+} from "@grimnir/core";
 import type { MediaStorage } from "../storage/media-storage.js";
 import { contentHash } from "./content-hash.js";
 import { readTags } from "./read-tags.js";
 
 /** File extensions {@link ingestDirectory} treats as audio (lower case, with the dot). */
 export const AUDIO_EXTENSIONS: readonly string[] = [
-  ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav", ".aif", ".aiff", ".wma", ".mka", ".webm", ".wv", ".ape", ".mpc",
+  ".mp3",
+  ".flac",
+  ".ogg",
+  ".oga",
+  ".opus",
+  ".m4a",
+  ".mp4",
+  ".aac",
+  ".wav",
+  ".aif",
+  ".aiff",
+  ".wma",
+  ".mka",
+  ".webm",
+  ".wv",
+  ".ape",
+  ".mpc",
 ];
 
 /** Options of {@link ingestFiles} and {@link ingestDirectory}. */
@@ -60,7 +82,9 @@ export interface IngestReport {
 
 /** Storage key of a file: `station/ab/abcdef….ext`, content-addressed. */
 export function storageKeyFor(stationId: string, hash: string, file: string): string {
-  const ext = extname(file).toLowerCase().replace(/[^.a-z0-9]/g, "");
+  const ext = extname(file)
+    .toLowerCase()
+    .replace(/[^.a-z0-9]/g, "");
   return `${stationId}/${hash.slice(0, 2)}/${hash}${ext}`;
 }
 
@@ -91,7 +115,10 @@ export async function ingestDirectory(dir: string, options: IngestOptions): Prom
   const report = await ingestFiles(audio, options);
   for (const f of all) {
     if (!AUDIO_EXTENSIONS.includes(extname(f).toLowerCase())) {
-      report.skipped.push({ file: f, reason: `not an audio file extension (${extname(f) || "none"})` });
+      report.skipped.push({
+        file: f,
+        reason: `not an audio file extension (${extname(f) || "none"})`,
+      });
     }
   }
   return report;
@@ -108,7 +135,10 @@ export async function ingestDirectory(dir: string, options: IngestOptions): Prom
  * dropped. A failure on one file never stops the others; only a failing
  * `store` or `storage` (the library itself) rejects.
  */
-export async function ingestFiles(files: readonly string[], options: IngestOptions): Promise<IngestReport> {
+export async function ingestFiles(
+  files: readonly string[],
+  options: IngestOptions,
+): Promise<IngestReport> {
   const { stationId, store, storage } = options;
   const clock = options.timeSource ?? new SystemTimeSource();
   const report = emptyReport();

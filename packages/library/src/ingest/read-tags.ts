@@ -25,7 +25,8 @@ export interface AudioTags {
 }
 
 /** Outcome of {@link readTags}: tags, or why the file is not usable audio. */
-export type TagReadResult = { ok: true; tags: AudioTags; warnings: string[] } | { ok: false; reason: string };
+export type TagReadResult =
+  { ok: true; tags: AudioTags; warnings: string[] } | { ok: false; reason: string };
 
 const EXTENSION_CONTAINERS: Record<string, string[]> = {
   ".mp3": ["mpeg"],
@@ -62,7 +63,10 @@ export async function readTags(file: string): Promise<TagReadResult> {
     try {
       meta = await sniffContent(file);
     } catch (err) {
-      return { ok: false, reason: `not a readable audio file: ${((firstError ?? err) as Error).message}` };
+      return {
+        ok: false,
+        reason: `not a readable audio file: ${((firstError ?? err) as Error).message}`,
+      };
     }
   }
   const f = meta.format;
@@ -74,7 +78,9 @@ export async function readTags(file: string): Promise<TagReadResult> {
   const expected = EXTENSION_CONTAINERS[ext];
   const container = (f.container ?? "").toLowerCase();
   if (expected && container && !expected.some((c) => container.startsWith(c.trim()))) {
-    warnings.push(`extension ${ext} does not match its content (${f.container}); ingested by content`);
+    warnings.push(
+      `extension ${ext} does not match its content (${f.container}); ingested by content`,
+    );
   }
   const c = meta.common;
   const tags: AudioTags = {};
@@ -84,7 +90,8 @@ export async function readTags(file: string): Promise<TagReadResult> {
   if (c.genre && c.genre.length > 0) tags.genre = c.genre.join(", ");
   if (c.year) tags.year = c.year;
   if (c.bpm) tags.bpm = c.bpm;
-  if (f.duration !== undefined && Number.isFinite(f.duration)) tags.durationMs = Math.round(f.duration * 1000);
+  if (f.duration !== undefined && Number.isFinite(f.duration))
+    tags.durationMs = Math.round(f.duration * 1000);
   if (f.codec) tags.codec = f.codec;
   if (f.container) tags.container = f.container;
   if (f.sampleRate) tags.sampleRateHz = f.sampleRate;

@@ -33,7 +33,11 @@ function result(path: string, over: Partial<FileAnalysis> = {}): FileAnalysis {
   };
 }
 
-async function seed(store: MemoryStore, n: number, status: MediaItem["analysisStatus"] = "pending"): Promise<string[]> {
+async function seed(
+  store: MemoryStore,
+  n: number,
+  status: MediaItem["analysisStatus"] = "pending",
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const input: NewEntity<MediaItem> = {
@@ -59,7 +63,12 @@ describe("AnalysisQueue", () => {
     const store = new MemoryStore();
     const [id] = await seed(store, 1);
     const seen: AnalysisProgress[] = [];
-    const q = new AnalysisQueue({ stationId: STATION, store, storage: pathStorage, analyze: async (p) => result(p) });
+    const q = new AnalysisQueue({
+      stationId: STATION,
+      store,
+      storage: pathStorage,
+      analyze: async (p) => result(p),
+    });
     q.on((p) => seen.push(p));
     q.enqueue(id!);
     await q.idle();
@@ -121,7 +130,10 @@ describe("AnalysisQueue", () => {
     expect(calls.get("file-0")).toBe(3);
     expect(calls.get("file-1")).toBe(3);
     expect((await store.media.get(STATION, a!))!.analysisStatus).toBe("done");
-    expect(await store.media.get(STATION, b!)).toMatchObject({ analysisStatus: "failed", analysisError: "disk on fire" });
+    expect(await store.media.get(STATION, b!)).toMatchObject({
+      analysisStatus: "failed",
+      analysisError: "disk on fire",
+    });
   });
 
   it("fails permanent errors (corrupt, truncated, silent) at once without retrying", async () => {
@@ -135,7 +147,10 @@ describe("AnalysisQueue", () => {
       backoffMs: 1,
       analyze: async (p) => {
         calls++;
-        if (p === "file-0") throw new GrimnirError("VALIDATION", "cannot decode file-0: corrupt", { details: { file: p } });
+        if (p === "file-0")
+          throw new GrimnirError("VALIDATION", "cannot decode file-0: corrupt", {
+            details: { file: p },
+          });
         if (p === "file-1") return result(p, { durationMs: 20_000 });
         return result(p, { silent: true, cueInMs: 0, cueOutMs: 0 });
       },
@@ -144,7 +159,9 @@ describe("AnalysisQueue", () => {
     await q.idle();
     expect(calls).toBe(3);
     expect((await store.media.get(STATION, corrupt!))!.analysisError).toMatch(/corrupt/);
-    expect((await store.media.get(STATION, truncated!))!.analysisError).toMatch(/^truncated: decoded 20.0 s of the 180.0 s/);
+    expect((await store.media.get(STATION, truncated!))!.analysisError).toMatch(
+      /^truncated: decoded 20.0 s of the 180.0 s/,
+    );
     expect((await store.media.get(STATION, silent!))!.analysisError).toMatch(/^silent/);
   });
 
@@ -167,7 +184,8 @@ describe("AnalysisQueue", () => {
     expect(await q.resume()).toBe(3);
     await q.idle();
     expect(analysed.sort()).toEqual(["file-0", "file-0", "file-1"]);
-    for (const id of [...pending, ...analysing]) expect((await store.media.get(STATION, id))!.analysisStatus).toBe("done");
+    for (const id of [...pending, ...analysing])
+      expect((await store.media.get(STATION, id))!.analysisStatus).toBe("done");
     expect(await store.media.count(STATION, { analysisStatus: "failed" })).toBe(1);
   });
 });

@@ -8,7 +8,11 @@ import {
   type Store,
   type TimeSource,
 } from "@grimnir/core";
-import { analyzeFile, type AnalyzeFileOptions, type FileAnalysis } from "../analysis/analyze-file.js";
+import {
+  analyzeFile,
+  type AnalyzeFileOptions,
+  type FileAnalysis,
+} from "../analysis/analyze-file.js";
 import type { MediaStorage } from "../storage/media-storage.js";
 
 /** Options of {@link AnalysisQueue}. */
@@ -72,7 +76,9 @@ const DECLARED_SHORTFALL = 0.9;
  * no analysis topic yet, so a server forwards these to its own transport.
  */
 export class AnalysisQueue {
-  private readonly opts: Required<Omit<AnalysisQueueOptions, "analyzeOptions">> & { analyzeOptions: AnalyzeFileOptions };
+  private readonly opts: Required<Omit<AnalysisQueueOptions, "analyzeOptions">> & {
+    analyzeOptions: AnalyzeFileOptions;
+  };
   private readonly waiting: { id: string; attempt: number }[] = [];
   private readonly known = new Set<string>();
   private readonly listeners = new Set<AnalysisListener>();
@@ -105,12 +111,21 @@ export class AnalysisQueue {
 
   /** Totals so far: waiting, running, done and failed items. */
   get stats(): { queued: number; running: number; done: number; failed: number } {
-    return { queued: this.waiting.length + this.delayed, running: this.running, done: this.doneCount, failed: this.failedCount };
+    return {
+      queued: this.waiting.length + this.delayed,
+      running: this.running,
+      done: this.doneCount,
+      failed: this.failedCount,
+    };
   }
 
   /** Queue items by id; ids already queued or running are ignored. */
   enqueue(mediaIds: string | readonly string[]): void {
-    if (this.stopped) throw new GrimnirError("INVALID_TRANSITION", "the analysis queue is stopped; expected a running queue");
+    if (this.stopped)
+      throw new GrimnirError(
+        "INVALID_TRANSITION",
+        "the analysis queue is stopped; expected a running queue",
+      );
     for (const id of typeof mediaIds === "string" ? [mediaIds] : mediaIds) {
       if (this.known.has(id)) continue;
       this.known.add(id);
@@ -125,7 +140,11 @@ export class AnalysisQueue {
     const ids: string[] = [];
     for (const status of ["analysing", "pending"] as const) {
       for (let offset = 0; ; offset += 1000) {
-        const page = await store.media.query(stationId, { analysisStatus: status, limit: 1000, offset });
+        const page = await store.media.query(stationId, {
+          analysisStatus: status,
+          limit: 1000,
+          offset,
+        });
         ids.push(...page.map((m) => m.id));
         if (page.length < 1000) break;
       }
@@ -189,13 +208,22 @@ export class AnalysisQueue {
   }
 
   private emit(mediaId: string, status: AnalysisStatus, attempt: number, error?: string): void {
-    const progress: AnalysisProgress = { stationId: this.opts.stationId, mediaId, status, attempt, ...this.stats };
+    const progress: AnalysisProgress = {
+      stationId: this.opts.stationId,
+      mediaId,
+      status,
+      attempt,
+      ...this.stats,
+    };
     if (error !== undefined) progress.error = error;
     for (const l of this.listeners) l(progress);
   }
 
   /** Re-read the item and apply `change`, retrying on a concurrent edit (CONFLICT). */
-  private async write(id: string, change: (item: MediaItem) => Partial<MediaItem>): Promise<MediaItem | undefined> {
+  private async write(
+    id: string,
+    change: (item: MediaItem) => Partial<MediaItem>,
+  ): Promise<MediaItem | undefined> {
     const { store, stationId } = this.opts;
     for (let tries = 0; ; tries++) {
       const item = await store.media.get(stationId, id);
@@ -257,7 +285,11 @@ export class AnalysisQueue {
     try {
       const result = await this.opts.analyze(copy.path, this.opts.analyzeOptions);
       const file = item.storageKey;
-      if (item.durationMs > 0 && result.durationMs < item.durationMs * DECLARED_SHORTFALL && item.durationMs - result.durationMs > 1000) {
+      if (
+        item.durationMs > 0 &&
+        result.durationMs < item.durationMs * DECLARED_SHORTFALL &&
+        item.durationMs - result.durationMs > 1000
+      ) {
         throw new GrimnirError(
           "VALIDATION",
           `truncated: decoded ${(result.durationMs / 1000).toFixed(1)} s of the ${(item.durationMs / 1000).toFixed(1)} s its header declares`,
@@ -265,9 +297,13 @@ export class AnalysisQueue {
         );
       }
       if (result.silent) {
-        throw new GrimnirError("VALIDATION", `silent: no sample above the ${this.opts.analyzeOptions.cueThresholdDbfs ?? -50} dBFS cue threshold`, {
-          details: { file, reason: "silent" },
-        });
+        throw new GrimnirError(
+          "VALIDATION",
+          `silent: no sample above the ${this.opts.analyzeOptions.cueThresholdDbfs ?? -50} dBFS cue threshold`,
+          {
+            details: { file, reason: "silent" },
+          },
+        );
       }
       return result;
     } finally {

@@ -16,9 +16,13 @@ export function validateStorageKey(key: string): string {
     key.includes("\0") ||
     segments.some((s) => s === "" || s === "." || s === "..")
   ) {
-    throw new GrimnirError("VALIDATION", `invalid storage key "${key}"; expected a relative path like "station/ab/abcd.mp3"`, {
-      details: { field: "key", key },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `invalid storage key "${key}"; expected a relative path like "station/ab/abcd.mp3"`,
+      {
+        details: { field: "key", key },
+      },
+    );
   }
   return key;
 }
@@ -46,7 +50,10 @@ export class LocalStorage implements MediaStorage {
   }
 
   private notFound(key: string, cause: unknown): GrimnirError {
-    return new GrimnirError("NOT_FOUND", `no media object "${key}" in ${this.root}`, { details: { key }, cause });
+    return new GrimnirError("NOT_FOUND", `no media object "${key}" in ${this.root}`, {
+      details: { key },
+      cause,
+    });
   }
 
   /** See {@link MediaStorage.put}. */

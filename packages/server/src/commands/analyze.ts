@@ -60,13 +60,18 @@ function toRow(a: FileAnalysis): AnalyzeJsonRow {
  * reported on stderr (and as `{ file, error }` in JSON) and the others still
  * run. Resolves with the exit code: 0 all analysed, 1 any failed, 2 no files.
  */
-export async function runAnalyze(files: readonly string[], options: AnalyzeCommandOptions, io: CommandIo): Promise<number> {
+export async function runAnalyze(
+  files: readonly string[],
+  options: AnalyzeCommandOptions,
+  io: CommandIo,
+): Promise<number> {
   if (files.length === 0) {
     io.err("grimnir analyze: expected at least one FILE\n");
     return 2;
   }
   const analyzeOptions: AnalyzeFileOptions = { ...options.analyzeOptions };
-  if (options.cueThresholdDbfs !== undefined) analyzeOptions.cueThresholdDbfs = options.cueThresholdDbfs;
+  if (options.cueThresholdDbfs !== undefined)
+    analyzeOptions.cueThresholdDbfs = options.cueThresholdDbfs;
   const rows: (AnalyzeJsonRow | { file: string; error: { code: string; message: string } })[] = [];
   let failed = 0;
   const fileWidth = Math.max(4, ...files.map((f) => f.length));
@@ -74,7 +79,8 @@ export async function runAnalyze(files: readonly string[], options: AnalyzeComma
     const widths = [fileWidth, 12, 9, 11, 9, 10, 10];
     return `${cells.map((c, i) => (i === 0 ? c.padEnd(fileWidth) : c.padStart(widths[i]!))).join("  ")}\n`;
   };
-  if (!options.json) io.out(formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]));
+  if (!options.json)
+    io.out(formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]));
   for (const file of files) {
     try {
       const row = toRow(await analyzeFile(file, analyzeOptions));

@@ -27,10 +27,18 @@ export interface IngestCommandOptions {
 }
 
 /** Progress text: `label done/total, rate/s, ETA`. */
-export function progressLine(label: string, done: number, total: number, elapsedMs: number): string {
+export function progressLine(
+  label: string,
+  done: number,
+  total: number,
+  elapsedMs: number,
+): string {
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
   const etaS = rate > 0 ? Math.ceil((total - done) / rate) : undefined;
-  const eta = etaS === undefined ? "ETA –" : `ETA ${Math.floor(etaS / 60)}:${String(etaS % 60).padStart(2, "0")}`;
+  const eta =
+    etaS === undefined
+      ? "ETA –"
+      : `ETA ${Math.floor(etaS / 60)}:${String(etaS % 60).padStart(2, "0")}`;
   return `${label} ${done}/${total} files, ${rate.toFixed(1)} files/s, ${eta}`;
 }
 
@@ -44,7 +52,11 @@ export function progressLine(label: string, done: number, total: number, elapsed
  * file ended up analysed or was a duplicate, 1 when any failed (each is
  * recorded on its MediaItem with the reason), 2 when `dir` cannot be read.
  */
-export async function runIngest(dir: string, options: IngestCommandOptions, io: CommandIo): Promise<number> {
+export async function runIngest(
+  dir: string,
+  options: IngestCommandOptions,
+  io: CommandIo,
+): Promise<number> {
   const clock = options.timeSource ?? new SystemTimeSource();
   const storage = options.storage ?? new LocalStorage(options.mediaRoot ?? "./data/media");
   const progress = makeProgress(io, clock);
@@ -76,8 +88,10 @@ export async function runIngest(dir: string, options: IngestCommandOptions, io: 
   const analysisStarted = clock.now();
   const total = await queue.resume();
   queue.on((p) => {
-    if (p.status === "failed") analysisFailures.push({ mediaId: p.mediaId, reason: p.error ?? "unknown" });
-    if (p.status === "done" || p.status === "failed") progress("analyse ", p.done + p.failed, total, analysisStarted);
+    if (p.status === "failed")
+      analysisFailures.push({ mediaId: p.mediaId, reason: p.error ?? "unknown" });
+    if (p.status === "done" || p.status === "failed")
+      progress("analyse ", p.done + p.failed, total, analysisStarted);
   });
   await queue.idle();
   progress.end();

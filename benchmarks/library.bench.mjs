@@ -1,0 +1,121 @@
+// Library analysis benchmark: `node benchmarks/library.bench.mjs [--write]`.
+// Bundles @grimnir/library from source, generates 60 s test files with ffmpeg, then times
+// analyzeFile (GStreamer decode + our BS.1770 analysis) against
+// `ffmpeg -af ebur128=peak=true` on the same files, one file at a time (one core each).
+// With --write the "Library analysis" section of benchmarks/RESULTS.md is replaced.
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { cpus, totalmem, loadavg } from "node:os";
+import { join, dirname } from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "tsup";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Built inside the package so the bundle resolves music-metadata (kept external: it is CJS-mixed) from its node_modules.
+const out = mkdtempSync(join(root, "packages/library/.bench-"));
+await build({
+  entry: { library: join(root, "packages/library/src/index.ts") },
+  outDir: out,
+  format: ["esm"],
+  platform: "node",
+  target: "node20",
+  bundle: true,
+  noExternal: [/^@grimnir\//],
+  external: ["music-metadata"],
+  dts: false,
+  // Bundled CommonJS dependencies (yaml, debug) require Node built-ins at run time.
+  banner: {
+    js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+  },
+  silent: true,
+  esbuildOptions(options) {
+    options.conditions = ["source"];
+    options.nodePaths = [join(root, "packages/library/node_modules")];
+  },
+});
+const { analyzeFile } = await import(pathToFileURL(join(out, "library.js")).href);
+
+const SECONDS = 60;
+const files = [
+  [
+    "pink-44k.flac",
+    `anoisesrc=c=pink:a=0.4:seed=1:r=44100:d=${SECONDS},pan=stereo|c0=c0|c1=0.7*c0`,
+    [],
+  ],
+  [
+    "tones-48k.wav",
+    `aevalsrc=exprs='0.3*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.5*t))|0.3*sin(2*PI*330*t)':s=48000:d=${SECONDS}:c=stereo`,
+    [],
+  ],
+  [
+    "pink-44k.mp3",
+    `anoisesrc=c=pink:a=0.4:seed=2:r=44100:d=${SECONDS},pan=stereo|c0=c0|c1=c0`,
+    ["-c:a", "libmp3lame", "-b:a", "192k"],
+  ],
+].map(([name, graph, extra]) => {
+  const path = join(out, name);
+  execFileSync("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    graph,
+    ...extra,
+    path,
+  ]);
+  return path;
+});
+
+function time(fn) {
+  const t0 = process.hrtime.bigint();
+  return fn().then(() => Number(process.hrtime.bigint() - t0) / 1e9);
+}
+const rows = [];
+for (const file of files) {
+  const ours = await time(() => analyzeFile(file));
+  const ffmpeg = await time(async () =>
+    execFileSync(
+      "ffmpeg",
+      ["-hide_banner", "-nostats", "-i", file, "-af", "ebur128=peak=true", "-f", "null", "-"],
+      { stdio: "ignore" },
+    ),
+  );
+  rows.push({ file: file.split("/").pop(), ours: SECONDS / ours, ffmpeg: SECONDS / ffmpeg });
+}
+rmSync(out, { recursive: true, force: true });
+
+const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load ${loadavg()[0].toFixed(1)}, Node ${process.version}`;
+const lines = [
+  "## Library analysis",
+  "",
+  `Command: \`node benchmarks/library.bench.mjs --write\` — ${new Date().toISOString()} — ${machine}`,
+  "",
+  `${SECONDS} s generated files, one at a time. × realtime per core = audio seconds / wall seconds.`,
+  "Ours = GStreamer decode (child process) + TypeScript BS.1770-4 analysis with true peak;",
+  "ffmpeg = `ffmpeg -af ebur128=peak=true` on the same file.",
+  "",
+  "| file | ours × realtime | ffmpeg × realtime | ours / ffmpeg |",
+  "|---|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.file} | ${r.ours.toFixed(0)} | ${r.ffmpeg.toFixed(0)} | ${(r.ours / r.ffmpeg).toFixed(2)} |`,
+  ),
+  "",
+];
+const section = lines.join("\n");
+console.log(section);
+if (process.argv.includes("--write")) {
+  const path = join(root, "benchmarks/RESULTS.md");
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmark results\n\n";
+  const start = text.indexOf("## Library analysis");
+  let next = start < 0 ? -1 : text.indexOf("\n## ", start + 1);
+  if (next >= 0) next += 1;
+  const updated =
+    start < 0
+      ? `${text.trimEnd()}\n\n${section}`
+      : `${text.slice(0, start)}${section}${next >= 0 ? `\n${text.slice(next)}` : ""}`;
+  writeFileSync(path, updated);
+}

@@ -1,0 +1,94 @@
+import {
+  SystemTimeSource,
+  isGrimnirError,
+  type ImportAction,
+  type ImportContext,
+  type ImportPlan,
+  type ImportReport,
+  type Importer,
+  type Store,
+  type TimeSource,
+} from "@grimnir/core";
+import type { MappingResult } from "./mapped-entity.js";
+import { applySteps, planEntities, summarize, type PlannedStep } from "./plan-engine.js";
+import { ProgressReporter } from "./progress.js";
+
+/** Error codes of `map` that mean the source as a whole cannot be read. */
+const SOURCE_ERROR_CODES: ReadonlySet<string> = new Set(["STORE_UNAVAILABLE", "UNAUTHORIZED", "FORBIDDEN", "CONFIG_INVALID"]);
+
+/** `sourceKind` of the action reported when the source cannot be read at all. */
+export const SOURCE_ACTION_KIND = "source";
+
+/** Options every importer takes. */
+export interface BaseImporterOptions {
+  /** Where imported records are written. */
+  store: Store;
+  /** Clock for the report's start and end times and progress pacing (default the system clock). */
+  timeSource?: TimeSource;
+}
+
+/**
+ * Shared plan/apply flow: read and map the source, compare with the store,
+ * write one transaction per entity. When the source cannot be read (unreachable,
+ * wrong credentials) `plan` returns one "skip" action of kind
+ * {@link SOURCE_ACTION_KIND} with the reason and `apply` also lists it in
+ * `failures`; nothing is written.
+ */
+export abstract class BaseImporter implements Importer {
+  /** Short name of the source system. */
+  abstract readonly source: string;
+  /** Store the importer writes to. */
+  protected readonly store: Store;
+  /** Clock for timestamps and progress pacing. */
+  protected readonly time: TimeSource;
+
+  constructor(options: BaseImporterOptions) {
+    this.store = options.store;
+    this.time = options.timeSource ?? new SystemTimeSource();
+  }
+
+  /** Where the source is, for report lines (credentials removed). */
+  protected abstract describeSource(): string;
+
+  /** Read the source and map it; throws a `GrimnirError` (`STORE_UNAVAILABLE`, `UNAUTHORIZED`) when it cannot be read. */
+  protected abstract map(progress: ProgressReporter, context: ImportContext): Promise<MappingResult>;
+
+  async #steps(context: ImportContext): Promise<PlannedStep[]> {
+    const progress = new ProgressReporter(context, this.time);
+    let mapping: MappingResult;
+    try {
+      mapping = await this.map(progress, context);
+    } catch (error) {
+      if (isGrimnirError(error) && (SOURCE_ERROR_CODES.has(error.code))) {
+        const action: ImportAction = {
+          sourceKind: SOURCE_ACTION_KIND,
+          sourceId: this.describeSource(),
+          action: "skip",
+          reason: error.message,
+        };
+        return [{ action }];
+      }
+      throw error;
+    }
+    return planEntities(this.store, mapping.entities, mapping.rejected, progress, context);
+  }
+
+  /** Dry run: what would be created, updated, skipped or cannot be mapped, with reasons. Writes nothing. */
+  async plan(context: ImportContext = {}): Promise<ImportPlan> {
+    const actions = (await this.#steps(context)).map((s) => s.action);
+    return { source: this.source, actions, summary: summarize(actions) };
+  }
+
+  /** Import everything that maps; safe to run again (unchanged records are skipped, changed ones updated). */
+  async apply(context: ImportContext = {}): Promise<ImportReport> {
+    const startedAt = this.time.now();
+    const steps = await this.#steps(context);
+    const progress = new ProgressReporter(context, this.time);
+    const failures = await applySteps(this.store, steps, progress, context);
+    for (const step of steps)
+      if (step.action.sourceKind === SOURCE_ACTION_KIND)
+        failures.push({ action: step.action, error: step.action.reason ?? "source unavailable" });
+    const actions = steps.map((s) => s.action);
+    return { source: this.source, actions, summary: summarize(actions), failures, startedAt, finishedAt: this.time.now() };
+  }
+}
