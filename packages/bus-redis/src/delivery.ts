@@ -44,7 +44,11 @@ export interface BusClientHealth extends BusHealth {
 }
 
 /** Delay before reconnection attempt `attempt` (0-based): doubling from `initialDelayMs`, capped, half of it jittered. */
-export function backoffDelay(attempt: number, options: ReconnectOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: ReconnectOptions = {},
+  random: () => number = Math.random,
+): number {
   const initial = options.initialDelayMs ?? 100;
   const max = options.maxDelayMs ?? 5000;
   const ceiling = Math.min(max, initial * 2 ** Math.min(attempt, 30));
@@ -157,9 +161,12 @@ export function handlerErrorLogger(logger: BusLogger): HandlerErrorReporter {
 /** Reject unknown topic names with `VALIDATION`, naming the known ones. */
 export function assertTopic(topic: string): asserts topic is Topic {
   if (!(TOPICS as readonly string[]).includes(topic)) {
-    throw new GrimnirError("VALIDATION", `unknown topic ${JSON.stringify(topic)}; expected one of ${TOPICS.join(", ")}`, {
-      details: { field: "topic" },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `unknown topic ${JSON.stringify(topic)}; expected one of ${TOPICS.join(", ")}`,
+      {
+        details: { field: "topic" },
+      },
+    );
   }
 }
-

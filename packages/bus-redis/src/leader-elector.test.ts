@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryCoordinator, MemoryCoordinatorHub, type Coordinator, type Lease } from "@grimnir/core";
+import {
+  MemoryCoordinator,
+  MemoryCoordinatorHub,
+  type Coordinator,
+  type Lease,
+} from "@grimnir/core";
 import { waitFor } from "@grimnir/core/testing";
 import { LeaderElector } from "./leader-elector.js";
 import { FencedRegister, PausableCoordinator } from "../test/pausable.js";
@@ -16,7 +21,12 @@ const running: LeaderElector[] = [];
 const paused: PausableCoordinator[] = [];
 
 function contender(coordinator: Coordinator, holder: string): Contender {
-  const elector = new LeaderElector(coordinator, { key: "planner", holder, ttlMs: TTL, onError: () => undefined });
+  const elector = new LeaderElector(coordinator, {
+    key: "planner",
+    holder,
+    ttlMs: TTL,
+    onError: () => undefined,
+  });
   const log: string[] = [];
   const tokens: number[] = [];
   elector.onElected((lease: Lease) => {

@@ -55,9 +55,13 @@ export class LeaderElector {
   /** Prepare a campaign on `coordinator`; nothing happens before {@link LeaderElector.start}. */
   constructor(coordinator: Coordinator, options: LeaderElectorOptions) {
     if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) {
-      throw new GrimnirError("VALIDATION", `ttlMs must be a positive integer of milliseconds (got ${options.ttlMs})`, {
-        details: { field: "ttlMs" },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        `ttlMs must be a positive integer of milliseconds (got ${options.ttlMs})`,
+        {
+          details: { field: "ttlMs" },
+        },
+      );
     }
     this.#coordinator = coordinator;
     this.#key = options.key;
@@ -67,7 +71,8 @@ export class LeaderElector {
     this.#retryMs = options.retryEveryMs ?? Math.max(1, Math.floor(options.ttlMs / 3));
     this.#marginMs = Math.min(options.ttlMs / 2, options.ttlMs * 0.01 + 2);
     this.#onError =
-      options.onError ?? ((error) => console.warn(`grimnir: leader election for ${options.key}:`, error));
+      options.onError ??
+      ((error) => console.warn(`grimnir: leader election for ${options.key}:`, error));
   }
 
   /** True while this instance holds a lease it may still trust (see the class notes). */
@@ -107,7 +112,10 @@ export class LeaderElector {
     // A coordinator call that hangs (partition, paused server) must not hang stop() too.
     if (this.#inFlight !== undefined) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.#inFlight, new Promise((resolve) => (timer = setTimeout(resolve, this.#ttlMs)))]);
+      await Promise.race([
+        this.#inFlight,
+        new Promise((resolve) => (timer = setTimeout(resolve, this.#ttlMs))),
+      ]);
       clearTimeout(timer);
     }
     const lease = this.#lease;

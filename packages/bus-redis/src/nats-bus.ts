@@ -113,7 +113,11 @@ export class NatsBus implements EventBus {
    * `VALIDATION` for a bad station id or an event over `maxEventBytes` (or the
    * server's `max_payload`).
    */
-  async publish<K extends Topic>(topic: K, stationId: string, payload: EventMap[K]): Promise<BusEvent<K>> {
+  async publish<K extends Topic>(
+    topic: K,
+    stationId: string,
+    payload: EventMap[K],
+  ): Promise<BusEvent<K>> {
     const nc = this.#open();
     assertTopic(topic);
     const subject = channelFor(this.#prefix, stationId, topic);

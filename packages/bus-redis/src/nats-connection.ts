@@ -29,7 +29,11 @@ export async function openNats(
   const username = decodeURIComponent(parsed.username);
   const password = decodeURIComponent(parsed.password);
   const auth =
-    username === "" ? {} : password === "" ? { token: username } : { user: username, pass: password };
+    username === ""
+      ? {}
+      : password === ""
+        ? { token: username }
+        : { user: username, pass: password };
   let attempt = 0;
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
@@ -67,7 +71,11 @@ export async function openNats(
   }
 }
 
-function watchStatus(nc: NatsConnection, events: NatsConnectionEvents, resetBackoff: () => void): void {
+function watchStatus(
+  nc: NatsConnection,
+  events: NatsConnectionEvents,
+  resetBackoff: () => void,
+): void {
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "disconnect") events.onDisconnect();

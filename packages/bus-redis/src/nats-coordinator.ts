@@ -86,7 +86,12 @@ export class NatsCoordinator implements Coordinator {
     return new NatsCoordinator(nc, kv, options, logger);
   }
 
-  private constructor(nc: NatsConnection, kv: KV, options: NatsCoordinatorOptions, logger: BusLogger) {
+  private constructor(
+    nc: NatsConnection,
+    kv: KV,
+    options: NatsCoordinatorOptions,
+    logger: BusLogger,
+  ) {
     this.#nc = nc;
     this.#kv = kv;
     this.#time = options.timeSource ?? new SystemTimeSource();
@@ -120,8 +125,13 @@ export class NatsCoordinator implements Coordinator {
     const entry = await this.#get(k);
     const now = this.#time.now();
     const live = this.#live(lease.key, entry, now);
-    if (live === undefined || live.holder !== lease.holder || live.token !== lease.token) return undefined;
-    const revision = await this.#write(k, { holder: lease.holder, ttlMs, token: lease.token }, entry!.revision);
+    if (live === undefined || live.holder !== lease.holder || live.token !== lease.token)
+      return undefined;
+    const revision = await this.#write(
+      k,
+      { holder: lease.holder, ttlMs, token: lease.token },
+      entry!.revision,
+    );
     if (revision === undefined) return undefined;
     return { ...lease, expiresAt: now + ttlMs };
   }
@@ -201,10 +211,16 @@ export class NatsCoordinator implements Coordinator {
   }
 
   /** Write `record` if the key is still at `revision` (absent: never written). Undefined on a lost race. */
-  async #write(k: string, record: LeaseRecord, revision: number | undefined): Promise<number | undefined> {
+  async #write(
+    k: string,
+    record: LeaseRecord,
+    revision: number | undefined,
+  ): Promise<number | undefined> {
     const data = JSON.stringify(record);
     try {
-      return revision === undefined ? await this.#kv.create(k, data) : await this.#kv.update(k, data, revision);
+      return revision === undefined
+        ? await this.#kv.create(k, data)
+        : await this.#kv.update(k, data, revision);
     } catch (error) {
       if (isCasConflict(error)) return undefined;
       throw natsUnavailable("lease write on NATS", error);

@@ -24,7 +24,12 @@ describe("Outbox", () => {
     outbox.push(item("buffer_health", 3));
     outbox.push(item("dj.connect", 4));
     expect(outbox.size).toBe(4);
-    expect(drain(outbox)).toEqual(["metrics:1", "now_playing:2", "buffer_health:3", "dj.connect:4"]);
+    expect(drain(outbox)).toEqual([
+      "metrics:1",
+      "now_playing:2",
+      "buffer_health:3",
+      "dj.connect:4",
+    ]);
     expect(outbox.dropped).toBe(0);
   });
 
@@ -90,7 +95,11 @@ describe("Outbox", () => {
 describe("backoffDelay", () => {
   it("doubles from the initial delay up to the cap, with half of it jittered", () => {
     const opts = { initialDelayMs: 100, maxDelayMs: 1000 };
-    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
-    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
+    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 0))).toEqual([
+      50, 100, 200, 400, 500, 500,
+    ]);
   });
 });

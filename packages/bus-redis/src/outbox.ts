@@ -109,7 +109,8 @@ export class Outbox<T extends OutboxItem> {
     const t = this.#telemetry.peek();
     const o = this.#others.peek();
     if (t === undefined && o === undefined) return undefined;
-    const from = o === undefined || (t !== undefined && t.seq < o.seq) ? this.#telemetry : this.#others;
+    const from =
+      o === undefined || (t !== undefined && t.seq < o.seq) ? this.#telemetry : this.#others;
     return from.shift()!.item;
   }
 

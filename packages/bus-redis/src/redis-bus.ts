@@ -142,7 +142,11 @@ export class RedisBus implements EventBus {
    * queued in the outbox while disconnected; never rejects for a connection problem. Rejects
    * with `VALIDATION` for a bad station id or an event over `maxEventBytes`.
    */
-  async publish<K extends Topic>(topic: K, stationId: string, payload: EventMap[K]): Promise<BusEvent<K>> {
+  async publish<K extends Topic>(
+    topic: K,
+    stationId: string,
+    payload: EventMap[K],
+  ): Promise<BusEvent<K>> {
     this.#assertOpen();
     assertTopic(topic);
     const channel = channelFor(this.#prefix, stationId, topic);
@@ -156,7 +160,12 @@ export class RedisBus implements EventBus {
     };
     const data = encodeBounded(event as unknown as BusEvent, this.#maxBytes);
     const item: Queued = { topic, channel, data };
-    if (this.#pub.status === "ready" && this.#subscribed && !this.#flushing && this.#outbox.size === 0) {
+    if (
+      this.#pub.status === "ready" &&
+      this.#subscribed &&
+      !this.#flushing &&
+      this.#outbox.size === 0
+    ) {
       await this.#send(item);
     } else {
       this.#outbox.push(item);
@@ -204,7 +213,10 @@ export class RedisBus implements EventBus {
   health(): BusClientHealth {
     return {
       connected:
-        !this.#closed && this.#pub.status === "ready" && this.#sub.status === "ready" && this.#subscribed,
+        !this.#closed &&
+        this.#pub.status === "ready" &&
+        this.#sub.status === "ready" &&
+        this.#subscribed,
       outboxSize: this.#outbox.size,
       dropped: this.#outbox.dropped,
       malformed: this.#malformed,
@@ -254,7 +266,8 @@ export class RedisBus implements EventBus {
       else await this.#sub.punsubscribe(entry.name);
     } catch (error) {
       // A connection that dropped took the server-side subscription with it.
-      if (this.#sub.status === "ready") throw unavailable(`unsubscribing from ${entry.name}`, error);
+      if (this.#sub.status === "ready")
+        throw unavailable(`unsubscribing from ${entry.name}`, error);
       this.#lastError = errorText(error);
     }
   }
@@ -263,7 +276,8 @@ export class RedisBus implements EventBus {
   #dropLocal(key: string, local: LocalSubscription): ServerSubscription | undefined {
     local.close();
     const entry = this.#subs.get(key);
-    if (entry === undefined || !entry.locals.delete(local) || entry.locals.size > 0) return undefined;
+    if (entry === undefined || !entry.locals.delete(local) || entry.locals.size > 0)
+      return undefined;
     this.#subs.delete(key);
     return entry;
   }
@@ -324,7 +338,12 @@ export class RedisBus implements EventBus {
     this.#flushing = true;
     try {
       // Wait for our own subscriptions too, so a bus that hears its own events misses none.
-      while (!this.#closed && this.#pub.status === "ready" && this.#subscribed && this.#outbox.size > 0) {
+      while (
+        !this.#closed &&
+        this.#pub.status === "ready" &&
+        this.#subscribed &&
+        this.#outbox.size > 0
+      ) {
         const batch: Queued[] = [];
         for (let item = this.#outbox.shift(); item !== undefined; item = this.#outbox.shift()) {
           batch.push(item);
@@ -354,7 +373,8 @@ export class RedisBus implements EventBus {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new GrimnirError("BUS_UNAVAILABLE", "this RedisBus is closed; create a new one");
+    if (this.#closed)
+      throw new GrimnirError("BUS_UNAVAILABLE", "this RedisBus is closed; create a new one");
   }
 }
 

@@ -26,7 +26,11 @@ export function openRedis(
 }
 
 /** Resolve once `client` is ready; reject with `BUS_UNAVAILABLE` after `timeoutMs`. */
-export function waitReady(client: Redis, timeoutMs: number, lastError: () => string | undefined): Promise<void> {
+export function waitReady(
+  client: Redis,
+  timeoutMs: number,
+  lastError: () => string | undefined,
+): Promise<void> {
   if (client.status === "ready") return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

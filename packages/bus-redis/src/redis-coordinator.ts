@@ -85,7 +85,11 @@ export class RedisCoordinator implements Coordinator {
   static async connect(options: RedisCoordinatorOptions = {}): Promise<RedisCoordinator> {
     const coordinator = new RedisCoordinator(options);
     try {
-      await waitReady(coordinator.#client, options.connectTimeoutMs ?? 10_000, () => coordinator.#lastError);
+      await waitReady(
+        coordinator.#client,
+        options.connectTimeoutMs ?? 10_000,
+        () => coordinator.#lastError,
+      );
     } catch (error) {
       await coordinator.close();
       throw error;
@@ -110,10 +114,12 @@ export class RedisCoordinator implements Coordinator {
   /** Take `key` when free (new token) or already ours (same token, new expiry); undefined when held by another. */
   async acquire(key: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
     checkTtl(ttlMs);
-    const reply = await this.#eval("acquire", ACQUIRE, [this.#leaseKey(key), this.#counterKey(key)], [
-      holder,
-      String(ttlMs),
-    ]);
+    const reply = await this.#eval(
+      "acquire",
+      ACQUIRE,
+      [this.#leaseKey(key), this.#counterKey(key)],
+      [holder, String(ttlMs)],
+    );
     if (reply === null) return undefined;
     const [token, expiresAt] = reply as [string, string];
     return { key, holder, token: Number(token), expiresAt: Number(expiresAt) };
@@ -122,19 +128,30 @@ export class RedisCoordinator implements Coordinator {
   /** Extend a lease we still hold (same holder and token) by `ttlMs`; undefined once lost or expired. */
   async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
     checkTtl(ttlMs);
-    const reply = await this.#eval("renew", RENEW, [this.#leaseKey(lease.key)], [
-      lease.holder,
-      String(ttlMs),
-      String(lease.token),
-    ]);
+    const reply = await this.#eval(
+      "renew",
+      RENEW,
+      [this.#leaseKey(lease.key)],
+      [lease.holder, String(ttlMs), String(lease.token)],
+    );
     if (reply === null) return undefined;
     const [token, expiresAt] = reply as [string, string];
-    return { key: lease.key, holder: lease.holder, token: Number(token), expiresAt: Number(expiresAt) };
+    return {
+      key: lease.key,
+      holder: lease.holder,
+      token: Number(token),
+      expiresAt: Number(expiresAt),
+    };
   }
 
   /** Free the key when `lease` is still the live one; otherwise do nothing. */
   async release(lease: Lease): Promise<void> {
-    await this.#eval("release", RELEASE, [this.#leaseKey(lease.key)], [lease.holder, String(lease.token)]);
+    await this.#eval(
+      "release",
+      RELEASE,
+      [this.#leaseKey(lease.key)],
+      [lease.holder, String(lease.token)],
+    );
   }
 
   /** The live lease on `key`, if any. */
@@ -193,7 +210,10 @@ export class RedisCoordinator implements Coordinator {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new GrimnirError("BUS_UNAVAILABLE", "this RedisCoordinator is closed; create a new one");
+      throw new GrimnirError(
+        "BUS_UNAVAILABLE",
+        "this RedisCoordinator is closed; create a new one",
+      );
     }
   }
 }
@@ -201,8 +221,12 @@ export class RedisCoordinator implements Coordinator {
 /** Reject a non-positive or non-integer TTL with `VALIDATION`. */
 export function checkTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs <= 0) {
-    throw new GrimnirError("VALIDATION", `lease ttlMs must be a positive integer of milliseconds (got ${ttlMs})`, {
-      details: { field: "ttlMs" },
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `lease ttlMs must be a positive integer of milliseconds (got ${ttlMs})`,
+      {
+        details: { field: "ttlMs" },
+      },
+    );
   }
 }

@@ -20,7 +20,9 @@ export function registerBusAdapters(registry: AdapterRegistry): void {
       RedisCoordinator.connect({ url: clientUrl(url), ...param(url, "prefix") }),
     );
   }
-  registry.register("bus", "nats", (url) => NatsBus.connect({ url: clientUrl(url), ...param(url, "prefix") }));
+  registry.register("bus", "nats", (url) =>
+    NatsBus.connect({ url: clientUrl(url), ...param(url, "prefix") }),
+  );
   registry.register("coordinator", "nats", (url) =>
     NatsCoordinator.connect({ url: clientUrl(url), ...param(url, "bucket") }),
   );

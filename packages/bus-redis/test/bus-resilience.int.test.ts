@@ -91,7 +91,12 @@ for (const backend of backends) {
       await waitFor(() => exact.length === 1 && wildcard.length === 1, 2000);
 
       await server.restart();
-      await waitFor(() => pub.health().connected && sub.health().connected, 5000, 10, "both buses to reconnect");
+      await waitFor(
+        () => pub.health().connected && sub.health().connected,
+        5000,
+        10,
+        "both buses to reconnect",
+      );
       await pub.publish("buffer_health", station, level(2));
       await pub.publish("buffer_health", station, level(3));
       await waitFor(() => exact.length >= 3 && wildcard.length >= 3, 2000);
@@ -161,11 +166,22 @@ for (const backend of backends) {
       const got: BusEvent[] = [];
       await bus.subscribe("*", station, (e) => void got.push(e));
       const channel = channelFor("grimnir", station, "buffer_health");
-      const valid = { v: 1, id: newId(), topic: "buffer_health", stationId: station, at: 1, payload: level(9) } as const;
+      const valid = {
+        v: 1,
+        id: newId(),
+        topic: "buffer_health",
+        stationId: station,
+        at: 1,
+        payload: level(9),
+      } as const;
       await backend.raw(server, channel, "{not json");
       await backend.raw(server, channel, JSON.stringify({ ...valid, v: 99 }));
       // An envelope claiming another station than its channel is foreign too.
-      await backend.raw(server, channel, encodeEvent({ ...valid, id: newId(), stationId: "elsewhere" }));
+      await backend.raw(
+        server,
+        channel,
+        encodeEvent({ ...valid, id: newId(), stationId: "elsewhere" }),
+      );
       await backend.raw(server, channel, encodeEvent(valid));
       await waitFor(() => got.length === 1, 2000);
       await sleep(50);
@@ -180,7 +196,9 @@ for (const backend of backends) {
         code: "VALIDATION",
         details: { field: "payload" },
       });
-      await expect(bus.publish("dj.disconnect", "bad station", huge)).rejects.toMatchObject({ code: "VALIDATION" });
+      await expect(bus.publish("dj.disconnect", "bad station", huge)).rejects.toMatchObject({
+        code: "VALIDATION",
+      });
     });
   });
 }

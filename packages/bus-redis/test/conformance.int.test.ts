@@ -15,7 +15,9 @@ describe("against a private redis-server", () => {
     await redis?.stop();
   });
 
-  describeBusConformance("RedisBus", { create: () => RedisBus.connect({ url: redis.url, logger: quiet }) });
+  describeBusConformance("RedisBus", {
+    create: () => RedisBus.connect({ url: redis.url, logger: quiet }),
+  });
   describeCoordinatorConformance("RedisCoordinator", {
     create: () => RedisCoordinator.connect({ url: redis.url, watchPollMs: 20 }),
   });
@@ -30,7 +32,9 @@ describe("against a private nats-server", () => {
     await nats?.stop();
   });
 
-  describeBusConformance("NatsBus", { create: () => NatsBus.connect({ url: nats.url, logger: quiet }) });
+  describeBusConformance("NatsBus", {
+    create: () => NatsBus.connect({ url: nats.url, logger: quiet }),
+  });
   describeCoordinatorConformance("NatsCoordinator", {
     create: () => NatsCoordinator.connect({ url: nats.url, watchPollMs: 20 }),
   });
@@ -49,7 +53,9 @@ describe("adapter registration", () => {
 
   it("creates buses and coordinators from redis:// and nats:// URLs on core's adapters", async () => {
     expect(adapters.schemes("bus")).toEqual(expect.arrayContaining(["redis", "rediss", "nats"]));
-    expect(adapters.schemes("coordinator")).toEqual(expect.arrayContaining(["redis", "rediss", "nats"]));
+    expect(adapters.schemes("coordinator")).toEqual(
+      expect.arrayContaining(["redis", "rediss", "nats"]),
+    );
     const redisBus = await adapters.createBus(`${redis.url}?prefix=radio1`);
     const natsBus = await adapters.createBus(`${nats.url}?prefix=radio1`);
     const redisLeases = await adapters.createCoordinator(redis.url);
@@ -64,10 +70,14 @@ describe("adapter registration", () => {
 
   it("fails to connect with BUS_UNAVAILABLE naming the problem when nothing listens", async () => {
     const port = await freePort();
-    await expect(RedisBus.connect({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 })).rejects.toMatchObject({
+    await expect(
+      RedisBus.connect({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
+    ).rejects.toMatchObject({
       code: "BUS_UNAVAILABLE",
     });
-    await expect(NatsBus.connect({ url: `nats://127.0.0.1:${port}`, connectTimeoutMs: 300 })).rejects.toMatchObject({
+    await expect(
+      NatsBus.connect({ url: `nats://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
+    ).rejects.toMatchObject({
       code: "BUS_UNAVAILABLE",
     });
   });

@@ -20,8 +20,16 @@ interface Backend {
 }
 
 const backends: Backend[] = [
-  { name: "RedisCoordinator", start: startRedis, connect: (s) => RedisCoordinator.connect({ url: s.url }) },
-  { name: "NatsCoordinator", start: startNats, connect: (s) => NatsCoordinator.connect({ url: s.url }) },
+  {
+    name: "RedisCoordinator",
+    start: startRedis,
+    connect: (s) => RedisCoordinator.connect({ url: s.url }),
+  },
+  {
+    name: "NatsCoordinator",
+    start: startNats,
+    connect: (s) => NatsCoordinator.connect({ url: s.url }),
+  },
 ];
 
 for (const backend of backends) {
@@ -55,7 +63,10 @@ for (const backend of backends) {
       expect(taken.token).toBeGreaterThan(old.token);
       expect(await stale.renew(old, 300)).toBeUndefined();
       await stale.release(old);
-      expect(await observer.current(key)).toMatchObject({ holder: "instance-b", token: taken.token });
+      expect(await observer.current(key)).toMatchObject({
+        holder: "instance-b",
+        token: taken.token,
+      });
     });
 
     it("keeps tokens increasing across client restarts", async () => {

@@ -28,9 +28,13 @@ export async function startRedis(): Promise<TestServer> {
   const bin = findBinary("redis-server");
   const port = await freePort();
   return startServer("redis", port, `redis://127.0.0.1:${port}`, undefined, () =>
-    spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    }),
+    spawn(
+      bin,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    ),
   );
 }
 
@@ -48,7 +52,13 @@ export async function startNats(): Promise<TestServer> {
 
 /** Locate `name` on PATH or in the Debian system directories; throws with the install hint. */
 export function findBinary(name: string): string {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/bin", "/usr/local/bin", "/sbin"];
+  const dirs = [
+    ...(process.env.PATH ?? "").split(delimiter),
+    "/usr/sbin",
+    "/usr/bin",
+    "/usr/local/bin",
+    "/sbin",
+  ];
   for (const dir of dirs) {
     if (dir === "") continue;
     const candidate = join(dir, name);
@@ -56,7 +66,10 @@ export function findBinary(name: string): string {
       accessSync(candidate, constants.X_OK);
       return candidate;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT" && (error as NodeJS.ErrnoException).code !== "EACCES") {
+      if (
+        (error as NodeJS.ErrnoException).code !== "ENOENT" &&
+        (error as NodeJS.ErrnoException).code !== "EACCES"
+      ) {
         throw error;
       }
     }
@@ -81,8 +94,13 @@ async function startServer(
     child = proc;
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<string>((resolve) => proc.once("exit", (code) => resolve(`exit ${code}`)));
-    const outcome = await Promise.race([waitForPort(port, 10_000, label).then(() => "listening"), exited]);
+    const exited = new Promise<string>((resolve) =>
+      proc.once("exit", (code) => resolve(`exit ${code}`)),
+    );
+    const outcome = await Promise.race([
+      waitForPort(port, 10_000, label).then(() => "listening"),
+      exited,
+    ]);
     if (outcome !== "listening") {
       throw new Error(`${label} stopped (${outcome}) before accepting connections:\n${output}`);
     }
@@ -147,7 +165,8 @@ async function waitForPort(port: number, timeoutMs: number, label: string): Prom
       socket.once("error", () => resolve(false));
     });
     if (open) return;
-    if (Date.now() > deadline) throw new Error(`${label} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${label} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -29,7 +29,8 @@ export type { SilenceChange } from "./mixer/silence-detector.js";
 // --- engine process ---
 export { AudioEngine, ENGINE_VERSION } from "./engine/audio-engine.js";
 export type { AudioEngineOptions, AudioEngineStationStatus, EngineTelemetry, OutputSpec } from "./engine/audio-engine.js";
-export type { StationEvent } from "./engine/station.js";
+export { Station } from "./engine/station.js";
+export type { StationEvent, StationOutputs, StationTiming } from "./engine/station.js";
 export { validateGraph, PROCESSED_NODE_TYPES, UNPROCESSED_NODE_TYPES } from "./engine/graph.js";
 export type { GraphSettings } from "./engine/graph.js";
 export { startEngineServer } from "./grpc/server.js";

@@ -131,7 +131,8 @@ export async function planEntities(
 async function writeEntity(store: Store, entity: MappedEntity): Promise<void> {
   if (entity.beforeWrite !== undefined) await entity.beforeWrite();
   await store.transaction(async (tx) => {
-    for (const record of entity.records) {
+    // Dependencies (a show's clock) go in before the primary record that refers to them.
+    for (const record of [...entity.records.slice(1), entity.records[0]!]) {
       const existing = await getExisting(tx, record);
       const desired = desiredValue(record, existing);
       if (existing === undefined) await repoOf(tx, record).create(desired);

@@ -1,7 +1,5 @@
-import type { FilterValue, MediaField, MediaFilter, MediaItem } from "@grimnir/core";
-
-// Mirrors core's reference semantics (packages/core/src/memory/media-filter.ts)
-// until @grimnir/core exports `matchesMediaFilters`.
+import { compareMediaBy, matchesMediaFilters as coreMatchesMediaFilters } from "@grimnir/core";
+import type { MediaField, MediaFilter, MediaItem } from "@grimnir/core";
 
 type FieldValue = string | number | boolean | string[] | undefined;
 
@@ -18,61 +16,33 @@ export function readMediaField(item: MediaItem, field: MediaField): FieldValue {
   return undefined;
 }
 
-function scalarEquals(actual: string | number | boolean, expected: FilterValue): boolean {
-  if (typeof actual === "string" && typeof expected === "string") {
-    return actual.toLowerCase() === expected.toLowerCase();
-  }
-  return actual === expected;
+/**
+ * Whether `item` satisfies every filter (AND), with core's reference
+ * semantics (`matchesMediaFilters` of @grimnir/core). A malformed filter (an
+ * unknown op, `in` without `values`…) matches nothing instead of throwing.
+ */
+export function matchesMediaFilters(item: MediaItem, filters: readonly MediaFilter[]): boolean {
+  return filters.every(isWellFormed) && coreMatchesMediaFilters(item, filters);
 }
 
-function matchesPositive(value: FieldValue, filter: MediaFilter): boolean {
-  if (value === undefined) return false;
-  if (Array.isArray(value)) {
-    switch (filter.op) {
-      case "equals":
-      case "not_equals":
-      case "contains":
-      case "not_contains":
-        return value.some((tag) => scalarEquals(tag, filter.value));
-      case "in":
-      case "not_in":
-        return value.some((tag) => (filter.values ?? []).some((v) => scalarEquals(tag, v)));
-      case "range":
-        return false;
-    }
-  }
+/** True when a filter from untrusted input has the shape its op needs. */
+export function isWellFormed(filter: MediaFilter): boolean {
+  if (typeof filter !== "object" || filter === null || typeof filter.field !== "string") return false;
   switch (filter.op) {
     case "equals":
     case "not_equals":
-      return scalarEquals(value, filter.value);
+      return ["string", "number", "boolean"].includes(typeof filter.value);
     case "contains":
     case "not_contains":
-      return typeof value === "string" && value.toLowerCase().includes(String(filter.value).toLowerCase());
+      return typeof filter.value === "string";
     case "in":
     case "not_in":
-      return (filter.values ?? []).some((v) => scalarEquals(value, v));
+      return Array.isArray(filter.values);
     case "range":
-      if (typeof value !== "number") return false;
-      if (filter.min !== undefined && value < filter.min) return false;
-      if (filter.max !== undefined && value > filter.max) return false;
       return true;
     default:
       return false;
   }
-}
-
-/**
- * Whether `item` satisfies every filter (AND); an empty list matches everything.
- * Text compares ignore case; `not_*` ops are exact negations of their positive
- * op; an unknown op never matches.
- */
-export function matchesMediaFilters(item: MediaItem, filters: readonly MediaFilter[]): boolean {
-  for (const filter of filters) {
-    const positive = matchesPositive(readMediaField(item, filter.field), filter);
-    const ok = typeof filter.op === "string" && filter.op.startsWith("not_") ? !positive : positive;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 /** Numeric value of a field for weighting: numbers as is, tag lists by count, else 0. */
@@ -90,29 +60,9 @@ export function compareIds(a: string, b: string): number {
 }
 
 /**
- * Comparator by `field` in `direction`: text ignoring case, tags by count,
- * numbers before text before booleans, missing values last, ties by id.
+ * Comparator by `field` in `direction` (core's `compareMediaBy`): text
+ * ignoring case, tags by count, missing values last, ties by id.
  */
 export function compareMediaByField(field: MediaField, direction: "asc" | "desc"): (a: MediaItem, b: MediaItem) => number {
-  const sign = direction === "desc" ? -1 : 1;
-  const key = (item: MediaItem): string | number | boolean | undefined => {
-    const value = readMediaField(item, field);
-    return Array.isArray(value) ? value.length : value;
-  };
-  const rank = (v: string | number | boolean): number => (typeof v === "number" ? 0 : typeof v === "string" ? 1 : 2);
-  return (a, b) => {
-    const x = key(a);
-    const y = key(b);
-    if (x !== undefined && y === undefined) return -1;
-    if (x === undefined && y !== undefined) return 1;
-    if (x !== undefined && y !== undefined) {
-      let order = rank(x) - rank(y);
-      if (order === 0) {
-        if (typeof x === "string" && typeof y === "string") order = compareIds(x.toLowerCase(), y.toLowerCase());
-        else order = Number(x) < Number(y) ? -1 : Number(x) > Number(y) ? 1 : 0;
-      }
-      if (order !== 0) return order * sign;
-    }
-    return compareIds(a.id, b.id);
-  };
+  return compareMediaBy(field, direction === "desc" ? "desc" : "asc");
 }

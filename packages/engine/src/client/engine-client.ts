@@ -27,7 +27,9 @@ export interface EngineClientOptions {
 
 /** Handlers of {@link EngineClient.subscribe}. */
 export interface EngineStreamHandlers {
+  /** Called with each 1 s telemetry sample. */
   onSample?: (sample: EngineTelemetry) => void;
+  /** Called with each engine event as it happens. */
   onEvent?: (event: StationEvent) => void;
 }
 
@@ -77,6 +79,7 @@ export class EngineClient implements MediaEngine {
   readonly #resubscribeMs: number;
   #closed = false;
 
+  /** Create the channel; nothing connects until the first call. */
   constructor(options: EngineClientOptions = {}) {
     this.address = options.address ?? "127.0.0.1:9091";
     this.#deadlineMs = options.deadlineMs ?? 5000;

@@ -32,6 +32,7 @@ export interface SupervisorOptions {
   restartWindowMs?: number;
   /** How long a fresh engine may take to answer GetStatus, ms (15000). */
   startTimeoutMs?: number;
+  /** Receives started / unhealthy / restarted / fatal events. */
   onEvent?: (event: SupervisorEvent) => void;
 }
 
@@ -74,6 +75,7 @@ export class EngineSupervisor {
   #restarting = false;
   #fatal = false;
 
+  /** Configure; nothing runs until {@link EngineSupervisor.start}. */
   constructor(options: SupervisorOptions = {}) {
     this.port = options.port ?? 9091;
     this.#options = {

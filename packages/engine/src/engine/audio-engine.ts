@@ -80,6 +80,7 @@ export class AudioEngine extends EventEmitter {
   #cpu = process.cpuUsage();
   #cpuAt = performance.now();
 
+  /** Start the render clock and telemetry timer (no stations yet). */
   constructor(options: AudioEngineOptions = {}) {
     super();
     this.#options = {

@@ -61,6 +61,7 @@ export class Station {
   #closed = false;
   #restartTimer: NodeJS.Timeout | undefined;
 
+  /** A station whose sample clock starts now. */
   constructor(id: string, timing: StationTiming, emit: (event: StationEvent) => void) {
     this.id = id;
     this.#timing = timing;

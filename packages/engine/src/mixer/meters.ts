@@ -73,6 +73,7 @@ export class LevelMeter {
   #blocks: number[] = [];
 
   /** @param sampleRate Hz */
+  /** A meter with K-weighting filters designed for `sampleRate`. */
   constructor(sampleRate: number) {
     this.#blockFrames = Math.round(sampleRate / 10);
     this.#filters = kWeighting(sampleRate);

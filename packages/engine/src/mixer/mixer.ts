@@ -104,6 +104,7 @@ export class Mixer {
   #programBuf = new Float32Array(0);
   #emergencyBuf = new Float32Array(0);
 
+  /** A silent mixer at frame 0; see {@link MixerOptions}. */
   constructor(options: MixerOptions = {}) {
     this.sampleRate = options.sampleRate ?? 44100;
     this.#preemptFrames = options.preemptFadeFrames ?? Math.round(this.sampleRate / 100);

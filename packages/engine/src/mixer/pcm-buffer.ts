@@ -41,6 +41,7 @@ export class PcmBuffer implements PcmSource {
    * @param channels interleaved channel count
    * @param onClose called once when the reader closes the source (e.g. to kill the decoder)
    */
+  /** An empty, open buffer. */
   constructor(channels: number, onClose?: () => void) {
     this.channels = channels;
     this.#onClose = onClose;

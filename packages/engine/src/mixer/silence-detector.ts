@@ -24,6 +24,7 @@ export class SilenceDetector {
    * @param thresholdDb level counted as silence, dBFS
    * @param durationFrames how long the level must stay below it, frames
    */
+  /** A detector that starts counting silence from frame 0. */
   constructor(thresholdDb: number, durationFrames: number, channels = 2) {
     this.#threshold = dbToGain(thresholdDb);
     this.#durationFrames = Math.max(1, Math.round(durationFrames));

@@ -33,6 +33,7 @@ export class HttpStreamMount {
   #burst: Buffer[] = [];
   #burstBytes = 0;
 
+  /** A mount without listeners; `bitrateKbps` is announced as `icy-br`. */
   constructor(name: string, bitrateKbps: number) {
     this.name = name;
     this.#bitrateKbps = bitrateKbps;
@@ -126,6 +127,7 @@ export class HttpStreamServer {
   readonly #server: Server;
   readonly #mounts = new Map<string, HttpStreamMount>();
 
+  /** A server not yet listening; see {@link HttpStreamServer.listen}. */
   constructor() {
     this.#server = createServer((req, res) => this.#handle(req, res));
   }
