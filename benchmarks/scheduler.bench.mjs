@@ -3,11 +3,13 @@
 // temp dir, then times planTimeline on the issue's workload. With --write the
 // "Planner" section of benchmarks/RESULTS.md is replaced by this run's figures.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
-import { tmpdir, cpus, totalmem } from "node:os";
+import { tmpdir, cpus, totalmem, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "tsup";
 
+const loadAtStart = loadavg()[0].toFixed(1);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = mkdtempSync(join(tmpdir(), "grimnir-bench-"));
 await build({
@@ -20,14 +22,18 @@ await build({
   noExternal: [/.*/],
   dts: false,
   // bundled CommonJS dependencies (yaml, rrule) may require() Node built-ins
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   silent: true,
   esbuildOptions(options) {
     options.conditions = ["source"];
     options.nodePaths = [join(root, "packages/scheduler/node_modules")];
   },
 });
-const { planTimeline, generateDemoLibrary } = await import(pathToFileURL(join(out, "scheduler.js")).href);
+const { planTimeline, generateDemoLibrary } = await import(
+  pathToFileURL(join(out, "scheduler.js")).href
+);
 rmSync(out, { recursive: true, force: true });
 
 const META = { version: 1, createdAt: 0, updatedAt: 0 };
@@ -39,17 +45,31 @@ function stationInput(stationId, library) {
   const smartBlocks = [];
   const clocks = [];
   for (let h = 0; h < 24; h++) {
-    const slots = [{ id: "id", kind: "hard_event", offsetMs: 0, refId: "jingle-001", timing: "hard" }];
+    const slots = [
+      { id: "id", kind: "hard_event", offsetMs: 0, refId: "jingle-001", timing: "hard" },
+    ];
     for (let q = 0; q < 4; q++) {
       const id = `b${h}-${q}`;
       const genreA = GENRES[(h + q) % GENRES.length];
       const genreB = GENRES[(h + q + 3) % GENRES.length];
       smartBlocks.push({
-        ...META, stationId, id, name: id,
+        ...META,
+        stationId,
+        id,
+        name: id,
         filters: [{ field: "genre", op: "in", values: [genreA, genreB] }],
         sort: q === 3 ? { by: "least_recently_played" } : { by: "random" },
         limit: { kind: "duration", durationMs: 15 * 60_000, toleranceMs: 20_000 },
-        quotas: q === 0 ? [{ name: "new", filters: [{ field: "tags", op: "contains", value: "new" }], percent: 30 }] : [],
+        quotas:
+          q === 0
+            ? [
+                {
+                  name: "new",
+                  filters: [{ field: "tags", op: "contains", value: "new" }],
+                  percent: 30,
+                },
+              ]
+            : [],
         rotation,
         fill: { kind: "none" },
       });
@@ -59,9 +79,14 @@ function stationInput(stationId, library) {
   }
   return {
     station: { id: stationId, timezone: "America/New_York" },
-    clocks, smartBlocks, playlists: [], shows: [], overrides: [],
+    clocks,
+    smartBlocks,
+    playlists: [],
+    shows: [],
+    overrides: [],
     clockAssignment: { byHourOfDay: clocks.map((c) => c.id) },
-    library, history: [],
+    library,
+    history: [],
   };
 }
 
@@ -83,12 +108,13 @@ const p95 = times[Math.floor(runs * 0.95)];
 const relaxed = result.diagnostics.filter((d) => d.code === "rule_relaxed").length;
 
 // 100 stations × 48 h in one process, each with its own 50k-track library snapshot.
-global.gc?.();
+globalThis.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const stations = Array.from({ length: 100 }, (_, i) => stationInput(`s${i}`, library));
 const t100 = performance.now();
 let entries100 = 0;
-for (let i = 0; i < stations.length; i++) entries100 += planTimeline(stations[i], { from, hours: 48, seed: i }).entries.length;
+for (let i = 0; i < stations.length; i++)
+  entries100 += planTimeline(stations[i], { from, hours: 48, seed: i }).entries.length;
 const ms100 = performance.now() - t100;
 const heapAfter = process.memoryUsage().heapUsed;
 const rssMb = process.memoryUsage().rss / 1024 / 1024;
@@ -107,9 +133,10 @@ if (process.argv.includes("--write")) {
     "## Planner",
     "",
     "Command: `node --expose-gc benchmarks/scheduler.bench.mjs --write`",
-    `Date: ${date}; machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    `Date: ${date}; machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average at start ${loadAtStart}`,
     "",
     ...lines,
+    "",
     "",
   ].join("\n");
   let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\n";

@@ -18,17 +18,24 @@ await build({
   noExternal: [/.*/],
   dts: false,
   // bundled CommonJS dependencies (yaml, rrule) may require() Node built-ins
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   silent: true,
   esbuildOptions(options) {
     options.conditions = ["source"];
     options.nodePaths = [join(root, "packages/scheduler/node_modules")];
   },
 });
-const { generateDemoLibrary, demoStationRules } = await import(pathToFileURL(join(out, "scheduler.js")).href);
+const { generateDemoLibrary, demoStationRules } = await import(
+  pathToFileURL(join(out, "scheduler.js")).href
+);
 rmSync(out, { recursive: true, force: true });
 
 const library = generateDemoLibrary(300, 1, { stationId: "demo" });
 writeFileSync(join(here, "library.json"), JSON.stringify(library) + "\n");
-writeFileSync(join(here, "plan-input.json"), JSON.stringify({ ...demoStationRules(), library: "./library.json", history: [] }, null, 2) + "\n");
+writeFileSync(
+  join(here, "plan-input.json"),
+  JSON.stringify({ ...demoStationRules(), library: "./library.json", history: [] }, null, 2) + "\n",
+);
 console.log(`wrote ${library.length} media items and plan-input.json`);

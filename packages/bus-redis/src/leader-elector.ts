@@ -28,9 +28,8 @@ export type LeadershipListener = (lease: Lease) => void;
  * Guarantees: `onElected` and `onDeposed` alternate, starting with `onElected`.
  * This instance considers itself leader only until `ttlMs` (less 1 % + 2 ms for
  * clock drift) after it *sent* the last successful acquire or renew, measured on
- * the monotonic clock, so a
- * process paused beyond its lease (SIGSTOP, GC, VM freeze) is deposed as soon
- * as it runs again, before it can act on a stale lease. Leadership can still
+ * the monotonic clock, so a process paused beyond its lease (SIGSTOP, GC, VM
+ * freeze) is deposed as soon as it runs again, before it can act on a stale lease. Leadership can still
  * overlap by clock drift: pass {@link LeaderElector.lease}'s `token` along with
  * every write so the resource can reject a stale leader (fencing).
  */

@@ -37,6 +37,8 @@ export { startEngineServer } from "./grpc/server.js";
 export type { EngineServer, EngineServerOptions } from "./grpc/server.js";
 export { mediaEngineProtoPath } from "./grpc/proto.js";
 export { HttpStreamServer, HttpStreamMount, icyMetadataBlock, ICY_METAINT } from "./outputs/http-stream.js";
+export { parseIcecastUrl } from "./gst/encoder.js";
+export type { IcecastTarget } from "./gst/encoder.js";
 
 // --- client ---
 export { EngineClient, fromServiceError } from "./client/engine-client.js";

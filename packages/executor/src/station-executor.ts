@@ -120,6 +120,7 @@ export class StationExecutor {
   #running = false;
   #leaseLost = false;
   #loop: Promise<void> | undefined;
+  #wakeLoop: (() => void) | undefined;
   #stats = { ticks: 0, engineFailures: 0, invalidTransitions: 0, failovers: 0 };
 
   /** An executor for `options.stationId`; nothing happens until {@link start}. */
@@ -273,6 +274,7 @@ export class StationExecutor {
         this.#logger.warn("unsubscribe failed", { stationId: this.stationId, error: String(error) });
       });
     }
+    this.#wakeLoop?.();
     await this.#loop;
     this.#loop = undefined;
     if (!this.#leaseLost) {
@@ -410,7 +412,12 @@ export class StationExecutor {
     while (this.#running) {
       await this.tick();
       if (!this.#running) break;
-      await this.#time.sleep(this.#o.tickMs);
+      await Promise.race([
+        this.#time.sleep(this.#o.tickMs),
+        new Promise<void>((resolve) => {
+          this.#wakeLoop = resolve;
+        }),
+      ]);
     }
   }
 

@@ -17,7 +17,9 @@ describe("generateDemoLibrary", () => {
     expect(share).toBeGreaterThan(0.1);
     expect(share).toBeLessThan(0.3);
     expect(a.some((m) => m.tags.includes("id"))).toBe(true);
-    expect(JSON.stringify(generateDemoLibrary(500, 12, { artists: 50 }))).not.toBe(JSON.stringify(a));
+    expect(JSON.stringify(generateDemoLibrary(500, 12, { artists: 50 }))).not.toBe(
+      JSON.stringify(a),
+    );
   });
 });
 

@@ -2,9 +2,64 @@ import type { MediaItem } from "@grimnir/core";
 import { Prng, deriveSeed } from "./prng.js";
 
 const GENRES = ["Indie", "Rock", "Pop", "Electronic", "Jazz", "Soul", "Folk", "Hip-Hop"] as const;
-const WORDS_A = ["Silver", "Midnight", "Electric", "Quiet", "Golden", "Broken", "Northern", "Paper", "Velvet", "Neon", "Hollow", "Crimson", "Wild", "Distant", "Glass", "Summer"];
-const WORDS_B = ["Harbor", "Lights", "Rivers", "Engines", "Garden", "Signals", "Horizon", "Echoes", "Streets", "Machines", "Coast", "Satellites", "Tides", "Avenue", "Hearts", "Static"];
-const TITLE_WORDS = ["Love", "Run", "Fire", "Ocean", "Dream", "Falling", "Home", "Stars", "Tonight", "Shadow", "Drive", "Rain", "Gold", "Young", "Forever", "Wire", "Letters", "Morning", "Fever", "Bloom"];
+const WORDS_A = [
+  "Silver",
+  "Midnight",
+  "Electric",
+  "Quiet",
+  "Golden",
+  "Broken",
+  "Northern",
+  "Paper",
+  "Velvet",
+  "Neon",
+  "Hollow",
+  "Crimson",
+  "Wild",
+  "Distant",
+  "Glass",
+  "Summer",
+];
+const WORDS_B = [
+  "Harbor",
+  "Lights",
+  "Rivers",
+  "Engines",
+  "Garden",
+  "Signals",
+  "Horizon",
+  "Echoes",
+  "Streets",
+  "Machines",
+  "Coast",
+  "Satellites",
+  "Tides",
+  "Avenue",
+  "Hearts",
+  "Static",
+];
+const TITLE_WORDS = [
+  "Love",
+  "Run",
+  "Fire",
+  "Ocean",
+  "Dream",
+  "Falling",
+  "Home",
+  "Stars",
+  "Tonight",
+  "Shadow",
+  "Drive",
+  "Rain",
+  "Gold",
+  "Young",
+  "Forever",
+  "Wire",
+  "Letters",
+  "Morning",
+  "Fever",
+  "Bloom",
+];
 /** 2024-01-01T00:00:00Z: the generated "added" dates count back from here so output never depends on today. */
 const EPOCH = 1_704_067_200_000;
 
@@ -27,7 +82,11 @@ export interface DemoLibraryOptions {
  * "id". Same `(count, seed, options)` → identical items. Ids are
  * "track-000001"…, "jingle-001"….
  */
-export function generateDemoLibrary(count: number, seed: number, options: DemoLibraryOptions = {}): MediaItem[] {
+export function generateDemoLibrary(
+  count: number,
+  seed: number,
+  options: DemoLibraryOptions = {},
+): MediaItem[] {
   const prng = new Prng(deriveSeed(seed, "demo-library"));
   const n = Math.max(0, Math.floor(count));
   const artistCount = Math.max(1, Math.floor(options.artists ?? Math.max(1, n / 8)));
@@ -76,7 +135,7 @@ export function generateDemoLibrary(count: number, seed: number, options: DemoLi
       outroMs: cueOutMs - 5_000 - prng.int(10_000),
       loudnessLufs: -14 + Math.round((prng.next() * 6 - 3) * 10) / 10,
       storageKey: `demo/${id}.mp3`,
-      contentHash: (deriveSeed(seed, id).toString(16).padStart(8, "0")).repeat(8),
+      contentHash: deriveSeed(seed, id).toString(16).padStart(8, "0").repeat(8),
       codec: "mp3",
       sampleRateHz: 44_100,
       channels: 2,
@@ -101,7 +160,7 @@ export function generateDemoLibrary(count: number, seed: number, options: DemoLi
       cueInMs: 0,
       cueOutMs: durationMs,
       storageKey: `demo/${id}.mp3`,
-      contentHash: (deriveSeed(seed, id).toString(16).padStart(8, "0")).repeat(8),
+      contentHash: deriveSeed(seed, id).toString(16).padStart(8, "0").repeat(8),
       codec: "mp3",
       sampleRateHz: 44_100,
       channels: 2,

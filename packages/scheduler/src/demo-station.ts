@@ -24,32 +24,93 @@ function clock(id: string, slots: ClockSlot[]): Clock {
   return { ...META, id, name: id, slots };
 }
 
-const musicRotation = { trackRepeatHours: 12, artistSeparationMinutes: 60, titleSeparationMinutes: 180, albumSeparationMinutes: 120 };
+const musicRotation = {
+  trackRepeatHours: 12,
+  artistSeparationMinutes: 60,
+  titleSeparationMinutes: 180,
+  albumSeparationMinutes: 120,
+};
 
 /** Smart blocks, clocks and the weekly show of the demo station (no library). */
-export function demoStationRules(): Pick<PlanInput, "clocks" | "smartBlocks" | "playlists" | "shows" | "overrides" | "defaultClockId" | "clockAssignment"> & { station: PlanInput["station"] } {
+export function demoStationRules(): Pick<
+  PlanInput,
+  | "clocks"
+  | "smartBlocks"
+  | "playlists"
+  | "shows"
+  | "overrides"
+  | "defaultClockId"
+  | "clockAssignment"
+> & { station: PlanInput["station"] } {
   const smartBlocks = [
-    block("music", { filters: [{ field: "tags", op: "contains", value: "music" }], rotation: musicRotation, fill: { kind: "filler", smartBlockId: "jingles" } }),
+    block("music", {
+      filters: [{ field: "tags", op: "contains", value: "music" }],
+      rotation: musicRotation,
+      fill: { kind: "filler", smartBlockId: "jingles" },
+    }),
     block("new-music", {
       filters: [{ field: "tags", op: "contains", value: "music" }],
-      quotas: [{ name: "new", filters: [{ field: "tags", op: "contains", value: "new" }], percent: 30 }],
+      quotas: [
+        { name: "new", filters: [{ field: "tags", op: "contains", value: "new" }], percent: 30 },
+      ],
       rotation: musicRotation,
       fill: { kind: "fade", fadeMs: 3_000 },
     }),
-    block("jazz", { filters: [{ field: "genre", op: "equals", value: "Jazz" }], sort: { by: "least_recently_played" }, rotation: { trackRepeatHours: 24, artistSeparationMinutes: 30 } }),
-    block("jingles", { filters: [{ field: "tags", op: "contains", value: "jingle" }], limit: { kind: "count", count: 2 }, rotation: { trackRepeatHours: 1 } }),
+    block("jazz", {
+      filters: [{ field: "genre", op: "equals", value: "Jazz" }],
+      sort: { by: "least_recently_played" },
+      rotation: { trackRepeatHours: 24, artistSeparationMinutes: 30 },
+    }),
+    block("jingles", {
+      filters: [{ field: "tags", op: "contains", value: "jingle" }],
+      limit: { kind: "count", count: 2 },
+      rotation: { trackRepeatHours: 1 },
+    }),
   ];
-  const top: ClockSlot = { id: "top-of-hour-id", kind: "hard_event", offsetMs: 0, refId: "jingle-001", timing: "hard", fadeMs: 1_500 };
-  const stopset: ClockSlot = { id: "stopset-30", kind: "stopset", offsetMs: 1_800_000, mediaIds: ["jingle-002", "jingle-003"], timing: "soft" };
+  const top: ClockSlot = {
+    id: "top-of-hour-id",
+    kind: "hard_event",
+    offsetMs: 0,
+    refId: "jingle-001",
+    timing: "hard",
+    fadeMs: 1_500,
+  };
+  const stopset: ClockSlot = {
+    id: "stopset-30",
+    kind: "stopset",
+    offsetMs: 1_800_000,
+    mediaIds: ["jingle-002", "jingle-003"],
+    timing: "soft",
+  };
   const clocks = [
-    clock("standard", [top, { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "music" }, stopset, { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "music" }]),
-    clock("daytime", [top, { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "new-music" }, stopset, { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "new-music" }]),
+    clock("standard", [
+      top,
+      { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "music" },
+      stopset,
+      { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "music" },
+    ]),
+    clock("daytime", [
+      top,
+      { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "new-music" },
+      stopset,
+      { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "new-music" },
+    ]),
     clock("jazz", [top, { id: "jazz", kind: "smart_block", offsetMs: 0, refId: "jazz" }]),
   ];
   const shows: Show[] = [
-    { ...META, id: "friday-jazz", name: "Friday Night Jazz", startLocal: "2026-01-02T20:00:00", rrule: "FREQ=WEEKLY;BYDAY=FR", durationMs: 2 * 3_600_000, clockId: "jazz" },
+    {
+      ...META,
+      id: "friday-jazz",
+      name: "Friday Night Jazz",
+      startLocal: "2026-01-02T20:00:00",
+      rrule: "FREQ=WEEKLY;BYDAY=FR",
+      durationMs: 2 * 3_600_000,
+      clockId: "jazz",
+    },
   ];
-  const byHourOfDay = Array.from({ length: 24 }, (_, h) => (h >= 7 && h < 19 ? "daytime" : "standard"));
+  const byHourOfDay = Array.from({ length: 24 }, (_, h) =>
+    h >= 7 && h < 19 ? "daytime" : "standard",
+  );
   return {
     station: { id: STATION, timezone: "America/New_York", name: "Grimnir Demo Radio" },
     clocks,
@@ -69,5 +130,9 @@ export function demoStationRules(): Pick<PlanInput, "clocks" | "smartBlocks" | "
  * rules and a 30 % "new" quota, and a weekly Friday show.
  */
 export function demoPlanInput(tracks = 400, seed = 1, library?: MediaItem[]): PlanInput {
-  return { ...demoStationRules(), library: library ?? generateDemoLibrary(tracks, seed, { stationId: STATION }), history: [] };
+  return {
+    ...demoStationRules(),
+    library: library ?? generateDemoLibrary(tracks, seed, { stationId: STATION }),
+    history: [],
+  };
 }

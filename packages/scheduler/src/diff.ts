@@ -39,7 +39,10 @@ function violationKey(d: Diagnostic): string {
  * (unchanged), then remaining entries with the same content pair up in time
  * order (moved); the rest are added or removed. Pure; never writes anything.
  */
-export function diffTimelines(a: Pick<PlanResult, "entries" | "diagnostics">, b: Pick<PlanResult, "entries" | "diagnostics">): TimelineDiff {
+export function diffTimelines(
+  a: Pick<PlanResult, "entries" | "diagnostics">,
+  b: Pick<PlanResult, "entries" | "diagnostics">,
+): TimelineDiff {
   const exact = (e: TimelineEntry): string => `${e.startsAt}|${contentKey(e)}`;
   const remainingA = new Map<string, TimelineEntry[]>();
   for (const e of a.entries) {
@@ -56,7 +59,9 @@ export function diffTimelines(a: Pick<PlanResult, "entries" | "diagnostics">, b:
       unchangedCount++;
     } else unmatchedB.push(e);
   }
-  const unmatchedA = [...remainingA.values()].flat().sort((x, y) => x.startsAt - y.startsAt || compareIds(x.id, y.id));
+  const unmatchedA = [...remainingA.values()]
+    .flat()
+    .sort((x, y) => x.startsAt - y.startsAt || compareIds(x.id, y.id));
   const byContent = new Map<string, TimelineEntry[]>();
   for (const e of unmatchedA) {
     const list = byContent.get(contentKey(e));
@@ -70,7 +75,9 @@ export function diffTimelines(a: Pick<PlanResult, "entries" | "diagnostics">, b:
     if (before) moved.push({ before, after: e, shiftMs: e.startsAt - before.startsAt });
     else added.push(e);
   }
-  const removed = [...byContent.values()].flat().sort((x, y) => x.startsAt - y.startsAt || compareIds(x.id, y.id));
+  const removed = [...byContent.values()]
+    .flat()
+    .sort((x, y) => x.startsAt - y.startsAt || compareIds(x.id, y.id));
   const serious = (d: Diagnostic): boolean => d.severity !== "info";
   const keysA = new Set(a.diagnostics.filter(serious).map(violationKey));
   const keysB = new Set(b.diagnostics.filter(serious).map(violationKey));
@@ -95,7 +102,11 @@ export interface WhatIfResult {
  * Plan `proposed` against `current` with the same options and return both
  * plans and the diff. Nothing is written anywhere.
  */
-export function whatIf(current: PlanInput, proposed: PlanInput, options: PlanOptions): WhatIfResult {
+export function whatIf(
+  current: PlanInput,
+  proposed: PlanInput,
+  options: PlanOptions,
+): WhatIfResult {
   const a = planTimeline(current, options);
   const b = planTimeline(proposed, options);
   return { current: a, proposed: b, diff: diffTimelines(a, b) };

@@ -7,9 +7,15 @@ import type { Diagnostic } from "./types.js";
 const HOUR_MS = 3_600_000;
 
 /** Items sorted by id with duplicates (same id) dropped; order of the input never matters. */
-export function byIdUnique<T extends { id: string }>(items: unknown, kind: string, diagnostics: Diagnostic[]): T[] {
+export function byIdUnique<T extends { id: string }>(
+  items: unknown,
+  kind: string,
+  diagnostics: Diagnostic[],
+): T[] {
   if (!Array.isArray(items)) return [];
-  const valid = items.filter((x): x is T => typeof x === "object" && x !== null && typeof (x as T).id === "string");
+  const valid = items.filter(
+    (x): x is T => typeof x === "object" && x !== null && typeof (x as T).id === "string",
+  );
   if (valid.length < items.length) {
     diagnostics.push({
       code: "unknown_media",
@@ -37,14 +43,24 @@ export function playableLibrary(library: MediaItem[], diagnostics: Diagnostic[])
   const rejected: string[] = [];
   for (const item of library) {
     const cueInMs = Number.isFinite(item.cueInMs) && item.cueInMs >= 0 ? item.cueInMs : 0;
-    let cueOutMs = Number.isFinite(item.cueOutMs) && item.cueOutMs > cueInMs ? item.cueOutMs : item.durationMs;
+    let cueOutMs =
+      Number.isFinite(item.cueOutMs) && item.cueOutMs > cueInMs ? item.cueOutMs : item.durationMs;
     if (!Number.isFinite(cueOutMs)) cueOutMs = 0;
     const lengthMs = cueOutMs - cueInMs;
     if (lengthMs > 0) {
-      const normalised = { ...item, tags: Array.isArray(item.tags) ? item.tags : [], fields: item.fields ?? {} };
-      playable.push({ item: normalised, cueInMs, cueOutMs, lengthMs, keys: rotationKeys({ ...item, mediaId: item.id }) });
-    }
-    else rejected.push(item.id);
+      const normalised = {
+        ...item,
+        tags: Array.isArray(item.tags) ? item.tags : [],
+        fields: item.fields ?? {},
+      };
+      playable.push({
+        item: normalised,
+        cueInMs,
+        cueOutMs,
+        lengthMs,
+        keys: rotationKeys({ ...item, mediaId: item.id }),
+      });
+    } else rejected.push(item.id);
   }
   if (rejected.length > 0) {
     diagnostics.push({
@@ -64,7 +80,12 @@ export function playableLibrary(library: MediaItem[], diagnostics: Diagnostic[])
  */
 export function usableSlots(clock: Clock, diagnostics: Diagnostic[]): ClockSlot[] {
   const slots = (Array.isArray(clock.slots) ? clock.slots : []).filter((slot) => {
-    const ok = typeof slot === "object" && slot !== null && Number.isInteger(slot.offsetMs) && slot.offsetMs >= 0 && slot.offsetMs < HOUR_MS;
+    const ok =
+      typeof slot === "object" &&
+      slot !== null &&
+      Number.isInteger(slot.offsetMs) &&
+      slot.offsetMs >= 0 &&
+      slot.offsetMs < HOUR_MS;
     if (!ok) {
       diagnostics.push({
         code: "clock_slot_out_of_range",
@@ -112,8 +133,16 @@ export function prepareLibrary(library: unknown): PreparedLibrary {
   const cached = key === undefined ? undefined : prepared.get(key);
   if (cached !== undefined) return cached;
   const diagnostics: Diagnostic[] = [];
-  const items = playableLibrary(byIdUnique<MediaItem>(library, "library", diagnostics), diagnostics);
-  const result: PreparedLibrary = { items, byId: new Map(items.map((p) => [p.item.id, p])), diagnostics, pools: new Map() };
+  const items = playableLibrary(
+    byIdUnique<MediaItem>(library, "library", diagnostics),
+    diagnostics,
+  );
+  const result: PreparedLibrary = {
+    items,
+    byId: new Map(items.map((p) => [p.item.id, p])),
+    diagnostics,
+    pools: new Map(),
+  };
   if (key !== undefined) prepared.set(key, result);
   return result;
 }

@@ -12,7 +12,8 @@ export function readMediaField(item: MediaItem, field: MediaField): FieldValue {
   const value = (item as unknown as Record<string, unknown>)[field];
   if (value === null || value === undefined) return undefined;
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return value;
   return undefined;
 }
 
@@ -27,7 +28,8 @@ export function matchesMediaFilters(item: MediaItem, filters: readonly MediaFilt
 
 /** True when a filter from untrusted input has the shape its op needs. */
 export function isWellFormed(filter: MediaFilter): boolean {
-  if (typeof filter !== "object" || filter === null || typeof filter.field !== "string") return false;
+  if (typeof filter !== "object" || filter === null || typeof filter.field !== "string")
+    return false;
   switch (filter.op) {
     case "equals":
     case "not_equals":
@@ -63,6 +65,9 @@ export function compareIds(a: string, b: string): number {
  * Comparator by `field` in `direction` (core's `compareMediaBy`): text
  * ignoring case, tags by count, missing values last, ties by id.
  */
-export function compareMediaByField(field: MediaField, direction: "asc" | "desc"): (a: MediaItem, b: MediaItem) => number {
+export function compareMediaByField(
+  field: MediaField,
+  direction: "asc" | "desc",
+): (a: MediaItem, b: MediaItem) => number {
   return compareMediaBy(field, direction === "desc" ? "desc" : "asc");
 }

@@ -1,7 +1,14 @@
 import type { Clock, MediaItem, SmartBlock } from "@grimnir/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { demoPlanInput, diffTimelines, generateDemoLibrary, localHours, planTimeline, whatIf } from "./index.js";
+import {
+  demoPlanInput,
+  diffTimelines,
+  generateDemoLibrary,
+  localHours,
+  planTimeline,
+  whatIf,
+} from "./index.js";
 import type { PlanInput } from "./index.js";
 
 const META = { version: 1, createdAt: 0, updatedAt: 0, stationId: "t" } as const;
@@ -23,7 +30,11 @@ function block(id: string, rest: Partial<SmartBlock> = {}): SmartBlock {
   };
 }
 
-function musicInput(library: MediaItem[], rotation: SmartBlock["rotation"], extra: Partial<PlanInput> = {}): PlanInput {
+function musicInput(
+  library: MediaItem[],
+  rotation: SmartBlock["rotation"],
+  extra: Partial<PlanInput> = {},
+): PlanInput {
   const clock: Clock = {
     ...META,
     id: "c",
@@ -76,17 +87,40 @@ describe("planTimeline", () => {
 
   it("cuts an overrunning item with a fade so a hard event lands exactly", () => {
     const library = generateDemoLibrary(50, 2);
-    const input = musicInput(library, {}, {
-      clocks: [
-        { ...META, id: "c", name: "c", slots: [
-          { id: "list", kind: "playlist", offsetMs: 0, refId: "p1" },
-          { id: "news", kind: "hard_event", offsetMs: 600_000, refId: "jingle-001", fadeMs: 2_000 },
-          { id: "music2", kind: "smart_block", offsetMs: 600_000, refId: "long" },
-        ] },
-      ],
-      smartBlocks: [block("music"), block("long", { limit: { kind: "count", count: 10 } })],
-      playlists: [{ ...META, id: "p1", name: "p1", items: ["track-000001", "track-000002", "track-000003"], mode: "ordered" }],
-    });
+    const input = musicInput(
+      library,
+      {},
+      {
+        clocks: [
+          {
+            ...META,
+            id: "c",
+            name: "c",
+            slots: [
+              { id: "list", kind: "playlist", offsetMs: 0, refId: "p1" },
+              {
+                id: "news",
+                kind: "hard_event",
+                offsetMs: 600_000,
+                refId: "jingle-001",
+                fadeMs: 2_000,
+              },
+              { id: "music2", kind: "smart_block", offsetMs: 600_000, refId: "long" },
+            ],
+          },
+        ],
+        smartBlocks: [block("music"), block("long", { limit: { kind: "count", count: 10 } })],
+        playlists: [
+          {
+            ...META,
+            id: "p1",
+            name: "p1",
+            items: ["track-000001", "track-000002", "track-000003"],
+            mode: "ordered",
+          },
+        ],
+      },
+    );
     const result = planTimeline(input, { from: FROM, hours: 3, seed: 1 });
     const events = result.entries.filter((e) => e.source.slotId === "news");
     expect(events).toHaveLength(3);
@@ -102,7 +136,10 @@ describe("planTimeline", () => {
 
   it("keeps artists 60 minutes apart and tracks 24 hours apart when the library allows", () => {
     const library = generateDemoLibrary(2_000, 5, { artists: 200 });
-    const result = planTimeline(musicInput(library, { artistSeparationMinutes: 60, trackRepeatHours: 24 }), { from: FROM, hours: 24, seed: 9 });
+    const result = planTimeline(
+      musicInput(library, { artistSeparationMinutes: 60, trackRepeatHours: 24 }),
+      { from: FROM, hours: 24, seed: 9 },
+    );
     const media = result.entries.filter((e) => e.kind === "media");
     const lastArtist = new Map<string, number>();
     const seen = new Set<string>();
@@ -119,7 +156,12 @@ describe("planTimeline", () => {
   it("relaxes album, title, artist then track repeat, reporting each, when the library is too small", () => {
     const library = generateDemoLibrary(6, 1, { artists: 2, jingles: 0 });
     const result = planTimeline(
-      musicInput(library, { albumSeparationMinutes: 600, titleSeparationMinutes: 600, artistSeparationMinutes: 600, trackRepeatHours: 24 }),
+      musicInput(library, {
+        albumSeparationMinutes: 600,
+        titleSeparationMinutes: 600,
+        artistSeparationMinutes: 600,
+        trackRepeatHours: 24,
+      }),
       { from: FROM, hours: 4, seed: 1 },
     );
     expect(result.entries.length).toBeGreaterThan(40);
@@ -140,23 +182,49 @@ describe("planTimeline", () => {
   it("plays the weekly show's clock during the show, in local time", () => {
     const result = planTimeline(demo, { from: FROM, hours: 24, seed: 1 });
     const showHours = result.hours.filter((h) => h.showId === "friday-jazz");
-    expect(showHours.map((h) => h.local)).toEqual(["2026-01-09T20:00:00-05:00", "2026-01-09T21:00:00-05:00"]);
+    expect(showHours.map((h) => h.local)).toEqual([
+      "2026-01-09T20:00:00-05:00",
+      "2026-01-09T21:00:00-05:00",
+    ]);
     expect(showHours.every((h) => h.clockId === "jazz")).toBe(true);
     // summer time: the show still starts at 20:00 local
     const july = planTimeline(demo, { from: Date.UTC(2026, 6, 3, 16, 0), hours: 12, seed: 1 });
-    expect(july.hours.filter((h) => h.showId === "friday-jazz")[0]!.local).toBe("2026-07-03T20:00:00-04:00");
+    expect(july.hours.filter((h) => h.showId === "friday-jazz")[0]!.local).toBe(
+      "2026-07-03T20:00:00-04:00",
+    );
   });
 
   it("lets an override replace the plan and reports overlapping shows", () => {
     const input: PlanInput = {
       ...demo,
-      shows: [...demo.shows, { ...META, id: "clash", name: "Clash", startLocal: "2026-01-09T21:00:00", durationMs: 3_600_000, clockId: "standard" }],
-      overrides: [{ ...META, id: "holiday", name: "Holiday", startsAt: FROM, endsAt: FROM + 2 * 3_600_000, clockId: "jazz" }],
+      shows: [
+        ...demo.shows,
+        {
+          ...META,
+          id: "clash",
+          name: "Clash",
+          startLocal: "2026-01-09T21:00:00",
+          durationMs: 3_600_000,
+          clockId: "standard",
+        },
+      ],
+      overrides: [
+        {
+          ...META,
+          id: "holiday",
+          name: "Holiday",
+          startsAt: FROM,
+          endsAt: FROM + 2 * 3_600_000,
+          clockId: "jazz",
+        },
+      ],
     };
     const result = planTimeline(input, { from: FROM, hours: 12, seed: 1 });
     expect(result.hours.slice(0, 2).map((h) => h.overrideId)).toEqual(["holiday", "holiday"]);
     expect(result.hours[0]!.clockId).toBe("jazz");
-    expect(result.diagnostics.some((d) => d.code === "show_overlap" && d.refs.showId === "clash")).toBe(true);
+    expect(
+      result.diagnostics.some((d) => d.code === "show_overlap" && d.refs.showId === "clash"),
+    ).toBe(true);
   });
 });
 
@@ -190,7 +258,11 @@ describe("determinism", () => {
     const small = demoPlanInput(120, 3);
     for (let seed = 0; seed < 100; seed++) {
       const a = JSON.stringify(planTimeline(small, { from: FROM, hours: 3, seed }));
-      const reordered = { ...small, library: [...small.library].reverse(), clocks: [...small.clocks].reverse() };
+      const reordered = {
+        ...small,
+        library: [...small.library].reverse(),
+        clocks: [...small.clocks].reverse(),
+      };
       const b = JSON.stringify(planTimeline(reordered, { from: FROM, hours: 3, seed }));
       expect(b).toBe(a);
     }
@@ -220,10 +292,18 @@ describe("what-if", () => {
   it("reports added, removed and moved entries and new violations without changing inputs", () => {
     const proposed: PlanInput = {
       ...demo,
-      smartBlocks: demo.smartBlocks.map((b) => (b.id === "music" ? { ...b, rotation: { ...b.rotation, artistSeparationMinutes: 2_000 } } : b)),
+      smartBlocks: demo.smartBlocks.map((b) =>
+        b.id === "music"
+          ? { ...b, rotation: { ...b.rotation, artistSeparationMinutes: 2_000 } }
+          : b,
+      ),
     };
     const snapshot = JSON.stringify(demo);
-    const { diff, current } = whatIf(demo, proposed, { from: FROM + 8 * 3_600_000, hours: 6, seed: 5 });
+    const { diff, current } = whatIf(demo, proposed, {
+      from: FROM + 8 * 3_600_000,
+      hours: 6,
+      seed: 5,
+    });
     expect(JSON.stringify(demo)).toBe(snapshot);
     expect(diff.added.length + diff.removed.length + diff.moved.length).toBeGreaterThan(0);
     expect(diff.newViolations.some((d) => d.code === "rule_relaxed")).toBe(true);
@@ -241,18 +321,45 @@ describe("bad input", () => {
       library: [],
       clocks: [
         ...demo.clocks,
-        { ...META, id: "broken", name: "broken", slots: [
-          { id: "late", kind: "smart_block", offsetMs: 3_700_000, refId: "music" },
-          { id: "ghost", kind: "smart_block", offsetMs: 0, refId: "no-such-block", durationMs: 4_000_000 },
-        ] },
+        {
+          ...META,
+          id: "broken",
+          name: "broken",
+          slots: [
+            { id: "late", kind: "smart_block", offsetMs: 3_700_000, refId: "music" },
+            {
+              id: "ghost",
+              kind: "smart_block",
+              offsetMs: 0,
+              refId: "no-such-block",
+              durationMs: 4_000_000,
+            },
+          ],
+        },
       ],
-      shows: [{ ...META, id: "bad", name: "bad", startLocal: "2026-01-01T10:00:00", rrule: "FREQ=SOMETIMES", durationMs: 3_600_000, clockId: "broken" }],
+      shows: [
+        {
+          ...META,
+          id: "bad",
+          name: "bad",
+          startLocal: "2026-01-01T10:00:00",
+          rrule: "FREQ=SOMETIMES",
+          durationMs: 3_600_000,
+          clockId: "broken",
+        },
+      ],
       defaultClockId: "broken",
       clockAssignment: { byHourOfDay: ["missing-clock"] },
     };
     const result = planTimeline(input, { from: FROM, hours: 4, seed: 1 });
     const codes = new Set(result.diagnostics.map((d) => d.code));
-    for (const code of ["invalid_zone", "empty_library", "invalid_rrule", "clock_slot_out_of_range", "unknown_smart_block"]) {
+    for (const code of [
+      "invalid_zone",
+      "empty_library",
+      "invalid_rrule",
+      "clock_slot_out_of_range",
+      "unknown_smart_block",
+    ]) {
       expect(codes).toContain(code);
     }
     expect(result.timezone).toBe("UTC");
@@ -261,10 +368,20 @@ describe("bad input", () => {
   it("terminates with diagnostics on generated nonsense", () => {
     const slotArb = fc.record({
       id: fc.string({ maxLength: 3 }),
-      kind: fc.constantFrom("smart_block", "playlist", "stopset", "webstream", "live", "hard_event", "bogus"),
+      kind: fc.constantFrom(
+        "smart_block",
+        "playlist",
+        "stopset",
+        "webstream",
+        "live",
+        "hard_event",
+        "bogus",
+      ),
       offsetMs: fc.oneof(fc.integer({ min: -10, max: 4_000_000 }), fc.constant(Number.NaN)),
       durationMs: fc.option(fc.integer({ min: -1000, max: 5_000_000 }), { nil: undefined }),
-      refId: fc.option(fc.constantFrom("b1", "b2", "nope", "track-000001", "p1"), { nil: undefined }),
+      refId: fc.option(fc.constantFrom("b1", "b2", "nope", "track-000001", "p1"), {
+        nil: undefined,
+      }),
       timing: fc.option(fc.constantFrom("hard", "soft"), { nil: undefined }),
     });
     const blockArb = fc.record({
@@ -286,13 +403,29 @@ describe("bad input", () => {
           const input: PlanInput = {
             station: { id: "t", timezone },
             clocks: [{ ...META, id: "c", name: "c", slots: slots as Clock["slots"] }],
-            smartBlocks: blocks.map((b) => block(b.id, {
-              limit: { kind: "count", count: b.count },
-              rotation: { trackRepeatHours: b.repeat, artistSeparationMinutes: b.artist },
-              fill: b.filler ? { kind: "filler", smartBlockId: b.id === "b1" ? "b2" : "b1" } : { kind: "trim" },
-            })),
-            playlists: [{ ...META, id: "p1", name: "p", items: ["track-000001", "nope"], mode: "shuffled" }],
-            shows: [{ ...META, id: "s", name: "s", startLocal: "2026-01-09T13:00:00", rrule, durationMs: 3_600_000, clockId: "c" }],
+            smartBlocks: blocks.map((b) =>
+              block(b.id, {
+                limit: { kind: "count", count: b.count },
+                rotation: { trackRepeatHours: b.repeat, artistSeparationMinutes: b.artist },
+                fill: b.filler
+                  ? { kind: "filler", smartBlockId: b.id === "b1" ? "b2" : "b1" }
+                  : { kind: "trim" },
+              }),
+            ),
+            playlists: [
+              { ...META, id: "p1", name: "p", items: ["track-000001", "nope"], mode: "shuffled" },
+            ],
+            shows: [
+              {
+                ...META,
+                id: "s",
+                name: "s",
+                startLocal: "2026-01-09T13:00:00",
+                rrule,
+                durationMs: 3_600_000,
+                clockId: "c",
+              },
+            ],
             overrides: [],
             defaultClockId: "c",
             library: generateDemoLibrary(tracks, seed % 7),
@@ -310,17 +443,26 @@ describe("bad input", () => {
 
   it("keeps artist separation whenever the library makes it satisfiable (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000 }), fc.integer({ min: 5, max: 45 }), (seed, minutes) => {
-        // 40 artists × ~5 min tracks: any separation ≤ 45 min is satisfiable
-        const library = generateDemoLibrary(400, seed, { artists: 40, jingles: 0 });
-        const result = planTimeline(musicInput(library, { artistSeparationMinutes: minutes }), { from: FROM, hours: 3, seed });
-        const last = new Map<string, number>();
-        for (const e of result.entries) {
-          const prev = last.get(e.artist!);
-          if (prev !== undefined) expect(e.startsAt - prev).toBeGreaterThanOrEqual(minutes * 60_000);
-          last.set(e.artist!, e.startsAt);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.integer({ min: 5, max: 45 }),
+        (seed, minutes) => {
+          // 40 artists × ~5 min tracks: any separation ≤ 45 min is satisfiable
+          const library = generateDemoLibrary(400, seed, { artists: 40, jingles: 0 });
+          const result = planTimeline(musicInput(library, { artistSeparationMinutes: minutes }), {
+            from: FROM,
+            hours: 3,
+            seed,
+          });
+          const last = new Map<string, number>();
+          for (const e of result.entries) {
+            const prev = last.get(e.artist!);
+            if (prev !== undefined)
+              expect(e.startsAt - prev).toBeGreaterThanOrEqual(minutes * 60_000);
+            last.set(e.artist!, e.startsAt);
+          }
+        },
+      ),
       { numRuns: 25, seed: 7 },
     );
   });

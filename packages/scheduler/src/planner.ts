@@ -1,4 +1,12 @@
-import type { Clock, ClockSlot, Override, Playlist, PlayHistory, Show, SmartBlock } from "@grimnir/core";
+import type {
+  Clock,
+  ClockSlot,
+  Override,
+  Playlist,
+  PlayHistory,
+  Show,
+  SmartBlock,
+} from "@grimnir/core";
 import { byIdUnique, prepareLibrary, usableSlots } from "./inputs.js";
 import { compareIds } from "./media-filter.js";
 import { deriveSeed } from "./prng.js";
@@ -6,7 +14,14 @@ import { RotationTracker } from "./rotation-rules.js";
 import { expandShows, type ShowOccurrence } from "./shows.js";
 import { SmartBlockPicker } from "./smart-block.js";
 import { TimelineBuilder, isHard, playlistOrder } from "./timeline-builder.js";
-import type { Diagnostic, PlanInput, PlanOptions, PlanResult, PlannedHour, TimelineEntry } from "./types.js";
+import type {
+  Diagnostic,
+  PlanInput,
+  PlanOptions,
+  PlanResult,
+  PlannedHour,
+  TimelineEntry,
+} from "./types.js";
 import { formatLocal, isValidZone, localHours, type LocalHour } from "./zone.js";
 
 const HOUR_MS = 3_600_000;
@@ -55,7 +70,12 @@ export function planTimeline(input: PlanInput, options: PlanOptions): PlanResult
     hours = DEFAULT_PLAN_HOURS;
   }
   if (!Number.isFinite(options?.from)) {
-    diagnostics.push({ code: "invalid_window", severity: "error", message: `from must be epoch ms, got ${String(options?.from)}; nothing planned`, refs: {} });
+    diagnostics.push({
+      code: "invalid_window",
+      severity: "error",
+      message: `from must be epoch ms, got ${String(options?.from)}; nothing planned`,
+      refs: {},
+    });
     return { from, to: from, timezone: "UTC", entries: [], hours: [], diagnostics };
   }
   const to = from + Math.round(hours * HOUR_MS);
@@ -79,35 +99,70 @@ export function planTimeline(input: PlanInput, options: PlanOptions): PlanResult
       message: `planner failed: ${error instanceof Error ? error.message : String(error)}; nothing planned`,
       refs: {},
     });
-    return { from, to, timezone: zone, entries: [], hours: [], diagnostics: sortDiagnostics(diagnostics) };
+    return {
+      from,
+      to,
+      timezone: zone,
+      entries: [],
+      hours: [],
+      diagnostics: sortDiagnostics(diagnostics),
+    };
   }
 }
 
-function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: string, diagnostics: Diagnostic[]): PlanResult {
+function planInZone(
+  input: PlanInput,
+  options: PlanOptions,
+  to: number,
+  zone: string,
+  diagnostics: Diagnostic[],
+): PlanResult {
   const from = options.from;
   const seed = Number.isFinite(options.seed) ? options.seed >>> 0 : 0;
-  const toleranceMs = options.toleranceMs !== undefined && options.toleranceMs >= 0 ? options.toleranceMs : 30_000;
-  const crossfadeMs = Number.isFinite(input.crossfadeMs) && input.crossfadeMs! > 0 ? input.crossfadeMs! : 0;
+  const toleranceMs =
+    options.toleranceMs !== undefined && options.toleranceMs >= 0 ? options.toleranceMs : 30_000;
+  const crossfadeMs =
+    Number.isFinite(input.crossfadeMs) && input.crossfadeMs! > 0 ? input.crossfadeMs! : 0;
 
   const library = prepareLibrary(input.library);
   diagnostics.push(...library.diagnostics.map((d) => ({ ...d, refs: { ...d.refs } })));
   if (library.items.length === 0) {
-    diagnostics.push({ code: "empty_library", severity: "error", message: "the library has no playable media; music slots stay empty", refs: {} });
+    diagnostics.push({
+      code: "empty_library",
+      severity: "error",
+      message: "the library has no playable media; music slots stay empty",
+      refs: {},
+    });
   }
-  const clocks = new Map(byIdUnique<Clock>(input.clocks, "clock", diagnostics).map((c) => [c.id, c]));
-  const smartBlocks = new Map(byIdUnique<SmartBlock>(input.smartBlocks, "smart block", diagnostics).map((b) => [b.id, b]));
-  const playlists = new Map(byIdUnique<Playlist>(input.playlists, "playlist", diagnostics).map((p) => [p.id, p]));
+  const clocks = new Map(
+    byIdUnique<Clock>(input.clocks, "clock", diagnostics).map((c) => [c.id, c]),
+  );
+  const smartBlocks = new Map(
+    byIdUnique<SmartBlock>(input.smartBlocks, "smart block", diagnostics).map((b) => [b.id, b]),
+  );
+  const playlists = new Map(
+    byIdUnique<Playlist>(input.playlists, "playlist", diagnostics).map((p) => [p.id, p]),
+  );
   const slotsByClock = new Map<string, ClockSlot[]>();
   for (const clock of clocks.values()) slotsByClock.set(clock.id, usableSlots(clock, diagnostics));
 
   const rotation = new RotationTracker();
   const history = Array.isArray(input.history) ? input.history : [];
-  for (const play of history) if (play && Number.isFinite(play.startedAt)) rotation.record(play, play.startedAt);
+  for (const play of history)
+    if (play && Number.isFinite(play.startedAt)) rotation.record(play, play.startedAt);
 
   // Frozen horizon: earlier entries starting before it are kept as they were.
   const frozenUntil = options.frozenUntil ?? from + 15 * 60_000;
   const frozen = (Array.isArray(options.previous) ? options.previous : [])
-    .filter((e) => e && Number.isFinite(e.startsAt) && Number.isFinite(e.endsAt) && e.startsAt < frozenUntil && e.endsAt > from && e.startsAt < to)
+    .filter(
+      (e) =>
+        e &&
+        Number.isFinite(e.startsAt) &&
+        Number.isFinite(e.endsAt) &&
+        e.startsAt < frozenUntil &&
+        e.endsAt > from &&
+        e.startsAt < to,
+    )
     .map((e) => normaliseFrozen(e))
     .sort((a, b) => a.startsAt - b.startsAt || compareIds(a.id, b.id));
   for (const e of frozen) rotation.record(e, e.startsAt);
@@ -115,7 +170,18 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
 
   const picker = new SmartBlockPicker(library, rotation, seed);
   const builder = new TimelineBuilder(
-    { zone, seed, crossfadeMs, toleranceMs, library: library.byId, smartBlocks, playlists, rotation, picker, diagnostics },
+    {
+      zone,
+      seed,
+      crossfadeMs,
+      toleranceMs,
+      library: library.byId,
+      smartBlocks,
+      playlists,
+      rotation,
+      picker,
+      diagnostics,
+    },
     frozen,
     cursor,
   );
@@ -124,17 +190,31 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
     builder.seedPlaylistPosition(playlist.id, playlistResume(playlist, seed, history));
   }
 
-  const shows = expandShows(byIdUnique<Show>(input.shows, "show", diagnostics), zone, from, to, diagnostics);
+  const shows = expandShows(
+    byIdUnique<Show>(input.shows, "show", diagnostics),
+    zone,
+    from,
+    to,
+    diagnostics,
+  );
   const overrides = byIdUnique<Override>(input.overrides, "override", diagnostics)
-    .filter((o) => Number.isFinite(o.startsAt) && Number.isFinite(o.endsAt) && o.endsAt > o.startsAt)
+    .filter(
+      (o) => Number.isFinite(o.startsAt) && Number.isFinite(o.endsAt) && o.endsAt > o.startsAt,
+    )
     .sort((a, b) => a.startsAt - b.startsAt || compareIds(a.id, b.id));
-  const plans = localHours(zone, from, to).map((hour) => resolveHour(hour, input, clocks, slotsByClock, shows, overrides, zone, diagnostics));
+  const plans = localHours(zone, from, to).map((hour) =>
+    resolveHour(hour, input, clocks, slotsByClock, shows, overrides, zone, diagnostics),
+  );
 
   const planned: PlannedHour[] = [];
   plans.forEach((plan, i) => {
     const { hour } = plan;
     const nextPlan = plans[i + 1];
-    const endsHard = nextPlan !== undefined && nextPlan.slots[0] !== undefined && nextPlan.slots[0].offsetMs === 0 && isHard(nextPlan.slots[0]);
+    const endsHard =
+      nextPlan !== undefined &&
+      nextPlan.slots[0] !== undefined &&
+      nextPlan.slots[0].offsetMs === 0 &&
+      isHard(nextPlan.slots[0]);
     let fill = { underfillMs: 0, overfillMs: 0 };
     if (plan.clock === undefined) {
       diagnostics.push({
@@ -149,10 +229,21 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
         fill = { underfillMs: hour.endsAt - Math.max(hour.startsAt, from), overfillMs: 0 };
       }
     } else {
-      fill = builder.expandHour(hour, plan.clock, plan.slots, { showId: plan.showId, overrideId: plan.overrideId, live: plan.live }, endsHard);
+      fill = builder.expandHour(
+        hour,
+        plan.clock,
+        plan.slots,
+        { showId: plan.showId, overrideId: plan.overrideId, live: plan.live },
+        endsHard,
+      );
     }
     // Past the window nothing is measured; an overrun into a hard-timed next hour is cut there (hard_event_cut).
-    const measured = hour.endsAt > to ? { underfillMs: 0, overfillMs: 0 } : endsHard ? { ...fill, overfillMs: 0 } : fill;
+    const measured =
+      hour.endsAt > to
+        ? { underfillMs: 0, overfillMs: 0 }
+        : endsHard
+          ? { ...fill, overfillMs: 0 }
+          : fill;
     if (plan.clock !== undefined && measured.underfillMs > toleranceMs) {
       diagnostics.push({
         code: "hour_underfilled",
@@ -188,7 +279,14 @@ function planInZone(input: PlanInput, options: PlanOptions, to: number, zone: st
     .filter((e) => e.startsAt < to && e.endsAt > e.startsAt)
     .map((e) => (e.id === "" ? { ...e, id: entryId(e) } : e))
     .sort((a, b) => a.startsAt - b.startsAt || compareIds(a.id, b.id));
-  return { from, to, timezone: zone, entries, hours: planned, diagnostics: sortDiagnostics(diagnostics) };
+  return {
+    from,
+    to,
+    timezone: zone,
+    entries,
+    hours: planned,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
 }
 
 function resolveHour(
@@ -202,7 +300,11 @@ function resolveHour(
   diagnostics: Diagnostic[],
 ): HourPlan {
   const t = hour.startsAt;
-  const known = (id: string | null | undefined, what: string, refs: Record<string, string>): Clock | undefined => {
+  const known = (
+    id: string | null | undefined,
+    what: string,
+    refs: Record<string, string>,
+  ): Clock | undefined => {
     if (id === undefined || id === null || id === "") return undefined;
     const clock = clocks.get(id);
     if (clock === undefined) {
@@ -216,7 +318,12 @@ function resolveHour(
     }
     return clock;
   };
-  const plan = (clock: Clock, extra: Partial<HourPlan>): HourPlan => ({ hour, clock, slots: slotsByClock.get(clock.id) ?? [], ...extra });
+  const plan = (clock: Clock, extra: Partial<HourPlan>): HourPlan => ({
+    hour,
+    clock,
+    slots: slotsByClock.get(clock.id) ?? [],
+    ...extra,
+  });
 
   const override = overrides.find((o) => o.startsAt <= t && t < o.endsAt);
   if (override !== undefined) {
@@ -245,9 +352,17 @@ function resolveHour(
   }
   const assignment = input.clockAssignment;
   const weekIndex = (hour.weekday - 1) * 24 + hour.hourOfDay;
-  const byWeek = known(assignment?.byHourOfWeek?.[weekIndex], `clockAssignment.byHourOfWeek[${weekIndex}]`, {});
+  const byWeek = known(
+    assignment?.byHourOfWeek?.[weekIndex],
+    `clockAssignment.byHourOfWeek[${weekIndex}]`,
+    {},
+  );
   if (byWeek) return plan(byWeek, {});
-  const byDay = known(assignment?.byHourOfDay?.[hour.hourOfDay], `clockAssignment.byHourOfDay[${hour.hourOfDay}]`, {});
+  const byDay = known(
+    assignment?.byHourOfDay?.[hour.hourOfDay],
+    `clockAssignment.byHourOfDay[${hour.hourOfDay}]`,
+    {},
+  );
   if (byDay) return plan(byDay, {});
   const fallback = known(input.defaultClockId, "defaultClockId", {});
   if (fallback) return plan(fallback, {});
@@ -262,7 +377,15 @@ function webstreamClock(override: Override): Clock {
     updatedAt: 0,
     stationId: override.stationId,
     name: override.name ?? override.id,
-    slots: [{ id: "webstream", kind: "webstream", offsetMs: 0, refId: override.webstreamId, timing: "hard" }],
+    slots: [
+      {
+        id: "webstream",
+        kind: "webstream",
+        offsetMs: 0,
+        refId: override.webstreamId,
+        timing: "hard",
+      },
+    ],
   };
 }
 
@@ -282,7 +405,9 @@ function playlistResume(playlist: Playlist, seed: number, history: PlayHistory[]
   return order.length === 0 ? 0 : position % order.length;
 }
 
-function normaliseFrozen(e: PlanOptions["previous"] extends (infer T)[] | undefined ? T : never): TimelineEntry {
+function normaliseFrozen(
+  e: PlanOptions["previous"] extends (infer T)[] | undefined ? T : never,
+): TimelineEntry {
   const entry: TimelineEntry = {
     ...e,
     id: typeof e.id === "string" && e.id !== "" ? e.id : "",
@@ -296,7 +421,10 @@ function normaliseFrozen(e: PlanOptions["previous"] extends (infer T)[] | undefi
 
 /** Deterministic entry id from its start, kind, content and slot. */
 function entryId(e: TimelineEntry): string {
-  const hash = deriveSeed(0, `${e.startsAt}|${e.kind}|${e.mediaId ?? e.webstreamId ?? ""}|${e.source?.slotId ?? ""}`);
+  const hash = deriveSeed(
+    0,
+    `${e.startsAt}|${e.kind}|${e.mediaId ?? e.webstreamId ?? ""}|${e.source?.slotId ?? ""}`,
+  );
   return `${e.startsAt.toString(36)}-${hash.toString(36)}`;
 }
 
@@ -309,5 +437,10 @@ function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     unique.push(d);
   }
-  return unique.sort((a, b) => (a.at ?? -Infinity) - (b.at ?? -Infinity) || compareIds(a.code, b.code) || compareIds(a.message, b.message));
+  return unique.sort(
+    (a, b) =>
+      (a.at ?? -Infinity) - (b.at ?? -Infinity) ||
+      compareIds(a.code, b.code) ||
+      compareIds(a.message, b.message),
+  );
 }

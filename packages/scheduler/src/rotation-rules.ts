@@ -24,7 +24,9 @@ function normalise(text: string | undefined): string {
 
 /** Title key: lower-cased without bracketed version suffixes ("Song (Radio Edit)" = "Song"). */
 export function titleKey(title: string | undefined): string {
-  return normalise(title).replace(/\s*[([][^)\]]*[)\]]\s*/g, " ").trim();
+  return normalise(title)
+    .replace(/\s*[([][^)\]]*[)\]]\s*/g, " ")
+    .trim();
 }
 
 /** Normalised keys a play is separated by; "" means "no value" (never separates). */
@@ -37,7 +39,12 @@ export interface RotationKeys {
 
 /** Compute the rotation keys of a play once (lower-cased, title without version suffix). */
 export function rotationKeys(play: PlayIdentity): RotationKeys {
-  return { track: play.mediaId ?? "", artist: normalise(play.artist), title: titleKey(play.title), album: normalise(play.album) };
+  return {
+    track: play.mediaId ?? "",
+    artist: normalise(play.artist),
+    title: titleKey(play.title),
+    album: normalise(play.album),
+  };
 }
 
 /**
@@ -82,7 +89,8 @@ export class RotationTracker {
    */
   requiredLevel(keys: RotationKeys, at: number, rules: RotationRules): number {
     if (tooSoon(this.#track, keys.track, at, ms(rules.trackRepeatHours, HOUR_MS))) return 4;
-    if (tooSoon(this.#artist, keys.artist, at, ms(rules.artistSeparationMinutes, MINUTE_MS))) return 3;
+    if (tooSoon(this.#artist, keys.artist, at, ms(rules.artistSeparationMinutes, MINUTE_MS)))
+      return 3;
     if (tooSoon(this.#title, keys.title, at, ms(rules.titleSeparationMinutes, MINUTE_MS))) return 2;
     if (tooSoon(this.#album, keys.album, at, ms(rules.albumSeparationMinutes, MINUTE_MS))) return 1;
     return 0;
@@ -101,12 +109,19 @@ export class RotationTracker {
 }
 
 /** True when `key` last played less than `windowMs` from `at` (either side). */
-function tooSoon(map: Map<string, number>, key: string, at: number, windowMs: number | undefined): boolean {
+function tooSoon(
+  map: Map<string, number>,
+  key: string,
+  at: number,
+  windowMs: number | undefined,
+): boolean {
   if (windowMs === undefined || key === "") return false;
   const last = map.get(key);
   return last !== undefined && at - last < windowMs && last - at < windowMs;
 }
 
 function ms(value: number | undefined, unit: number): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value * unit : undefined;
+  return typeof value === "number" && Number.isFinite(value) && value > 0
+    ? value * unit
+    : undefined;
 }

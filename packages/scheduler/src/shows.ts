@@ -6,7 +6,8 @@ import { formatLocal, floatingDate, fromFloating, parseLocal } from "./zone.js";
 // rrule is CommonJS under Node (named exports on `default`) but ESM to bundlers.
 type RRuleModule = typeof import("rrule");
 const RRule: RRuleModule["RRule"] =
-  (rruleModule as Partial<RRuleModule>).RRule ?? (rruleModule as unknown as { default: RRuleModule }).default.RRule;
+  (rruleModule as Partial<RRuleModule>).RRule ??
+  (rruleModule as unknown as { default: RRuleModule }).default.RRule;
 
 /** One airing of a show: [startsAt, endsAt) epoch ms. */
 export interface ShowOccurrence {
@@ -46,15 +47,28 @@ function invalid(show: Show, why: string): Diagnostic {
  * time in `zone` so a 09:00 show stays at 09:00 across DST changes. Invalid
  * start times or rules produce a diagnostic and no occurrences; never throws.
  */
-export function showOccurrences(show: Show, zone: string, fromMs: number, toMs: number, diagnostics: Diagnostic[]): ShowOccurrence[] {
+export function showOccurrences(
+  show: Show,
+  zone: string,
+  fromMs: number,
+  toMs: number,
+  diagnostics: Diagnostic[],
+): ShowOccurrence[] {
   const duration = show.durationMs;
   if (typeof duration !== "number" || !Number.isFinite(duration) || duration <= 0) {
-    diagnostics.push(invalid(show, `durationMs must be a positive number of ms, got ${String(duration)}`));
+    diagnostics.push(
+      invalid(show, `durationMs must be a positive number of ms, got ${String(duration)}`),
+    );
     return [];
   }
   const dtstart = parseLocal(show.startLocal);
   if (dtstart === undefined) {
-    diagnostics.push(invalid(show, `startLocal must be local "YYYY-MM-DDTHH:mm:ss" without offset, got ${JSON.stringify(show.startLocal)}`));
+    diagnostics.push(
+      invalid(
+        show,
+        `startLocal must be local "YYYY-MM-DDTHH:mm:ss" without offset, got ${JSON.stringify(show.startLocal)}`,
+      ),
+    );
     return [];
   }
   const except = new Set(show.exceptDates ?? []);
@@ -74,13 +88,17 @@ export function showOccurrences(show: Show, zone: string, fromMs: number, toMs: 
         return [];
       }
       if (options.freq === RRule.MINUTELY || options.freq === RRule.SECONDLY) {
-        diagnostics.push(invalid(show, "FREQ=MINUTELY and FREQ=SECONDLY are not supported for shows"));
+        diagnostics.push(
+          invalid(show, "FREQ=MINUTELY and FREQ=SECONDLY are not supported for shows"),
+        );
         return [];
       }
       for (const [name, min, max] of RANGES) {
         const raw = (options as Record<string, unknown>)[name];
         const values = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
-        if (values.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)) {
+        if (
+          values.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+        ) {
           diagnostics.push(invalid(show, `${name.toUpperCase()} must be within ${min}..${max}`));
           return [];
         }
@@ -104,7 +122,13 @@ export function showOccurrences(show: Show, zone: string, fromMs: number, toMs: 
     const startsAt = fromFloating(start, zone);
     const endsAt = startsAt + duration;
     if (endsAt <= fromMs || startsAt >= toMs) continue;
-    occurrences.push({ showId: show.id, clockId: show.clockId, startsAt, endsAt, live: show.live === true });
+    occurrences.push({
+      showId: show.id,
+      clockId: show.clockId,
+      startsAt,
+      endsAt,
+      live: show.live === true,
+    });
   }
   return occurrences;
 }
@@ -114,9 +138,17 @@ export function showOccurrences(show: Show, zone: string, fromMs: number, toMs: 
  * with a "show_overlap" warning for each pair that overlaps (the earlier start
  * keeps the overlapping hours; on equal starts the smaller show id does).
  */
-export function expandShows(shows: Show[], zone: string, fromMs: number, toMs: number, diagnostics: Diagnostic[]): ShowOccurrence[] {
+export function expandShows(
+  shows: Show[],
+  zone: string,
+  fromMs: number,
+  toMs: number,
+  diagnostics: Diagnostic[],
+): ShowOccurrence[] {
   const all = shows.flatMap((show) => showOccurrences(show, zone, fromMs, toMs, diagnostics));
-  all.sort((a, b) => a.startsAt - b.startsAt || (a.showId < b.showId ? -1 : a.showId > b.showId ? 1 : 0));
+  all.sort(
+    (a, b) => a.startsAt - b.startsAt || (a.showId < b.showId ? -1 : a.showId > b.showId ? 1 : 0),
+  );
   for (let i = 0; i < all.length; i++) {
     const a = all[i]!;
     for (let j = i + 1; j < all.length && all[j]!.startsAt < a.endsAt; j++) {

@@ -1,5 +1,10 @@
 import type { MediaFilter, MediaItem, SmartBlock } from "@grimnir/core";
-import { compareIds, compareMediaByField, matchesMediaFilters, numericField } from "./media-filter.js";
+import {
+  compareIds,
+  compareMediaByField,
+  matchesMediaFilters,
+  numericField,
+} from "./media-filter.js";
 import { deriveSeed, type Prng } from "./prng.js";
 import type { RotationKeys, RotationTracker } from "./rotation-rules.js";
 import type { Diagnostic } from "./types.js";
@@ -98,8 +103,11 @@ export class SmartBlockPicker {
     let pool = this.#library.pools.get(key);
     if (pool === undefined) {
       const all = this.#library.items;
-      const items = filters.length === 0 ? all : all.filter((p) => matchesMediaFilters(p.item, filters));
-      const byLength = [...items].sort((a, b) => a.lengthMs - b.lengthMs || compareIds(a.item.id, b.item.id));
+      const items =
+        filters.length === 0 ? all : all.filter((p) => matchesMediaFilters(p.item, filters));
+      const byLength = [...items].sort(
+        (a, b) => a.lengthMs - b.lengthMs || compareIds(a.item.id, b.item.id),
+      );
       pool = { items, byLength, cumulative: new Map(), ordered: new Map() };
       this.#library.pools.set(key, pool);
     }
@@ -113,7 +121,9 @@ export class SmartBlockPicker {
    * matches the filters, or when `strict` and every candidate breaks a rule.
    */
   pick(block: SmartBlock, at: number, prng: Prng, options: PickOptions = {}): Pick | undefined {
-    const filters = options.extraFilters ? [...(block.filters ?? []), ...options.extraFilters] : (block.filters ?? []);
+    const filters = options.extraFilters
+      ? [...(block.filters ?? []), ...options.extraFilters]
+      : (block.filters ?? []);
     const pool = this.#pool(filters);
     const n = pool.items.length;
     if (n === 0) return undefined;
@@ -125,7 +135,8 @@ export class SmartBlockPicker {
     const minLength = pool.byLength[0]!.lengthMs;
     const gapLo = remaining === undefined ? Infinity : remaining - minLength;
     const gapHi = remaining === undefined ? -Infinity : remaining - tolerance;
-    const fits = (p: PlayableItem): boolean => fitMs === undefined || (p.lengthMs <= fitMs && !(p.lengthMs > gapLo && p.lengthMs < gapHi));
+    const fits = (p: PlayableItem): boolean =>
+      fitMs === undefined || (p.lengthMs <= fitMs && !(p.lengthMs > gapLo && p.lengthMs < gapHi));
     // Only ask for a fit when something can fit; otherwise every item is equally overlong.
     const fitCount = fitMs === undefined ? n : upperBound(pool.byLength, fitMs);
     const wantFit = fitMs !== undefined && fitCount > 0;
@@ -226,7 +237,10 @@ export class SmartBlockPicker {
     const key = JSON.stringify(sort);
     let ordered = pool.ordered.get(key);
     if (ordered === undefined) {
-      const compare = sort.by === "field" ? compareMediaByField(sort.field, sort.direction) : (a: MediaItem, b: MediaItem) => compareIds(a.id, b.id);
+      const compare =
+        sort.by === "field"
+          ? compareMediaByField(sort.field, sort.direction)
+          : (a: MediaItem, b: MediaItem) => compareIds(a.id, b.id);
       ordered = [...pool.items].sort((a, b) => compare(a.item, b.item));
       pool.ordered.set(key, ordered);
     }

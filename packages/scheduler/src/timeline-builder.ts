@@ -1,4 +1,4 @@
-import type { Clock, ClockSlot, MediaItem, Playlist, SmartBlock } from "@grimnir/core";
+import type { Clock, ClockSlot, Playlist, SmartBlock } from "@grimnir/core";
 import { matchesMediaFilters } from "./media-filter.js";
 import { Prng, deriveSeed } from "./prng.js";
 import type { RotationTracker } from "./rotation-rules.js";
@@ -78,16 +78,30 @@ export class TimelineBuilder {
    * with a hard event, so the last slot fills up to the hour exactly.
    * Returns the hour's under- and over-fill, ms.
    */
-  expandHour(hour: LocalHour, clock: Clock, slots: ClockSlot[], meta: { showId?: string; overrideId?: string; live?: boolean }, endsHard: boolean): { underfillMs: number; overfillMs: number } {
+  expandHour(
+    hour: LocalHour,
+    clock: Clock,
+    slots: ClockSlot[],
+    meta: { showId?: string; overrideId?: string; live?: boolean },
+    endsHard: boolean,
+  ): { underfillMs: number; overfillMs: number } {
     this.#prng = new Prng(deriveSeed(this.#ctx.seed, `hour:${hour.startsAt}`));
-    const base: SourceBase = { ...(meta.showId ? { showId: meta.showId } : {}), ...(meta.overrideId ? { overrideId: meta.overrideId } : {}), clockId: clock.id };
+    const base: SourceBase = {
+      ...(meta.showId ? { showId: meta.showId } : {}),
+      ...(meta.overrideId ? { overrideId: meta.overrideId } : {}),
+      clockId: clock.id,
+    };
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       const at = hour.startsAt + slot.offsetMs;
       if (at >= hour.endsAt) continue;
       const next = slots[i + 1];
-      const nextAt = next === undefined ? hour.endsAt : Math.min(hour.endsAt, hour.startsAt + next.offsetMs);
-      const slotEnd = slot.durationMs !== undefined && slot.durationMs > 0 ? Math.min(nextAt, at + slot.durationMs) : nextAt;
+      const nextAt =
+        next === undefined ? hour.endsAt : Math.min(hour.endsAt, hour.startsAt + next.offsetMs);
+      const slotEnd =
+        slot.durationMs !== undefined && slot.durationMs > 0
+          ? Math.min(nextAt, at + slot.durationMs)
+          : nextAt;
       const endHard = next === undefined ? endsHard : isHard(next) && slotEnd === nextAt;
       const hard = isHard(slot);
       const source: SourceBase = { ...base, slotId: slot.id };
@@ -109,7 +123,14 @@ export class TimelineBuilder {
       switch (slot.kind) {
         case "smart_block": {
           const block = this.#block(slot.refId, clock.id, slot.id);
-          if (block) this.fillFromBlock(block, slotEnd, endHard, { ...source, smartBlockId: block.id }, { live: meta.live === true });
+          if (block)
+            this.fillFromBlock(
+              block,
+              slotEnd,
+              endHard,
+              { ...source, smartBlockId: block.id },
+              { live: meta.live === true },
+            );
           break;
         }
         case "playlist":
@@ -154,7 +175,15 @@ export class TimelineBuilder {
   /** Add a silence entry up to `until` (nothing could be planned there). */
   fillSilence(until: number, source: EntrySource): void {
     if (this.cursor < until) {
-      this.#push({ id: "", startsAt: this.cursor, endsAt: until, kind: "silence", timing: "soft", priority: AUTOMATION, source });
+      this.#push({
+        id: "",
+        startsAt: this.cursor,
+        endsAt: until,
+        kind: "silence",
+        timing: "soft",
+        priority: AUTOMATION,
+        source,
+      });
     }
   }
 
@@ -163,15 +192,26 @@ export class TimelineBuilder {
    * quotas, rotation rules (relaxed in order when needed) and fill rule.
    * With `hardEnd` the last item may run past `end` (a hard event cuts it).
    */
-  fillFromBlock(block: SmartBlock, end: number, hardEnd: boolean, source: SourceBase, options: { live?: boolean; ignoreLimit?: boolean; depth?: number } = {}): void {
+  fillFromBlock(
+    block: SmartBlock,
+    end: number,
+    hardEnd: boolean,
+    source: SourceBase,
+    options: { live?: boolean; ignoreLimit?: boolean; depth?: number } = {},
+  ): void {
     const depth = options.depth ?? 0;
     const limit = block.limit;
-    const tolerance = limit?.kind === "duration" && limit.toleranceMs >= 0 ? limit.toleranceMs : this.#ctx.toleranceMs;
+    const tolerance =
+      limit?.kind === "duration" && limit.toleranceMs >= 0
+        ? limit.toleranceMs
+        : this.#ctx.toleranceMs;
     const startCursor = this.cursor;
     let target = end;
     let maxCount = Infinity;
-    if (!options.ignoreLimit && limit?.kind === "duration" && limit.durationMs > 0) target = Math.min(end, startCursor + limit.durationMs);
-    if (!options.ignoreLimit && limit?.kind === "count") maxCount = Math.max(0, Math.floor(limit.count));
+    if (!options.ignoreLimit && limit?.kind === "duration" && limit.durationMs > 0)
+      target = Math.min(end, startCursor + limit.durationMs);
+    if (!options.ignoreLimit && limit?.kind === "count")
+      maxCount = Math.max(0, Math.floor(limit.count));
     const quotas = (block.quotas ?? []).filter((q) => q.percent > 0);
     const matched = quotas.map(() => 0);
     let quotaMissed = false;
@@ -189,14 +229,22 @@ export class TimelineBuilder {
       let rule: string = block.sort?.by ?? "random";
       const quotaIndex = quotas.findIndex((q, i) => matched[i]! < (q.percent / 100) * (count + 1));
       if (quotaIndex >= 0) {
-        pick = this.#ctx.picker.pick(block, at, this.#prng, { remainingMs: remaining, toleranceMs: tolerance, extraFilters: quotas[quotaIndex]!.filters, strict: true });
+        pick = this.#ctx.picker.pick(block, at, this.#prng, {
+          remainingMs: remaining,
+          toleranceMs: tolerance,
+          extraFilters: quotas[quotaIndex]!.filters,
+          strict: true,
+        });
         if (pick && pick.level === 0 && pick.fits) rule = `quota:${quotas[quotaIndex]!.name}`;
         else {
           pick = undefined;
           quotaMissed = true;
         }
       }
-      pick ??= this.#ctx.picker.pick(block, at, this.#prng, { remainingMs: remaining, toleranceMs: tolerance });
+      pick ??= this.#ctx.picker.pick(block, at, this.#prng, {
+        remainingMs: remaining,
+        toleranceMs: tolerance,
+      });
       if (pick === undefined) {
         this.#report(`empty:${block.id}`, {
           code: "block_empty",
@@ -212,8 +260,16 @@ export class TimelineBuilder {
       if (!stopHard && pick.overlong && !cuts && overrun > remaining) break;
       if (depth > 0) rule = "filler";
       // judge the relaxation before the pick itself is recorded
-      const broken = pick.level > 0 ? this.#ctx.rotation.brokenRules(pick.playable.keys, at, block.rotation ?? {}) : [];
-      const entry = this.#appendMedia(pick.playable, "media", { ...source, rule }, options.live ? LIVE_SCHEDULED : AUTOMATION);
+      const broken =
+        pick.level > 0
+          ? this.#ctx.rotation.brokenRules(pick.playable.keys, at, block.rotation ?? {})
+          : [];
+      const entry = this.#appendMedia(
+        pick.playable,
+        "media",
+        { ...source, rule },
+        options.live ? LIVE_SCHEDULED : AUTOMATION,
+      );
       if (broken.length > 0) {
         entry.relaxed = broken;
         this.#noteRelaxation(block, broken, entry.startsAt);
@@ -242,7 +298,13 @@ export class TimelineBuilder {
     if (fill.kind === "filler" && depth === 0 && end - this.cursor > (hardEnd ? 0 : tolerance)) {
       const filler = this.#block(fill.smartBlockId, source.clockId ?? "", source.slotId ?? "");
       if (filler && filler.id !== block.id) {
-        this.fillFromBlock(filler, end, hardEnd, { ...source, smartBlockId: filler.id }, { ...options, depth: 1 });
+        this.fillFromBlock(
+          filler,
+          end,
+          hardEnd,
+          { ...source, smartBlockId: filler.id },
+          { ...options, depth: 1 },
+        );
         this.#lastBlock = { block, source };
       }
     }
@@ -262,13 +324,17 @@ export class TimelineBuilder {
       if (this.cursor > at) this.#cutAt(at, fadeMs, source);
     }
     // Gaps within tolerance stay open (the previous item's tail covers them); longer ones are marked silent.
-    if (at - this.cursor > this.#ctx.toleranceMs) this.fillSilence(at, { ...source, rule: "unfilled" });
+    if (at - this.cursor > this.#ctx.toleranceMs)
+      this.fillSilence(at, { ...source, rule: "unfilled" });
     this.cursor = at;
   }
 
   #cutAt(at: number, fadeMs: number, source: SourceBase): void {
     let removed = 0;
-    while (this.entries.length > this.#frozenCount && this.entries[this.entries.length - 1]!.startsAt >= at) {
+    while (
+      this.entries.length > this.#frozenCount &&
+      this.entries[this.entries.length - 1]!.startsAt >= at
+    ) {
       this.entries.pop();
       removed++;
     }
@@ -282,7 +348,11 @@ export class TimelineBuilder {
           severity: "info",
           message: `hard event at ${formatLocal(at, this.#ctx.zone)} cuts ${seconds(cutMs)} s of ${last.mediaId ?? last.kind}${removed > 0 ? ` and drops ${removed} later item(s)` : ""}`,
           at,
-          refs: { ...(source.clockId ? { clockId: source.clockId } : {}), ...(source.slotId ? { slotId: source.slotId } : {}), ...(last.mediaId ? { mediaId: last.mediaId } : {}) },
+          refs: {
+            ...(source.clockId ? { clockId: source.clockId } : {}),
+            ...(source.slotId ? { slotId: source.slotId } : {}),
+            ...(last.mediaId ? { mediaId: last.mediaId } : {}),
+          },
         });
       }
     }
@@ -303,16 +373,31 @@ export class TimelineBuilder {
     this.cursor = at;
   }
 
-  #fillFromPlaylist(slot: ClockSlot, end: number, hardEnd: boolean, source: SourceBase, clockId: string): void {
+  #fillFromPlaylist(
+    slot: ClockSlot,
+    end: number,
+    hardEnd: boolean,
+    source: SourceBase,
+    clockId: string,
+  ): void {
     const playlist = slot.refId === undefined ? undefined : this.#ctx.playlists.get(slot.refId);
     if (playlist === undefined) {
-      this.#unknown("unknown_playlist", `playlist ${JSON.stringify(slot.refId)} named by slot ${slot.id} of clock ${clockId} does not exist`, { clockId, slotId: slot.id, playlistId: String(slot.refId) });
+      this.#unknown(
+        "unknown_playlist",
+        `playlist ${JSON.stringify(slot.refId)} named by slot ${slot.id} of clock ${clockId} does not exist`,
+        { clockId, slotId: slot.id, playlistId: String(slot.refId) },
+      );
       return;
     }
     const items = playlistOrder(playlist, this.#ctx.seed)
       .map((id) => {
         const playable = this.#ctx.library.get(id);
-        if (playable === undefined) this.#unknown("unknown_media", `playlist ${playlist.id} names media ${id}, which is not in the library (or not playable)`, { playlistId: playlist.id, mediaId: id });
+        if (playable === undefined)
+          this.#unknown(
+            "unknown_media",
+            `playlist ${playlist.id} names media ${id}, which is not in the library (or not playable)`,
+            { playlistId: playlist.id, mediaId: id },
+          );
         return playable;
       })
       .filter((p): p is PlayableItem => p !== undefined);
@@ -323,13 +408,24 @@ export class TimelineBuilder {
       if (remaining <= 0 || (!hardEnd && remaining <= this.#ctx.toleranceMs)) break;
       const item = items[pos]!;
       if (!hardEnd && item.lengthMs - remaining > remaining) break;
-      this.#appendMedia(item, "media", { ...source, playlistId: playlist.id, rule: "playlist" }, AUTOMATION);
+      this.#appendMedia(
+        item,
+        "media",
+        { ...source, playlistId: playlist.id, rule: "playlist" },
+        AUTOMATION,
+      );
       pos = (pos + 1) % items.length;
     }
     this.#playlistPos.set(playlist.id, pos);
   }
 
-  #playEvent(slot: ClockSlot, source: SourceBase, clockId: string, timing: "hard" | "soft", at: number): void {
+  #playEvent(
+    slot: ClockSlot,
+    source: SourceBase,
+    clockId: string,
+    timing: "hard" | "soft",
+    at: number,
+  ): void {
     const kind = slot.kind === "stopset" ? "stopset" : "media";
     const rule = slot.kind === "stopset" ? "stopset" : "hard_event";
     const ids = slot.mediaIds && slot.mediaIds.length > 0 ? slot.mediaIds : [];
@@ -337,14 +433,20 @@ export class TimelineBuilder {
     for (const id of ids) {
       const playable = this.#ctx.library.get(id);
       if (playable) items.push({ playable });
-      else this.#unknown("unknown_media", `slot ${slot.id} of clock ${clockId} names media ${id}, which is not in the library (or not playable)`, { clockId, slotId: slot.id, mediaId: id });
+      else
+        this.#unknown(
+          "unknown_media",
+          `slot ${slot.id} of clock ${clockId} names media ${id}, which is not in the library (or not playable)`,
+          { clockId, slotId: slot.id, mediaId: id },
+        );
     }
     if (ids.length === 0 && slot.refId !== undefined) {
       const direct = this.#ctx.library.get(slot.refId);
       const block = direct ? undefined : this.#block(slot.refId, clockId, slot.id);
       if (direct) items.push({ playable: direct });
       else if (block) {
-        const count = block.limit?.kind === "count" ? Math.max(1, Math.min(block.limit.count, 50)) : 1;
+        const count =
+          block.limit?.kind === "count" ? Math.max(1, Math.min(block.limit.count, 50)) : 1;
         for (let i = 0; i < count; i++) {
           const pick = this.#ctx.picker.pick(block, this.cursor, this.#prng);
           if (pick === undefined) break;
@@ -355,19 +457,39 @@ export class TimelineBuilder {
       }
     }
     items.forEach(({ playable, smartBlockId }, index) => {
-      const entry = this.#appendMedia(playable, kind, { ...source, ...(smartBlockId ? { smartBlockId } : {}), rule }, AUTOMATION, index === 0 && timing === "hard" ? at : undefined);
+      const entry = this.#appendMedia(
+        playable,
+        kind,
+        { ...source, ...(smartBlockId ? { smartBlockId } : {}), rule },
+        AUTOMATION,
+        index === 0 && timing === "hard" ? at : undefined,
+      );
       if (index === 0) entry.timing = timing;
     });
   }
 
-  #appendMedia(p: PlayableItem, kind: "media" | "stopset", source: EntrySource, priority: number, hardAt?: number): TimelineEntry {
+  #appendMedia(
+    p: PlayableItem,
+    kind: "media" | "stopset",
+    source: EntrySource,
+    priority: number,
+    hardAt?: number,
+  ): TimelineEntry {
     const prev = this.entries[this.entries.length - 1];
     const cf = this.#ctx.crossfadeMs;
     let startsAt = hardAt ?? this.cursor;
     let fadeInMs: number | undefined;
-    if (hardAt === undefined && cf > 0 && prev !== undefined && prev.endsAt === this.cursor && this.entries.length > this.#frozenCount &&
-        (prev.kind === "media" || prev.kind === "stopset") && prev.fadeOutMs === undefined &&
-        prev.endsAt - prev.startsAt > 2 * cf && p.lengthMs > 2 * cf) {
+    if (
+      hardAt === undefined &&
+      cf > 0 &&
+      prev !== undefined &&
+      prev.endsAt === this.cursor &&
+      this.entries.length > this.#frozenCount &&
+      (prev.kind === "media" || prev.kind === "stopset") &&
+      prev.fadeOutMs === undefined &&
+      prev.endsAt - prev.startsAt > 2 * cf &&
+      p.lengthMs > 2 * cf
+    ) {
       prev.crossfadeMs = cf;
       prev.fadeOutMs = cf;
       fadeInMs = cf;
@@ -421,7 +543,11 @@ export class TimelineBuilder {
   #block(id: string | undefined, clockId: string, slotId: string): SmartBlock | undefined {
     const block = id === undefined ? undefined : this.#ctx.smartBlocks.get(id);
     if (block === undefined) {
-      this.#unknown("unknown_smart_block", `smart block ${JSON.stringify(id)} named by slot ${slotId} of clock ${clockId} does not exist; the slot stays empty`, { clockId, slotId, smartBlockId: String(id) });
+      this.#unknown(
+        "unknown_smart_block",
+        `smart block ${JSON.stringify(id)} named by slot ${slotId} of clock ${clockId} does not exist; the slot stays empty`,
+        { clockId, slotId, smartBlockId: String(id) },
+      );
     }
     return block;
   }
@@ -463,7 +589,12 @@ export function isHard(slot: ClockSlot): boolean {
 }
 
 function isFill(slot: ClockSlot): boolean {
-  return slot.kind === "smart_block" || slot.kind === "playlist" || slot.kind === "webstream" || slot.kind === "live";
+  return (
+    slot.kind === "smart_block" ||
+    slot.kind === "playlist" ||
+    slot.kind === "webstream" ||
+    slot.kind === "live"
+  );
 }
 
 function seconds(ms: number): string {
@@ -479,6 +610,10 @@ export function playlistOrder(playlist: Playlist, seed: number): string[] {
   let bySeed = playlistOrders.get(playlist);
   if (bySeed === undefined) playlistOrders.set(playlist, (bySeed = new Map()));
   let order = bySeed.get(seed);
-  if (order === undefined) bySeed.set(seed, (order = new Prng(deriveSeed(seed, `playlist:${playlist.id}`)).shuffle([...items])));
+  if (order === undefined)
+    bySeed.set(
+      seed,
+      (order = new Prng(deriveSeed(seed, `playlist:${playlist.id}`)).shuffle([...items])),
+    );
   return order;
 }

@@ -46,7 +46,8 @@ export interface PlanInput {
 }
 
 /** The minimum of an earlier timeline entry the planner needs to keep it frozen. */
-export type PreviousEntry = Pick<TimelineEntry, "startsAt" | "endsAt" | "kind"> & Partial<TimelineEntry>;
+export type PreviousEntry = Pick<TimelineEntry, "startsAt" | "endsAt" | "kind"> &
+  Partial<TimelineEntry>;
 
 /** Options of one planning run. */
 export interface PlanOptions {
@@ -189,4 +190,3 @@ export interface PlanResult {
   /** Findings ordered by time, code and message. */
   diagnostics: Diagnostic[];
 }
-

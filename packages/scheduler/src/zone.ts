@@ -33,7 +33,8 @@ export function localHours(zone: string, fromMs: number, toMs: number): LocalHou
   const limit = Math.ceil((toMs - fromMs) / 1_800_000) + 2;
   while (top.toMillis() < toMs && hours.length < limit) {
     let next = top.plus({ hours: 1 }).startOf("hour");
-    if (next.toMillis() <= top.toMillis()) next = DateTime.fromMillis(top.toMillis() + 3_600_000, { zone });
+    if (next.toMillis() <= top.toMillis())
+      next = DateTime.fromMillis(top.toMillis() + 3_600_000, { zone });
     hours.push({
       startsAt: top.toMillis(),
       endsAt: next.toMillis(),
@@ -82,5 +83,7 @@ export function parseLocal(text: unknown): Date | undefined {
 
 /** Format epoch ms as local ISO-8601 with offset in `zone`. */
 export function formatLocal(epochMs: number, zone: string): string {
-  return DateTime.fromMillis(epochMs, { zone }).toISO({ suppressMilliseconds: true }) ?? String(epochMs);
+  return (
+    DateTime.fromMillis(epochMs, { zone }).toISO({ suppressMilliseconds: true }) ?? String(epochMs)
+  );
 }

@@ -1,15 +1,7 @@
+import type { CommandIo } from "./io.js";
 import { isGrimnirError } from "@grimnir/core";
 import { analyzeFile, type AnalyzeFileOptions, type FileAnalysis } from "@grimnir/library";
 
-/** Where a command writes: stdout and stderr text (newlines included by the caller). */
-export interface CommandIo {
-  /** Write to standard output. */
-  out(text: string): void;
-  /** Write to standard error. */
-  err(text: string): void;
-  /** True when stderr is a terminal, so progress may redraw one line. */
-  isTTY?: boolean;
-}
 
 /** Options of {@link runAnalyze}. */
 export interface AnalyzeCommandOptions {
@@ -66,7 +58,7 @@ export async function runAnalyze(
   io: CommandIo,
 ): Promise<number> {
   if (files.length === 0) {
-    io.err("grimnir analyze: expected at least one FILE\n");
+    io.stderr.write("grimnir analyze: expected at least one FILE\n");
     return 2;
   }
   const analyzeOptions: AnalyzeFileOptions = { ...options.analyzeOptions };
@@ -80,13 +72,13 @@ export async function runAnalyze(
     return `${cells.map((c, i) => (i === 0 ? c.padEnd(fileWidth) : c.padStart(widths[i]!))).join("  ")}\n`;
   };
   if (!options.json)
-    io.out(formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]));
+    io.stdout.write(formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]));
   for (const file of files) {
     try {
       const row = toRow(await analyzeFile(file, analyzeOptions));
       rows.push(row);
       if (!options.json) {
-        io.out(
+        io.stdout.write(
           formatLine([
             file,
             row.integratedLufs === null ? "–" : `${row.integratedLufs.toFixed(1)} LUFS`,
@@ -103,9 +95,9 @@ export async function runAnalyze(
       const code = isGrimnirError(err) ? err.code : "INTERNAL";
       const message = err instanceof Error ? err.message : String(err);
       rows.push({ file, error: { code, message } });
-      io.err(`grimnir analyze: ${message}\n`);
+      io.stderr.write(`grimnir analyze: ${message}\n`);
     }
   }
-  if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   return failed > 0 ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import {
   type AnalyzeFileOptions,
   type MediaStorage,
 } from "@grimnir/library";
-import type { CommandIo } from "./analyze.js";
+import type { CommandIo } from "./io.js";
 
 /** Options of {@link runIngest}. */
 export interface IngestCommandOptions {
@@ -72,7 +72,7 @@ export async function runIngest(
       onProgress: (p) => progress("ingest  ", p.done, p.total, started),
     });
   } catch (err) {
-    io.err(`grimnir ingest: cannot ingest ${dir}: ${(err as Error).message}\n`);
+    io.stderr.write(`grimnir ingest: cannot ingest ${dir}: ${(err as Error).message}\n`);
     return 2;
   }
   progress.end();
@@ -97,15 +97,15 @@ export async function runIngest(
   progress.end();
 
   const stats = queue.stats;
-  io.out(
+  io.stdout.write(
     `ingested ${report.added.length} new, ${report.duplicates.length} duplicate, ${report.failed.length} failed, ${report.skipped.length} skipped (not audio)\n` +
       `analysed ${stats.done} done, ${stats.failed} failed\n`,
   );
-  for (const f of report.failed) io.out(`  failed  ${f.file}: ${f.reason}\n`);
-  for (const w of report.warnings) io.out(`  warning ${w.file}: ${w.warning}\n`);
+  for (const f of report.failed) io.stdout.write(`  failed  ${f.file}: ${f.reason}\n`);
+  for (const w of report.warnings) io.stdout.write(`  warning ${w.file}: ${w.warning}\n`);
   for (const f of analysisFailures) {
     const item = await options.store.media.get(options.station, f.mediaId);
-    io.out(`  failed  ${item ? item.title : f.mediaId} (${f.mediaId}): ${f.reason}\n`);
+    io.stdout.write(`  failed  ${item ? item.title : f.mediaId} (${f.mediaId}): ${f.reason}\n`);
   }
   return report.failed.length + analysisFailures.length > 0 ? 1 : 0;
 }
@@ -116,18 +116,18 @@ function makeProgress(io: CommandIo, clock: TimeSource) {
   const update = (label: string, done: number, total: number, started: number): void => {
     const line = progressLine(label, done, total, clock.now() - started);
     if (io.isTTY) {
-      io.err(`\r${line}\u001b[K`);
+      io.stderr.write(`\r${line}\u001b[K`);
       drawn = true;
       return;
     }
     const pct = total === 0 ? 100 : Math.floor((done * 20) / total) * 5;
     if (pct !== lastPct || done === total) {
       lastPct = pct;
-      io.err(`${line}\n`);
+      io.stderr.write(`${line}\n`);
     }
   };
   update.end = (): void => {
-    if (drawn) io.err("\n");
+    if (drawn) io.stderr.write("\n");
     drawn = false;
     lastPct = -1;
   };

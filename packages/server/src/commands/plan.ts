@@ -39,27 +39,46 @@ async function readJson(path: string): Promise<unknown> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new GrimnirError("NOT_FOUND", `cannot read ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
+    throw new GrimnirError("NOT_FOUND", `cannot read ${path}: ${(error as Error).message}`, {
+      details: { file: path },
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new GrimnirError("CONFIG_INVALID", `${path} is not valid JSON: ${(error as Error).message}`, { details: { file: path }, cause: error });
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `${path} is not valid JSON: ${(error as Error).message}`,
+      { details: { file: path }, cause: error },
+    );
   }
 }
 
-async function loadInput(source: string | PlanInput, overrides: { library?: string; history?: string }): Promise<PlanInput> {
+async function loadInput(
+  source: string | PlanInput,
+  overrides: { library?: string; history?: string },
+): Promise<PlanInput> {
   const base = typeof source === "string" ? resolve(source) : undefined;
   const raw = (base === undefined ? source : await readJson(base)) as Record<string, unknown>;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new GrimnirError("CONFIG_INVALID", "plan input must be a JSON object with station, clocks, smartBlocks… (see examples/demo-station/plan-input.json)", { details: { file: base } });
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      "plan input must be a JSON object with station, clocks, smartBlocks… (see examples/demo-station/plan-input.json)",
+      { details: { file: base } },
+    );
   }
   const dir = base === undefined ? process.cwd() : dirname(base);
-  const field = async (name: "library" | "history", override: string | undefined): Promise<unknown[]> => {
+  const field = async (
+    name: "library" | "history",
+    override: string | undefined,
+  ): Promise<unknown[]> => {
     const value = override !== undefined ? resolve(override) : raw[name];
     const loaded = typeof value === "string" ? await readJson(resolve(dir, value)) : (value ?? []);
     if (!Array.isArray(loaded)) {
-      throw new GrimnirError("CONFIG_INVALID", `${name} must be a JSON array (or a path to one)`, { details: { file: base, field: name } });
+      throw new GrimnirError("CONFIG_INVALID", `${name} must be a JSON array (or a path to one)`, {
+        details: { file: base, field: name },
+      });
     }
     return loaded;
   };
@@ -79,7 +98,11 @@ function parseFrom(from: string | number | undefined): number {
   if (from === undefined) return Math.floor(Date.now() / 60_000) * 60_000;
   const ms = typeof from === "number" ? from : /^\d+$/.test(from) ? Number(from) : Date.parse(from);
   if (!Number.isFinite(ms)) {
-    throw new GrimnirError("VALIDATION", `--from must be ISO-8601 with offset (e.g. 2026-03-08T00:00:00-05:00) or epoch ms, got ${JSON.stringify(from)}`, { details: { field: "from" } });
+    throw new GrimnirError(
+      "VALIDATION",
+      `--from must be ISO-8601 with offset (e.g. 2026-03-08T00:00:00-05:00) or epoch ms, got ${JSON.stringify(from)}`,
+      { details: { field: "from" } },
+    );
   }
   return ms;
 }
@@ -98,26 +121,51 @@ function localTime(ms: number, zone: string): string {
 }
 
 function describeEntry(e: TimelineEntry): string {
-  if (e.kind === "media" || e.kind === "stopset") return `${e.artist ?? "?"} – ${e.title ?? e.mediaId ?? "?"}`;
+  if (e.kind === "media" || e.kind === "stopset")
+    return `${e.artist ?? "?"} – ${e.title ?? e.mediaId ?? "?"}`;
   if (e.kind === "webstream") return `webstream ${e.webstreamId ?? "?"}`;
   return e.kind;
 }
 
 function table(result: PlanResult): string {
   const rows = result.entries.map((e) => {
-    const why = [e.source.showId && `show ${e.source.showId}`, e.source.clockId && `clock ${e.source.clockId}`, e.source.slotId, e.source.smartBlockId && `block ${e.source.smartBlockId}`, e.source.rule]
+    const why = [
+      e.source.showId && `show ${e.source.showId}`,
+      e.source.clockId && `clock ${e.source.clockId}`,
+      e.source.slotId,
+      e.source.smartBlockId && `block ${e.source.smartBlockId}`,
+      e.source.rule,
+    ]
       .filter(Boolean)
       .join(" / ");
-    const flags = [e.timing === "hard" ? "HARD" : "", e.relaxed ? `relaxed:${e.relaxed.join("+")}` : "", e.fadeOutMs ? `fade ${e.fadeOutMs} ms` : ""].filter(Boolean).join(" ");
+    const flags = [
+      e.timing === "hard" ? "HARD" : "",
+      e.relaxed ? `relaxed:${e.relaxed.join("+")}` : "",
+      e.fadeOutMs ? `fade ${e.fadeOutMs} ms` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
     const length = Math.round((e.endsAt - e.startsAt) / 1000);
     return `${localTime(e.startsAt, result.timezone)}  ${String(Math.floor(length / 60)).padStart(3)}:${String(length % 60).padStart(2, "0")}  ${e.kind.padEnd(9)} ${describeEntry(e).slice(0, 48).padEnd(48)}  ${why}${flags ? `  [${flags}]` : ""}`;
   });
-  return [`Timeline ${localTime(result.from, result.timezone)} → ${localTime(result.to, result.timezone)} (${result.timezone}), ${result.entries.length} entries`, "", ...rows, ""].join("\n");
+  return [
+    `Timeline ${localTime(result.from, result.timezone)} → ${localTime(result.to, result.timezone)} (${result.timezone}), ${result.entries.length} entries`,
+    "",
+    ...rows,
+    "",
+  ].join("\n");
 }
 
 function diagnosticLines(diagnostics: Diagnostic[], zone: string): string {
   if (diagnostics.length === 0) return "No diagnostics.\n";
-  return ["Diagnostics:", ...diagnostics.map((d) => `  ${d.severity.toUpperCase().padEnd(7)} ${d.code}${d.at !== undefined ? ` @ ${localTime(d.at, zone)}` : ""}: ${d.message}`), ""].join("\n");
+  return [
+    "Diagnostics:",
+    ...diagnostics.map(
+      (d) =>
+        `  ${d.severity.toUpperCase().padEnd(7)} ${d.code}${d.at !== undefined ? ` @ ${localTime(d.at, zone)}` : ""}: ${d.message}`,
+    ),
+    "",
+  ].join("\n");
 }
 
 /**
@@ -149,16 +197,22 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo): Promise<
     if (options.json) io.stdout.write(JSON.stringify(diff, null, 2) + "\n");
     else {
       const zone = next.timezone;
-      const line = (sign: string, e: TimelineEntry): string => `  ${sign} ${localTime(e.startsAt, zone)}  ${e.kind.padEnd(9)} ${describeEntry(e)}`;
+      const line = (sign: string, e: TimelineEntry): string =>
+        `  ${sign} ${localTime(e.startsAt, zone)}  ${e.kind.padEnd(9)} ${describeEntry(e)}`;
       io.stdout.write(
         [
           `What-if: ${diff.unchangedCount} unchanged, ${diff.added.length} added, ${diff.removed.length} removed, ${diff.moved.length} moved`,
           ...diff.removed.map((e) => line("-", e)),
           ...diff.added.map((e) => line("+", e)),
-          ...diff.moved.map((m) => `  ~ ${localTime(m.before.startsAt, zone)} → ${localTime(m.after.startsAt, zone)}  ${describeEntry(m.after)}`),
+          ...diff.moved.map(
+            (m) =>
+              `  ~ ${localTime(m.before.startsAt, zone)} → ${localTime(m.after.startsAt, zone)}  ${describeEntry(m.after)}`,
+          ),
           "",
           diff.newViolations.length === 0 ? "No new rule violations." : "New rule violations:",
-          ...diff.newViolations.map((d) => `  ${d.severity.toUpperCase().padEnd(7)} ${d.code}: ${d.message}`),
+          ...diff.newViolations.map(
+            (d) => `  ${d.severity.toUpperCase().padEnd(7)} ${d.code}: ${d.message}`,
+          ),
           "",
         ].join("\n"),
       );

@@ -1,19 +1,7 @@
 import { formatProblem, isGrimnirError, loadStationConfig } from "@grimnir/core";
 import type { ConfigProblem, StationConfig } from "@grimnir/core";
 
-/** Where a command writes: anything with `write(text)`, e.g. `process.stdout`. */
-export interface OutputStream {
-  /** Write `text` as-is (lines end with a newline). */
-  write(text: string): unknown;
-}
-
-/** Streams a command writes to; injected so tests can capture them. */
-export interface CommandIo {
-  /** Results (one line per valid file). */
-  stdout: OutputStream;
-  /** Problems and errors. */
-  stderr: OutputStream;
-}
+import type { CommandIo } from "./io.js";
 
 /**
  * `grimnir validate <file...>`: check station configuration files. For each
