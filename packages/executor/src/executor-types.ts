@@ -83,6 +83,8 @@ export interface StationExecutorOptions {
   busTimeoutMs?: number;
   /** React to `source_failure` events other publishers send for this station (default true). */
   listenForSourceFailures?: boolean;
+  /** Write the state (position, heartbeat) at least this often, and on every change (default 5000). */
+  persistEveryMs?: number;
   /** Instance driving the station and its lease's fencing token, written with the state. */
   ownerId?: string;
   fencingToken?: number;

@@ -50,3 +50,5 @@ export type {
   FakeEngineMethod,
   FakeEngineFailure,
 } from "./testing/fake-engine.js";
+export { ExecutorPool, stationLeaseKey } from "./executor-pool.js";
+export type { ExecutorPoolOptions, PooledExecutor } from "./executor-pool.js";

@@ -206,9 +206,11 @@ describe("StationExecutor restart recovery", () => {
       { stationId: STATION, state: "playing", priority: 3, ownerId: "node-b", fencingToken: 2 },
       stored!.version,
     );
-    await h.step(250);
-    await h.executor.insertEmergency({ id: "x", uri: "file:///x.ogg" }).catch(() => undefined);
-    await settle();
+    await h.step(5000);
+    await expect(h.executor.insertEmergency({ id: "x", uri: "file:///x.ogg" })).rejects.toMatchObject({
+      code: "LEASE_LOST",
+    });
+    expect(h.engine.callsOf("insertEmergency")).toHaveLength(0);
     expect(h.executorEvents.some((e) => e.type === "lease_lost")).toBe(true);
     expect(h.executor.running).toBe(false);
     const after = await h.memoryStore.executorStates.get(STATION);

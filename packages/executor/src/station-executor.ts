@@ -115,6 +115,7 @@ export class StationExecutor {
   #silentSince: number | undefined;
   #lastEngineCheck = Number.NEGATIVE_INFINITY;
   #lastHeartbeatAt: number | undefined;
+  #lastPersistAt = Number.NEGATIVE_INFINITY;
   #chain: Promise<unknown> = Promise.resolve();
   #subscriptions: Subscription[] = [];
   #running = false;
@@ -156,6 +157,7 @@ export class StationExecutor {
       storeTimeoutMs: options.storeTimeoutMs ?? 2000,
       busTimeoutMs: options.busTimeoutMs ?? 2000,
       listenForSourceFailures: options.listenForSourceFailures ?? true,
+      persistEveryMs: options.persistEveryMs ?? 5000,
     };
     const context = { stationId: this.stationId };
     this.#outbox = new EventOutbox(options.bus, {
@@ -295,6 +297,8 @@ export class StationExecutor {
       await this.#reconcile();
       this.#timeline.prune(this.#time.now() - 60 * 60 * 1000);
       if (this.#stats.ticks % 240 === 0) this.#forgetOldEntries();
+      const now = this.#time.now();
+      if (now - this.#lastPersistAt >= this.#o.persistEveryMs) this.#persist();
     });
   }
 
@@ -323,6 +327,13 @@ export class StationExecutor {
     title?: string;
     startMs?: number;
   }): Promise<void> {
+    if (!this.#running) {
+      throw new GrimnirError(
+        this.#leaseLost ? "LEASE_LOST" : "CONFLICT",
+        `executor of station ${this.stationId} is not running; insert the emergency through its owner`,
+        { details: { stationId: this.stationId } },
+      );
+    }
     const source: ActiveSource = {
       id: `emergency:${emergency.id}`,
       priority: Priority.Emergency,
@@ -678,7 +689,8 @@ export class StationExecutor {
       this.#next.dueAt = Math.max(current.endsAt, now);
     }
     const next = this.#next;
-    if (next === undefined) {
+    // The item ended and nothing starts now: leave the air to the next tier until the next item is due.
+    if (next === undefined || (!next.started && next.dueAt > now && next.entry.timing === "hard")) {
       if (now >= current.endsAt) {
         this.#finishHistory(current, now);
         this.#endedEntries.add(current.entry.id);
@@ -1052,6 +1064,7 @@ export class StationExecutor {
   /** Queue a write of the current state with its version; a newer owner's token stops this executor. */
   #persist(): void {
     if (this.#leaseLost) return;
+    this.#lastPersistAt = this.#time.now();
     this.#writes.enqueue("executor state", async () => {
       const doc = this.#snapshot();
       try {

@@ -23,8 +23,8 @@ export type {
   DiagnosticSeverity,
 } from "./types.js";
 export { Prng, deriveSeed } from "./prng.js";
-export { RotationTracker, RELAXATION_ORDER, titleKey } from "./rotation-rules.js";
-export type { RotationRuleName, PlayIdentity } from "./rotation-rules.js";
+export { RotationTracker, RELAXATION_ORDER, titleKey, rotationKeys } from "./rotation-rules.js";
+export type { RotationRuleName, PlayIdentity, RotationKeys } from "./rotation-rules.js";
 export { localHours, isValidZone } from "./zone.js";
 export type { LocalHour } from "./zone.js";
 export { showOccurrences, expandShows } from "./shows.js";

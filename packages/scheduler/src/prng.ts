@@ -5,7 +5,10 @@
 export class Prng {
   #state: number;
 
-  /** @param seed any number; only its low 32 bits matter */
+  /**
+   * Start a sequence.
+   * @param seed any number; only its low 32 bits matter
+   */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }

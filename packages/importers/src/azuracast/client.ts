@@ -1,0 +1,60 @@
+import { GrimnirError } from "@grimnir/core";
+
+/** The `fetch` the AzuraCast client uses (the global one by default). */
+export type FetchLike = (url: string, init: { headers: Record<string, string>; signal?: AbortSignal }) => Promise<{
+  ok: boolean;
+  status: number;
+  statusText: string;
+  json(): Promise<unknown>;
+}>;
+
+/** A JSON object as AzuraCast returns it; fields vary across versions, so all are optional. */
+export type AcObject = Record<string, unknown>;
+
+/** Read-only client of AzuraCast's REST API authenticated with an API key (`X-API-Key`). */
+export class AzuraCastClient {
+  readonly #base: string;
+  readonly #apiKey: string;
+  readonly #fetch: FetchLike;
+
+  constructor(baseUrl: string, apiKey: string, fetchImpl?: FetchLike) {
+    this.#base = baseUrl.replace(/\/+$/, "");
+    this.#apiKey = apiKey;
+    this.#fetch = fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
+  }
+
+  /**
+   * GET `/api<path>` as JSON. Throws `STORE_UNAVAILABLE` when AzuraCast cannot
+   * be reached or answers with an error, `UNAUTHORIZED` on 401 and
+   * `FORBIDDEN` on 403.
+   */
+  async get(path: string, signal?: AbortSignal): Promise<unknown> {
+    const url = `${this.#base}/api${path}`;
+    let response;
+    try {
+      response = await this.#fetch(url, { headers: { "X-API-Key": this.#apiKey, Accept: "application/json" }, ...(signal !== undefined && { signal }) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+      throw new GrimnirError("STORE_UNAVAILABLE", `cannot reach AzuraCast at ${this.#base}: ${detail}`, { cause: error, details: { url } });
+    }
+    if (response.status === 401)
+      throw new GrimnirError("UNAUTHORIZED", `AzuraCast at ${this.#base} rejected the API key (HTTP 401 on ${path}); check --api-key`, { details: { url } });
+    if (response.status === 403)
+      throw new GrimnirError("FORBIDDEN", `the API key may not read ${path} on AzuraCast at ${this.#base} (HTTP 403); use a key of an administrator`, { details: { url } });
+    if (!response.ok)
+      throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast at ${this.#base} answered HTTP ${response.status} ${response.statusText} on ${path}`, { details: { url } });
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast answered ${path} with something that is not JSON: ${(error as Error).message}`, { cause: error, details: { url } });
+    }
+  }
+
+  /** GET a list; throws `STORE_UNAVAILABLE` when the answer is not an array. */
+  async list(path: string, signal?: AbortSignal): Promise<AcObject[]> {
+    const body = await this.get(path, signal);
+    if (!Array.isArray(body)) throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast answered ${path} with ${typeof body}; expected a JSON array`);
+    return body.filter((x): x is AcObject => typeof x === "object" && x !== null);
+  }
+}

@@ -1,0 +1,313 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStore, type ImportProgress, type Store } from "@grimnir/core";
+import { showOccurrences } from "@grimnir/scheduler";
+import { PostgresStore } from "@grimnir/store-pg";
+import { LibreTimeImporter, SOURCE_ACTION_KIND } from "../src/index.js";
+import { startLibreTimeFixture, type LibreTimeFixture } from "./libretime-fixture.js";
+
+let fx: LibreTimeFixture;
+let url: string;
+
+beforeAll(async () => {
+  fx = await startLibreTimeFixture();
+  url = await fx.database();
+});
+
+afterAll(async () => {
+  await fx?.stop();
+});
+
+function find(actions: { sourceKind: string; sourceId: string }[], kind: string, id: string) {
+  return actions.find((a) => a.sourceKind === kind && a.sourceId === id);
+}
+
+describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
+  it("plans every record with a reason and writes nothing", async () => {
+    const store = new MemoryStore();
+    const plan = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot }).plan();
+    expect(plan.source).toBe("libretime");
+    expect(await store.stations.list()).toEqual([]);
+    expect(plan.summary.create).toBeGreaterThan(20);
+    expect(find(plan.actions, "file", "6")).toMatchObject({ action: "skip", reason: expect.stringContaining("hidden") });
+    expect(find(plan.actions, "file", "7")).toMatchObject({ action: "skip", reason: expect.stringContaining("missing") });
+    expect(find(plan.actions, "file", "8")).toMatchObject({ action: "skip", reason: expect.stringContaining("still being imported") });
+    expect(find(plan.actions, "file", "9")).toMatchObject({ action: "skip", reason: expect.stringContaining(join(fx.mediaRoot, "imported/1/Lost/lost.mp3")) });
+    expect(find(plan.actions, "user", "5")).toMatchObject({ action: "unmappable", reason: expect.stringContaining('unknown type "Z"') });
+    expect(find(plan.actions, "webstream", "2")).toMatchObject({ action: "unmappable" });
+    expect(find(plan.actions, "show_days", "6")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("unknown repeat_type 9") });
+    expect(find(plan.actions, "show_instance", "7")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("rebroadcast") });
+    const criteria = plan.actions.filter((a) => a.sourceKind === "block_criterion").map((a) => a.reason);
+    expect(criteria).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("last played time is not a media field"),
+        expect.stringContaining('unknown modifier "sounds like"'),
+        expect.stringContaining('value "fast" is not a number'),
+        expect.stringContaining("time remaining in show"),
+        expect.stringContaining('sort "mostrecentplay"'),
+      ]),
+    );
+    expect(find(plan.actions, "block", "2")?.reason).toContain('approximated as "contains"');
+  });
+
+  it("imports files, playlists, blocks, webstreams, users and shows field by field", async () => {
+    const store = new MemoryStore();
+    const progress: ImportProgress[] = [];
+    const report = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot }).apply({ onProgress: (p) => progress.push(p) });
+    expect(report.failures).toEqual([]);
+    expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(["read", "plan", "apply"]));
+    expect(progress.at(-1)).toMatchObject({ phase: "apply" });
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+
+    const station = await store.stations.get("lt-station");
+    expect(station).toMatchObject({ name: "Radio Fixture", timezone: "America/New_York", description: "Community radio", active: true });
+    expect(await store.media.count("lt-station")).toBe(5);
+
+    const one = await store.media.get("lt-station", "lt-file-1");
+    expect(one).toMatchObject({
+      title: "One",
+      artist: "Alpha",
+      album: "First",
+      genre: "Rock",
+      year: 1994,
+      bpm: 120,
+      rating: 4,
+      tags: ["mus"],
+      durationMs: 205_500,
+      cueInMs: 1_250,
+      cueOutMs: 200_000,
+      loudnessLufs: -14.5,
+      storageKey: "imported/1/Alpha/First/one.mp3",
+      contentHash: "libretime-md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      codec: "mp3",
+      sampleRateHz: 44100,
+      channels: 2,
+      analysisStatus: "pending",
+      addedAt: Date.UTC(2024, 0, 5, 10),
+    });
+    expect(one!.fields).toEqual({
+      libretime_id: 1,
+      composer: "Composer A",
+      label: "Label X",
+      isrc: "USABC1234567",
+      mood: "happy",
+      mime: "audio/mpeg",
+      track_number: 1,
+      bit_rate: 320000,
+      track_type: "MUS",
+    });
+    const three = await store.media.get("lt-station", "lt-file-3");
+    expect(three).toMatchObject({ title: "three.mp3", cueOutMs: 150_000, loudnessLufs: -19 });
+    expect(three!.year).toBeUndefined();
+    expect(find(report.actions, "file", "3")?.reason).toContain('year "unknown" is not a year');
+    const five = await store.media.get("lt-station", "lt-file-5");
+    expect(five).toMatchObject({ cueOutMs: 300_000, codec: "flac" });
+    expect(find(report.actions, "file", "5")?.reason).toContain("cue out 540000 ms outside the file");
+    expect((await store.media.get("lt-station", "lt-file-4"))!.tags).toEqual(["jin"]);
+
+    const morning = await store.playlists.get("lt-station", "lt-playlist-1");
+    expect(morning).toMatchObject({ name: "Morning Mix", mode: "ordered", description: "weekday mornings" });
+    expect(morning!.items).toEqual(["lt-file-2", "lt-file-1", "lt-file-3", "lt-file-4"]);
+    const reason = find(report.actions, "playlist", "1")!.reason!;
+    expect(reason).toContain("smart block lt-block-2");
+    expect(reason).toContain("webstream 1");
+    expect(reason).toContain("file 7 (not imported)");
+    expect(reason).toContain("per-entry fades");
+    expect(await store.playlists.get("lt-station", "lt-playlist-2")).toMatchObject({ name: "Morning Mix (2)", items: ["lt-file-5"] });
+    expect(await store.playlists.get("lt-station", "lt-block-1")).toMatchObject({ name: "Static Set", items: ["lt-file-3", "lt-file-4"] });
+
+    const rock = await store.smartBlocks.get("lt-station", "lt-block-2");
+    expect(rock).toMatchObject({
+      name: "Rock Hour",
+      sort: { by: "field", field: "addedAt", direction: "desc" },
+      limit: { kind: "duration", durationMs: 3_600_000, toleranceMs: 0 },
+      quotas: [],
+      fill: { kind: "none" },
+    });
+    expect(rock!.filters).toEqual([
+      { field: "genre", op: "contains", value: "rock" },
+      { field: "artist", op: "in", values: ["Alpha", "Gamma"] },
+      { field: "year", op: "range", min: 1990, max: 1999 },
+      { field: "durationMs", op: "range", min: 120_001 },
+      // Midnight 1 January 2020 in New York is 05:00 UTC.
+      { field: "addedAt", op: "range", min: Date.UTC(2020, 0, 1, 5) + 1 },
+      { field: "title", op: "contains", value: "The" },
+      { field: "field:label", op: "not_equals", value: "Label Y" },
+    ]);
+    expect(await store.smartBlocks.get("lt-station", "lt-block-3")).toMatchObject({ filters: [], sort: { by: "random" }, limit: { kind: "duration", durationMs: 1_800_000 } });
+
+    expect(await store.webstreams.get("lt-station", "lt-webstream-1")).toMatchObject({ name: "Partner FM", urls: ["https://stream.example.org/partner.mp3"], currentIndex: 0 });
+    expect(await store.webstreams.list("lt-station")).toHaveLength(1);
+
+    expect(await store.users.findByUsername("admin")).toMatchObject({ id: "lt-user-1", displayName: "Ada Admin", email: "admin@example.org", roles: [{ stationId: "lt-station", role: "admin" }], disabled: false });
+    expect((await store.users.get("lt-user-2"))!.roles).toEqual([{ stationId: "lt-station", role: "manager" }]);
+    expect((await store.users.get("lt-user-3"))!.roles).toEqual([{ stationId: "lt-station", role: "dj" }]);
+    expect((await store.users.get("lt-user-4"))!.roles).toEqual([]);
+    expect((await store.users.get("lt-user-1"))!.passwordHash).not.toContain("21232f297a57a5a743894a0e4a801fc3");
+
+    expect(await store.shows.get("lt-station", "lt-show-1")).toMatchObject({
+      name: "Morning Show",
+      startLocal: "2024-03-04T07:00:00",
+      rrule: "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+      durationMs: 7_200_000,
+      clockId: "lt-show-1-clock",
+      exceptDates: ["2024-03-13"],
+      description: "wake up",
+    });
+    expect(await store.clocks.get("lt-station", "lt-show-1-clock")).toMatchObject({ slots: [{ kind: "playlist", offsetMs: 0, refId: "lt-playlist-1" }] });
+    expect(await store.shows.get("lt-station", "lt-instance-6")).toMatchObject({ name: "Morning Show (2024-03-15)", startLocal: "2024-03-15T09:00:00", durationMs: 7_200_000 });
+    expect(await store.shows.get("lt-station", "lt-show-2")).toMatchObject({
+      name: "Euro Night",
+      // 22:00 in Berlin (CET, UTC+1) on 16 March is 17:00 in New York (EDT, UTC−4).
+      startLocal: "2024-03-16T17:00:00",
+      rrule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA;UNTIL=20240531T235959",
+      durationMs: 3_600_000,
+    });
+    expect(find(report.actions, "show", "2")!.reason).toContain("converted from Europe/Berlin");
+    expect(await store.shows.get("lt-station", "lt-show-3")).toMatchObject({ live: true, djUserId: "lt-user-3", rrule: "FREQ=MONTHLY;BYDAY=2TU", durationMs: 5_400_000 });
+    expect(await store.clocks.get("lt-station", "lt-show-3-clock")).toMatchObject({ slots: [{ kind: "live" }] });
+    expect(await store.shows.get("lt-station", "lt-show-5")).toMatchObject({ startLocal: "2024-11-03T01:30:00" });
+    expect((await store.shows.get("lt-station", "lt-show-5"))!.rrule).toBeUndefined();
+    expect(await store.shows.get("lt-station", "lt-show-6")).toMatchObject({ name: "Morning Show (2)", rrule: "FREQ=MONTHLY;BYMONTHDAY=15" });
+    expect(await store.shows.get("lt-station", "lt-show-4")).toBeUndefined();
+  });
+
+  it("keeps the Morning Show at 07:00 New York time across the March DST change", async () => {
+    const store = new MemoryStore();
+    await new LibreTimeImporter({ url, store }).apply();
+    const show = (await store.shows.get("lt-station", "lt-show-1"))!;
+    const diagnostics: unknown[] = [];
+    const starts = showOccurrences(show, "America/New_York", Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 16), diagnostics).map((o) => new Date(o.startsAt).toISOString());
+    expect(diagnostics).toEqual([]);
+    expect(starts).toEqual([
+      "2024-03-04T12:00:00.000Z",
+      "2024-03-06T12:00:00.000Z",
+      "2024-03-08T12:00:00.000Z",
+      "2024-03-11T11:00:00.000Z",
+      // 13 March was deleted in LibreTime.
+      "2024-03-15T11:00:00.000Z",
+    ]);
+  });
+
+  it("creates nothing new on a second run and updates only what changed at the source", async () => {
+    const store = await PostgresStore.open(await fx.server.createDatabase("grimnir_idempotent"));
+    const source = await fx.database();
+    try {
+      const first = await new LibreTimeImporter({ url: source, store }).apply();
+      expect(first.failures).toEqual([]);
+      const counts = async (s: Store) => [await s.media.count("lt-station"), (await s.playlists.list("lt-station")).length, (await s.shows.list("lt-station")).length, (await s.users.list()).length];
+      const before = await counts(store);
+
+      const second = await new LibreTimeImporter({ url: source, store }).apply();
+      expect(second.failures).toEqual([]);
+      expect(second.summary.create).toBe(0);
+      expect(second.summary.update).toBe(0);
+      expect(await counts(store)).toEqual(before);
+
+      await fx.sql(source, "UPDATE cc_files SET track_title = 'One (Remastered)' WHERE id = 1; UPDATE cc_show_days SET duration = '03:00' WHERE show_id = 1;");
+      const third = await new LibreTimeImporter({ url: source, store }).apply();
+      expect(third.summary).toMatchObject({ create: 0, update: 2 });
+      expect(find(third.actions, "file", "1")).toMatchObject({ action: "update", reason: expect.stringContaining("changed: title") });
+      expect(find(third.actions, "show", "1")).toMatchObject({ action: "update", reason: expect.stringContaining("durationMs") });
+      const one = (await store.media.get("lt-station", "lt-file-1"))!;
+      expect(one).toMatchObject({ title: "One (Remastered)", version: 2 });
+      expect(await counts(store)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps the library's analysis and a user's new password on a re-run", async () => {
+    const store = new MemoryStore();
+    await new LibreTimeImporter({ url, store }).apply();
+    const item = (await store.media.get("lt-station", "lt-file-1"))!;
+    await store.media.update({ ...item, analysisStatus: "done", loudnessLufs: -13.2, cueOutMs: 199_000 });
+    const user = (await store.users.get("lt-user-3"))!;
+    await store.users.update({ ...user, passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA", roles: [...user.roles, { stationId: "other", role: "dj" }] });
+    const again = await new LibreTimeImporter({ url, store }).apply();
+    expect(again.summary).toMatchObject({ create: 0, update: 0 });
+    expect(await store.media.get("lt-station", "lt-file-1")).toMatchObject({ analysisStatus: "done", loudnessLufs: -13.2, cueOutMs: 199_000 });
+    expect((await store.users.get("lt-user-3"))!.passwordHash).toBe("$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA");
+  });
+
+  it("skips a user whose login name is taken and finishes a half-done earlier import", async () => {
+    const store = new MemoryStore();
+    await store.users.create({ username: "taken", passwordHash: "x", roles: [], disabled: false });
+    // A half-finished earlier run: only the station and one file made it.
+    const full = new LibreTimeImporter({ url, store });
+    const plan = await full.plan();
+    expect(find(plan.actions, "user", "6")).toMatchObject({ action: "skip", reason: expect.stringContaining('login name "taken" already belongs') });
+    const controller = new AbortController();
+    const transaction = store.transaction.bind(store);
+    let written = 0;
+    store.transaction = async (fn) => {
+      const result = await transaction(fn);
+      written += 1;
+      if (written === 2) controller.abort();
+      return result;
+    };
+    const partial = await full.apply({ signal: controller.signal });
+    store.transaction = transaction;
+    expect(partial.failures.length).toBeGreaterThan(0);
+    expect(partial.failures[0]!.error).toContain("aborted");
+    const resumed = await new LibreTimeImporter({ url, store }).apply();
+    expect(resumed.failures).toEqual([]);
+    expect(resumed.summary.create).toBe(partial.failures.length);
+    // Without a media root the importer cannot see that file 9 is missing on disk.
+    expect(await store.media.count("lt-station")).toBe(6);
+  });
+
+  it("writes nothing of an entity whose write fails and imports the rest", async () => {
+    const store = new MemoryStore();
+    // A show clock id already used by another station makes that show's write fail.
+    await store.stations.create({ id: "elsewhere", name: "Elsewhere", timezone: "UTC", active: true });
+    await store.clocks.create({ id: "lt-show-3-clock", stationId: "elsewhere", name: "taken", slots: [] });
+    const report = await new LibreTimeImporter({ url, store }).apply();
+    const failed = report.failures.map((f) => `${f.action.sourceKind} ${f.action.sourceId}`);
+    expect(failed).toEqual(["show 3"]);
+    expect(await store.shows.get("lt-station", "lt-show-3")).toBeUndefined();
+    expect(await store.shows.get("lt-station", "lt-show-1")).toBeDefined();
+  });
+
+  it("copies the audio files when asked and hashes them", async () => {
+    const store = new MemoryStore();
+    const to = mkdtempSync(join(tmpdir(), "grimnir-lt-copy-"));
+    try {
+      const report = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot, copyMedia: { to } }).apply();
+      expect(report.failures).toEqual([]);
+      expect(readFileSync(join(to, "imported/1/Alpha/First/one.mp3"), "utf8")).toBe("audio bytes of imported/1/Alpha/First/one.mp3");
+      expect((await store.media.get("lt-station", "lt-file-1"))!.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      rmSync(to, { recursive: true, force: true });
+    }
+  });
+
+  it("imports into an existing station and uses its time zone", async () => {
+    const store = new MemoryStore();
+    await store.stations.create({ id: "main", name: "Main", timezone: "Europe/London", active: true });
+    await new LibreTimeImporter({ url, store, stationId: "main" }).apply();
+    expect(await store.stations.get("main")).toMatchObject({ name: "Main", version: 1 });
+    // 07:00 New York (EST) on 4 March is 12:00 in London.
+    expect(await store.shows.get("main", "lt-show-1")).toMatchObject({ startLocal: "2024-03-04T12:00:00" });
+  });
+
+  it("reports an unreachable database, wrong credentials and a non-LibreTime database as one clear line", async () => {
+    const store = new MemoryStore();
+    const down = await new LibreTimeImporter({ url: "postgres://grimnir:secret@127.0.0.1:1/libretime", store }).apply();
+    expect(down.actions).toHaveLength(1);
+    expect(down.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, action: "skip", reason: expect.stringContaining("cannot read the LibreTime database") });
+    expect(down.actions[0]!.sourceId).not.toContain("secret");
+    expect(down.failures).toHaveLength(1);
+
+    const wrongUrl = url.replace("grimnir@", "nosuchuser@");
+    const wrong = await new LibreTimeImporter({ url: wrongUrl, store }).plan();
+    expect(wrong.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, action: "skip", reason: expect.stringContaining("rejected the credentials") });
+
+    const empty = await fx.server.createDatabase("not_libretime");
+    const notLt = await new LibreTimeImporter({ url: empty, store }).plan();
+    expect(notLt.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, reason: expect.stringContaining("table cc_subjs is missing") });
+    expect(await store.stations.list()).toEqual([]);
+  });
+});
