@@ -20,7 +20,9 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : available) {
   console.log(`==> benchmark ${name}`);
-  const result = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -49,7 +49,9 @@ export function storeEntryResolver(
       if (webstream === undefined) return undefined;
       const index = Math.min(Math.max(0, webstream.currentIndex), webstream.urls.length - 1);
       const url = webstream.urls[index];
-      return url === undefined ? undefined : { uri: url, startMs: 0, title: entry.title ?? webstream.name };
+      return url === undefined
+        ? undefined
+        : { uri: url, startMs: 0, title: entry.title ?? webstream.name };
     }
     return undefined;
   };

@@ -91,7 +91,10 @@ export class EventOutbox {
           this.#bus.publish(next.topic, next.stationId, next.payload),
           this.#timeoutMs,
           () =>
-            new GrimnirError("BUS_UNAVAILABLE", `bus did not accept ${next.topic} within ${this.#timeoutMs} ms`),
+            new GrimnirError(
+              "BUS_UNAVAILABLE",
+              `bus did not accept ${next.topic} within ${this.#timeoutMs} ms`,
+            ),
         );
       } catch (error) {
         this.#stats.failures++;

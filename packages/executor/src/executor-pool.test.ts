@@ -98,7 +98,9 @@ describe("ExecutorPool", () => {
     await a.reconcile();
     expect(a.ownedStations).not.toContain(station);
     expect(maxDrivers(live)).toBe(1);
-    const current = await new MemoryCoordinator({ hub, timeSource: time }).current(stationLeaseKey(station));
+    const current = await new MemoryCoordinator({ hub, timeSource: time }).current(
+      stationLeaseKey(station),
+    );
     expect(current?.holder).toBe("b");
   });
 
@@ -118,7 +120,9 @@ describe("ExecutorPool", () => {
     await a.reconcile();
     await b.reconcile();
     await c.reconcile();
-    const moved = stations.filter((s) => !(before.get(s) === "a" ? a : b).ownedStations.includes(s));
+    const moved = stations.filter(
+      (s) => !(before.get(s) === "a" ? a : b).ownedStations.includes(s),
+    );
     expect(moved.sort()).toEqual(c.ownedStations);
     expect(moved.length / stations.length).toBeGreaterThan(0.15);
     expect(moved.length / stations.length).toBeLessThan(0.5);

@@ -28,7 +28,12 @@ export interface ExecutorPoolOptions<E extends PooledExecutor = PooledExecutor> 
   timeSource?: TimeSource;
   logger?: ExecutorLogger;
   /** Told when a station is taken or given up, and why. */
-  onOwnershipChange?: (change: { stationId: string; owned: boolean; reason: string; token?: number }) => void;
+  onOwnershipChange?: (change: {
+    stationId: string;
+    owned: boolean;
+    reason: string;
+    token?: number;
+  }) => void;
 }
 
 interface Owned<E> {
@@ -149,7 +154,8 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
     await this.#running;
     this.#running = undefined;
     await this.#reconciling;
-    for (const stationId of [...this.#owned.keys()]) await this.#giveUp(stationId, "shutdown", true);
+    for (const stationId of [...this.#owned.keys()])
+      await this.#giveUp(stationId, "shutdown", true);
   }
 
   async #reconcile(): Promise<void> {
@@ -185,7 +191,11 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
       if (this.#owned.has(stationId)) continue;
       let lease: Lease | undefined;
       try {
-        lease = await this.#coordinator.acquire(stationLeaseKey(stationId), this.instanceId, this.#ttlMs);
+        lease = await this.#coordinator.acquire(
+          stationLeaseKey(stationId),
+          this.instanceId,
+          this.#ttlMs,
+        );
       } catch (error) {
         this.#logger.warn("lease acquisition failed", { stationId, error: String(error) });
         continue;
@@ -196,7 +206,10 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
       try {
         await executor.start();
       } catch (error) {
-        this.#logger.error("executor did not start; giving the station up", { stationId, error: String(error) });
+        this.#logger.error("executor did not start; giving the station up", {
+          stationId,
+          error: String(error),
+        });
         await this.#giveUp(stationId, "start failed", true);
         continue;
       }
@@ -217,7 +230,10 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
       try {
         await this.#coordinator.release(owned.lease);
       } catch (error) {
-        this.#logger.warn("lease release failed; it lapses at its expiry", { stationId, error: String(error) });
+        this.#logger.warn("lease release failed; it lapses at its expiry", {
+          stationId,
+          error: String(error),
+        });
       }
     }
     this.#onChange?.({ stationId, owned: false, reason });

@@ -93,7 +93,7 @@ export interface StationExecutorOptions {
 }
 
 /**
- * The state record the executor writes (an {@link ExecutorState} with the
+ * The state record the executor writes (an `ExecutorState` with the
  * position and the priority stack); adapters store it as a document.
  */
 export interface PersistedExecutorState extends ExecutorState {

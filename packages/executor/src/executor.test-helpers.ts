@@ -1,4 +1,10 @@
-import { GrimnirError, ManualTimeSource, MemoryBus, MemoryBusHub, MemoryStore } from "@grimnir/core";
+import {
+  GrimnirError,
+  ManualTimeSource,
+  MemoryBus,
+  MemoryBusHub,
+  MemoryStore,
+} from "@grimnir/core";
 import type { BusEvent, EventBus, ScheduleEntry, NewEntity, Store, Topic } from "@grimnir/core";
 import { FakeMediaEngine } from "./testing/fake-engine.js";
 import { StationExecutor } from "./station-executor.js";
@@ -33,7 +39,9 @@ export function entry(
 }
 
 /** A logger that keeps what it was told. */
-export function recordingLogger(): ExecutorLogger & { lines: { level: string; message: string }[] } {
+export function recordingLogger(): ExecutorLogger & {
+  lines: { level: string; message: string }[];
+} {
   const lines: { level: string; message: string }[] = [];
   return {
     lines,
@@ -172,7 +180,8 @@ export async function harness(
     executor: make(),
     executorEvents,
     events,
-    eventsOf: <K extends Topic>(topic: K) => events.filter((e): e is BusEvent<K> => e.topic === topic),
+    eventsOf: <K extends Topic>(topic: K) =>
+      events.filter((e): e is BusEvent<K> => e.topic === topic),
     async step(ms, tickMs = 250) {
       for (let elapsed = 0; elapsed < ms; elapsed += tickMs) {
         time.advance(Math.min(tickMs, ms - elapsed));

@@ -4,7 +4,9 @@ import { STATION, T0, entry, harness, settle } from "./executor.test-helpers.js"
 
 describe("StationExecutor failover", () => {
   it("puts fallback audio on air within 1 s of the silence window elapsing and returns at the next item", async () => {
-    const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 60_000)], { silenceWindowMs: 5000 });
+    const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 60_000)], {
+      silenceWindowMs: 5000,
+    });
     await h.executor.start({ runLoop: false });
     await h.step(10_000);
     let detectedAt: number | undefined;
@@ -19,7 +21,10 @@ describe("StationExecutor failover", () => {
     expect(fallback).toBeDefined();
     expect(fallback!.at - detectedAt!).toBeLessThanOrEqual(1000);
     expect(h.executor.onAir?.priority).toBe(Priority.Fallback);
-    expect(h.eventsOf("source_failure").at(-1)?.payload).toMatchObject({ source: "a", action: "fallback" });
+    expect(h.eventsOf("source_failure").at(-1)?.payload).toMatchObject({
+      source: "a",
+      action: "fallback",
+    });
     await h.step(60_000 - (h.time.now() - T0) + 250);
     expect(h.executor.onAir?.priority).toBe(Priority.Automation);
     expect(h.executor.currentEntryId).toBe("b");
@@ -43,7 +48,11 @@ describe("StationExecutor failover", () => {
     const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 60_000)]);
     await h.executor.start({ runLoop: false });
     await h.step(5000);
-    await h.bus.publish("source_failure", STATION, { source: "a", reason: "decoder error", action: "retrying" });
+    await h.bus.publish("source_failure", STATION, {
+      source: "a",
+      reason: "decoder error",
+      action: "retrying",
+    });
     await settle(10);
     await h.step(250);
     expect(h.executor.onAir?.priority).toBe(Priority.Fallback);
@@ -51,17 +60,27 @@ describe("StationExecutor failover", () => {
   });
 
   it("skips an item the engine refuses and plays fallback until the next one", async () => {
-    const h = await harness([entry("a", 0, 30_000), entry("b", 30_000, 30_000), entry("c", 60_000, 60_000, "hard")]);
+    const h = await harness([
+      entry("a", 0, 30_000),
+      entry("b", 30_000, 30_000),
+      entry("c", 60_000, 60_000, "hard"),
+    ]);
     h.engine.fail("preload", "error");
     await h.executor.start({ runLoop: false });
     await h.step(1000);
     h.engine.heal();
     await h.step(30_000);
-    expect(h.eventsOf("source_failure").some((e) => e.payload.source === "b" && e.payload.action === "skipped")).toBe(true);
+    expect(
+      h
+        .eventsOf("source_failure")
+        .some((e) => e.payload.source === "b" && e.payload.action === "skipped"),
+    ).toBe(true);
     expect(h.executor.onAir?.priority).toBe(Priority.Fallback);
     await h.step(30_000);
     expect(h.executor.currentEntryId).toBe("c");
-    expect(h.engine.callsOf("play").find((c) => c.request.itemId === "c")?.request.atMs).toBe(T0 + 60_000);
+    expect(h.engine.callsOf("play").find((c) => c.request.itemId === "c")?.request.atMs).toBe(
+      T0 + 60_000,
+    );
   });
 
   it("goes to fallback when the engine stops answering status and back to the schedule at position when it answers", async () => {
@@ -99,7 +118,9 @@ describe("StationExecutor failover", () => {
     const h = await harness([entry("a", 0, 600_000)]);
     await h.executor.start({ runLoop: false });
     h.engine.fail("insertEmergency", "unavailable");
-    await expect(h.executor.insertEmergency({ id: "eas", uri: "file:///eas.ogg" })).rejects.toMatchObject({
+    await expect(
+      h.executor.insertEmergency({ id: "eas", uri: "file:///eas.ogg" }),
+    ).rejects.toMatchObject({
       code: "ENGINE_UNAVAILABLE",
     });
     h.engine.heal();
@@ -120,11 +141,20 @@ describe("StationExecutor isolation", () => {
     expect(h.executor.currentEntryId).toBe("e4");
     expect(h.executor.stats.timelineReadFailures).toBeGreaterThan(5);
     expect(h.executor.stats.storePending).toBeGreaterThan(0);
-    expect(h.engine.callsOf("play").map((c) => c.request.itemId)).toEqual(["e0", "e1", "e2", "e3", "e4"]);
+    expect(h.engine.callsOf("play").map((c) => c.request.itemId)).toEqual([
+      "e0",
+      "e1",
+      "e2",
+      "e3",
+      "e4",
+    ]);
     h.setStoreDown(false);
     await h.step(1000);
     await settle(10);
-    const history = await h.memoryStore.playHistory.list(STATION, { from: T0 - 1, to: T0 + 3_600_000 });
+    const history = await h.memoryStore.playHistory.list(STATION, {
+      from: T0 - 1,
+      to: T0 + 3_600_000,
+    });
     expect(history.map((p) => p.scheduleEntryId)).toEqual(["e0", "e1", "e2", "e3", "e4"]);
     expect(history.slice(0, 4).every((p) => p.endedAt !== undefined)).toBe(true);
     expect(h.executor.stats.storePending).toBe(0);
@@ -145,7 +175,11 @@ describe("StationExecutor isolation", () => {
   });
 
   it("keeps playing while the bus is down and delivers the held events in order when it returns", async () => {
-    const h = await harness([entry("a", 0, 10_000), entry("b", 10_000, 10_000), entry("c", 20_000, 60_000)]);
+    const h = await harness([
+      entry("a", 0, 10_000),
+      entry("b", 10_000, 10_000),
+      entry("c", 20_000, 60_000),
+    ]);
     await h.executor.start({ runLoop: false });
     await h.step(1000);
     h.setBusDown(true);

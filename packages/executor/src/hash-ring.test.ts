@@ -30,7 +30,8 @@ describe("HashRing", () => {
   it("spreads 3000 stations over 3 instances within 15% of an even share", () => {
     const ring = new HashRing(["node-a", "node-b", "node-c"]);
     const counts = new Map<string, number>();
-    for (const owner of ring.assign(stations).values()) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    for (const owner of ring.assign(stations).values())
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
     for (const count of counts.values()) {
       expect(count).toBeGreaterThan(1000 * 0.85);
       expect(count).toBeLessThan(1000 * 1.15);

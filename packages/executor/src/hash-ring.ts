@@ -107,7 +107,9 @@ export class HashRing {
       }
     }
     // Ties (CRC collisions) are broken by member name so the ring is order-independent.
-    points.sort((a, b) => a.hash - b.hash || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+    points.sort(
+      (a, b) => a.hash - b.hash || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0),
+    );
     this.#points = points;
   }
 }

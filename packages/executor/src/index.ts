@@ -45,10 +45,6 @@ export { crc32 } from "./crc32.js";
 export { HashRing, ringChurn, DEFAULT_VIRTUAL_NODES } from "./hash-ring.js";
 export type { HashRingOptions } from "./hash-ring.js";
 export { FakeMediaEngine } from "./testing/fake-engine.js";
-export type {
-  FakeEngineCall,
-  FakeEngineMethod,
-  FakeEngineFailure,
-} from "./testing/fake-engine.js";
+export type { FakeEngineCall, FakeEngineMethod, FakeEngineFailure } from "./testing/fake-engine.js";
 export { ExecutorPool, stationLeaseKey } from "./executor-pool.js";
 export type { ExecutorPoolOptions, PooledExecutor } from "./executor-pool.js";

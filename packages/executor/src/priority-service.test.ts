@@ -11,7 +11,9 @@ const TIERS = PRIORITY_NAMES.map((name, priority) => ({ name, priority: priority
 function expectedWinner(current: Priority, candidate: Priority): "current" | "candidate" {
   if (candidate < current) return "candidate";
   if (candidate > current) return "current";
-  return candidate === Priority.Emergency || candidate === Priority.LiveOverride ? "candidate" : "current";
+  return candidate === Priority.Emergency || candidate === Priority.LiveOverride
+    ? "candidate"
+    : "current";
 }
 
 describe("PriorityService", () => {
@@ -21,7 +23,11 @@ describe("PriorityService", () => {
       it(`${candidate.name} arriving over ${current.name}: ${winner} holds the air`, () => {
         const service = new PriorityService();
         service.activate({ id: `cur-${current.name}`, priority: current.priority, activatedAt: 1 });
-        const change = service.activate({ id: `new-${candidate.name}`, priority: candidate.priority, activatedAt: 2 });
+        const change = service.activate({
+          id: `new-${candidate.name}`,
+          priority: candidate.priority,
+          activatedAt: 2,
+        });
         const expectedId = winner === "candidate" ? `new-${candidate.name}` : `cur-${current.name}`;
         expect(service.onAir?.id).toBe(expectedId);
         expect(change === undefined).toBe(winner === "current");
@@ -54,7 +60,9 @@ describe("PriorityService", () => {
     ]);
     expect(service.onAir?.id).toBe("live:b");
     expect(service.highestTier("live:b")).toBe(Priority.LiveOverride);
-    expect(service.wouldPreempt({ id: "e", priority: Priority.Emergency, activatedAt: 3 })).toBe(true);
+    expect(service.wouldPreempt({ id: "e", priority: Priority.Emergency, activatedAt: 3 })).toBe(
+      true,
+    );
   });
 });
 
@@ -65,10 +73,18 @@ async function activate(h: Harness, tier: PriorityName, tag: string): Promise<st
       await h.executor.insertEmergency({ id: tag, uri: `file:///eas-${tag}.ogg` });
       return `emergency:${tag}`;
     case "live_override":
-      await h.executor.startLive({ sessionId: tag, inputUri: `harbor://${tag}`, priority: Priority.LiveOverride });
+      await h.executor.startLive({
+        sessionId: tag,
+        inputUri: `harbor://${tag}`,
+        priority: Priority.LiveOverride,
+      });
       return `live:${tag}`;
     case "live_scheduled":
-      await h.executor.startLive({ sessionId: tag, inputUri: `harbor://${tag}`, priority: Priority.LiveScheduled });
+      await h.executor.startLive({
+        sessionId: tag,
+        inputUri: `harbor://${tag}`,
+        priority: Priority.LiveScheduled,
+      });
       return `live:${tag}`;
     case "automation":
       // The timeline's entry begins at T0 + 5 s.
@@ -113,9 +129,7 @@ describe("StationExecutor preemption, every pair of tiers", () => {
           automation: ["playing", "preloading", "fading"],
           fallback: ["playing", "fading"],
         };
-        expect(stateOf[PRIORITY_NAMES[h.executor.onAir!.priority]!]).toContain(
-          h.executor.state,
-        );
+        expect(stateOf[PRIORITY_NAMES[h.executor.onAir!.priority]!]).toContain(h.executor.state);
       });
     }
   }
@@ -126,7 +140,11 @@ describe("StationExecutor preemption and failback", () => {
     const h = await harness([entry("a", 0, 600_000)]);
     await h.executor.start({ runLoop: false });
     await h.step(10_000);
-    await h.executor.startLive({ sessionId: "dj", inputUri: "harbor://dj", priority: Priority.LiveOverride });
+    await h.executor.startLive({
+      sessionId: "dj",
+      inputUri: "harbor://dj",
+      priority: Priority.LiveOverride,
+    });
     expect(h.executor.state).toBe("fading");
     expect(h.engine.callsOf("routeLive").at(-1)).toMatchObject({ fadeInMs: 500, priority: 1 });
     await h.step(250);
@@ -153,7 +171,11 @@ describe("StationExecutor preemption and failback", () => {
     const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 600_000)]);
     await h.executor.start({ runLoop: false });
     await h.step(20_000);
-    await h.executor.startLive({ sessionId: "dj", inputUri: "harbor://dj", priority: Priority.LiveOverride });
+    await h.executor.startLive({
+      sessionId: "dj",
+      inputUri: "harbor://dj",
+      priority: Priority.LiveOverride,
+    });
     await h.step(1000);
     await h.executor.insertEmergency({ id: "eas", uri: "file:///eas.ogg" });
     await h.step(10_000);
@@ -169,7 +191,15 @@ describe("StationExecutor preemption and failback", () => {
     await h.step(2000);
     expect(h.executor.state).toBe("playing");
     const transitions = h.eventsOf("executor.state").map((e) => e.payload.to);
-    expect(transitions).toEqual(["playing", "fading", "live", "emergency", "live", "fading", "playing"]);
+    expect(transitions).toEqual([
+      "playing",
+      "fading",
+      "live",
+      "emergency",
+      "live",
+      "fading",
+      "playing",
+    ]);
     expect(h.eventsOf("priority.changed").map((e) => e.payload.to)).toEqual([3, 1, 0, 1, 3]);
   });
 
@@ -183,7 +213,10 @@ describe("StationExecutor preemption and failback", () => {
     await h.step(30_000);
     h.engine.clearCalls();
     await h.executor.endEmergency("eas");
-    expect(h.engine.callsOf("play")[0]!.request).toMatchObject({ itemId: "a", startMs: 1000 + 20_000 });
+    expect(h.engine.callsOf("play")[0]!.request).toMatchObject({
+      itemId: "a",
+      startMs: 1000 + 20_000,
+    });
     await h.step(41_000);
     expect(h.executor.currentEntryId).toBe("b");
   });
@@ -191,7 +224,11 @@ describe("StationExecutor preemption and failback", () => {
   it("stops with a fade when the last source ends and nothing else is active", async () => {
     const h = await harness([], { fallback: [] });
     await h.executor.start({ runLoop: false });
-    await h.executor.startLive({ sessionId: "dj", inputUri: "harbor://dj", priority: Priority.LiveScheduled });
+    await h.executor.startLive({
+      sessionId: "dj",
+      inputUri: "harbor://dj",
+      priority: Priority.LiveScheduled,
+    });
     expect(h.executor.state).toBe("live");
     await h.executor.endLive("dj");
     expect(h.engine.callsOf("stop").at(-1)).toMatchObject({ fadeOutMs: 500 });

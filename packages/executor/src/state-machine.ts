@@ -85,6 +85,7 @@ export class ExecutorStateMachine {
   readonly #onChange: ((change: StateChange) => void) | undefined;
   readonly #onReject: ((rejected: RejectedTransition) => void) | undefined;
 
+  /** A machine in `options.initial` (default "idle") reporting to `onChange` / `onReject`. */
   constructor(options: ExecutorStateMachineOptions = {}) {
     this.#time = options.timeSource ?? new SystemTimeSource();
     this.#state = options.initial ?? "idle";

@@ -10,7 +10,11 @@ describe("StationExecutor playout", () => {
     await settle();
     const plays = h.engine.callsOf("play");
     expect(plays).toHaveLength(1);
-    expect(plays[0]!.request).toMatchObject({ itemId: "a", startMs: 1000 + 10_000, title: "Title a" });
+    expect(plays[0]!.request).toMatchObject({
+      itemId: "a",
+      startMs: 1000 + 10_000,
+      title: "Title a",
+    });
     expect(h.executor.state).toBe("playing");
     expect(h.executor.currentEntryId).toBe("a");
     expect(h.executor.positionMs).toBe(10_000);
@@ -36,7 +40,9 @@ describe("StationExecutor playout", () => {
     await h.step(1000);
     expect(h.executor.currentEntryId).toBe("b");
     expect(h.executor.state).toBe("playing");
-    expect(h.eventsOf("now_playing").map((e) => [e.payload.entryId, e.payload.startedAt - T0])).toEqual([
+    expect(
+      h.eventsOf("now_playing").map((e) => [e.payload.entryId, e.payload.startedAt - T0]),
+    ).toEqual([
       ["a", 0],
       ["b", 60_000],
     ]);
@@ -45,7 +51,9 @@ describe("StationExecutor playout", () => {
   });
 
   it("honours a configurable preload lead", async () => {
-    const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 60_000)], { preloadMs: 10_000 });
+    const h = await harness([entry("a", 0, 60_000), entry("b", 60_000, 60_000)], {
+      preloadMs: 10_000,
+    });
     await h.executor.start({ runLoop: false });
     await h.step(50_000);
     expect(h.engine.callsOf("preload").map((c) => c.at - T0)).toEqual([50_000]);
@@ -70,7 +78,10 @@ describe("StationExecutor playout", () => {
   });
 
   it("uses the entry's fade as the crossfade into it", async () => {
-    const h = await harness([entry("a", 0, 40_000), entry("b", 40_000, 60_000, "soft", { fadeInMs: 3000 })]);
+    const h = await harness([
+      entry("a", 0, 40_000),
+      entry("b", 40_000, 60_000, "soft", { fadeInMs: 3000 }),
+    ]);
     await h.executor.start({ runLoop: false });
     await h.step(41_000);
     const play = h.engine.callsOf("play").find((c) => c.request.itemId === "b");
@@ -81,12 +92,25 @@ describe("StationExecutor playout", () => {
     const h = await harness([entry("a", 0, 40_000), entry("b", 40_000, 60_000)]);
     await h.executor.start({ runLoop: false });
     await h.step(41_000);
-    const history = await h.memoryStore.playHistory.list(STATION, { from: T0 - 1, to: T0 + 3_600_000 });
-    expect(history.map((p) => [p.scheduleEntryId, p.startedAt - T0, p.endedAt === undefined ? undefined : p.endedAt - T0])).toEqual([
+    const history = await h.memoryStore.playHistory.list(STATION, {
+      from: T0 - 1,
+      to: T0 + 3_600_000,
+    });
+    expect(
+      history.map((p) => [
+        p.scheduleEntryId,
+        p.startedAt - T0,
+        p.endedAt === undefined ? undefined : p.endedAt - T0,
+      ]),
+    ).toEqual([
       ["a", 0, 40_000],
       ["b", 40_000, undefined],
     ]);
-    expect(history[0]).toMatchObject({ mediaId: "media-a", title: "Title a", priority: Priority.Automation });
+    expect(history[0]).toMatchObject({
+      mediaId: "media-a",
+      title: "Title a",
+      priority: Priority.Automation,
+    });
   });
 
   it("persists the current item, its position and the priority stack with increasing versions", async () => {
@@ -94,7 +118,12 @@ describe("StationExecutor playout", () => {
     await h.executor.start({ runLoop: false });
     await h.step(10_000);
     const first = (await h.memoryStore.executorStates.get(STATION)) as PersistedExecutorState;
-    expect(first).toMatchObject({ state: "playing", currentEntryId: "a", currentStartedAt: T0, priority: 3 });
+    expect(first).toMatchObject({
+      state: "playing",
+      currentEntryId: "a",
+      currentStartedAt: T0,
+      priority: 3,
+    });
     await h.executor.insertEmergency({ id: "eas-1", uri: "file:///eas.ogg" });
     await h.step(250);
     const second = (await h.memoryStore.executorStates.get(STATION)) as PersistedExecutorState;
@@ -207,7 +236,9 @@ describe("StationExecutor restart recovery", () => {
       stored!.version,
     );
     await h.step(5000);
-    await expect(h.executor.insertEmergency({ id: "x", uri: "file:///x.ogg" })).rejects.toMatchObject({
+    await expect(
+      h.executor.insertEmergency({ id: "x", uri: "file:///x.ogg" }),
+    ).rejects.toMatchObject({
       code: "LEASE_LOST",
     });
     expect(h.engine.callsOf("insertEmergency")).toHaveLength(0);

@@ -273,7 +273,10 @@ export class StationExecutor {
     this.#subscriptions = [];
     for (const subscription of subscriptions) {
       await subscription.unsubscribe().catch((error: unknown) => {
-        this.#logger.warn("unsubscribe failed", { stationId: this.stationId, error: String(error) });
+        this.#logger.warn("unsubscribe failed", {
+          stationId: this.stationId,
+          error: String(error),
+        });
       });
     }
     this.#wakeLoop?.();
@@ -435,7 +438,10 @@ export class StationExecutor {
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#chain.then(fn, fn);
     this.#chain = run.catch((error: unknown) => {
-      this.#logger.error("executor step failed", { stationId: this.stationId, error: String(error) });
+      this.#logger.error("executor step failed", {
+        stationId: this.stationId,
+        error: String(error),
+      });
     });
     return run;
   }
@@ -471,13 +477,21 @@ export class StationExecutor {
     const automationUp = this.#causes.size === 0 && this.#automationCandidate(now) !== undefined;
     const automation = this.#priority.get(AUTOMATION_SOURCE_ID);
     if (automationUp && automation === undefined) {
-      this.#priority.activate({ id: AUTOMATION_SOURCE_ID, priority: Priority.Automation, activatedAt: now });
+      this.#priority.activate({
+        id: AUTOMATION_SOURCE_ID,
+        priority: Priority.Automation,
+        activatedAt: now,
+      });
     } else if (!automationUp && automation !== undefined) {
       this.#priority.deactivate(AUTOMATION_SOURCE_ID);
     }
     const fallbackUp = this.#o.fallback.length > 0;
     if (fallbackUp && !this.#priority.has(FALLBACK_SOURCE_ID)) {
-      this.#priority.activate({ id: FALLBACK_SOURCE_ID, priority: Priority.Fallback, activatedAt: now });
+      this.#priority.activate({
+        id: FALLBACK_SOURCE_ID,
+        priority: Priority.Fallback,
+        activatedAt: now,
+      });
     }
   }
 
@@ -486,17 +500,26 @@ export class StationExecutor {
     const current = this.#current;
     if (current !== undefined && this.#applied?.id === AUTOMATION_SOURCE_ID) {
       if (!this.#failedEntries.has(current.entry.id) && current.endsAt > now) return current.entry;
-      if (this.#next?.started === true && this.#isPlayable(this.#next.entry)) return this.#next.entry;
+      if (this.#next?.started === true && this.#isPlayable(this.#next.entry))
+        return this.#next.entry;
       const next = this.#nextPlayable(current.entry, now);
       // A soft entry follows the item before it whatever its planned time says.
-      if (next !== undefined && (next.timing === "soft" || next.startsAt <= now + this.#o.startLeadMs)) {
+      if (
+        next !== undefined &&
+        (next.timing === "soft" || next.startsAt <= now + this.#o.startLeadMs)
+      ) {
         return next;
       }
     }
     const planned = this.#timeline.entryAt(now);
     if (planned !== undefined && this.#isPlayable(planned)) return planned;
-    const upcoming = planned === undefined ? this.#timeline.firstFrom(now) : this.#timeline.after(planned);
-    if (upcoming !== undefined && this.#isPlayable(upcoming) && upcoming.startsAt <= now + this.#o.startLeadMs) {
+    const upcoming =
+      planned === undefined ? this.#timeline.firstFrom(now) : this.#timeline.after(planned);
+    if (
+      upcoming !== undefined &&
+      this.#isPlayable(upcoming) &&
+      upcoming.startsAt <= now + this.#o.startLeadMs
+    ) {
       return upcoming;
     }
     return undefined;
@@ -538,8 +561,10 @@ export class StationExecutor {
     const generation = ++this.#switchGeneration;
     const previous = this.#applied;
     const now = this.#time.now();
-    if (previous?.id === AUTOMATION_SOURCE_ID && target?.id !== AUTOMATION_SOURCE_ID) this.#interrupt(now);
-    if (previous?.id === FALLBACK_SOURCE_ID && target?.id !== FALLBACK_SOURCE_ID) this.#fallback = undefined;
+    if (previous?.id === AUTOMATION_SOURCE_ID && target?.id !== AUTOMATION_SOURCE_ID)
+      this.#interrupt(now);
+    if (previous?.id === FALLBACK_SOURCE_ID && target?.id !== FALLBACK_SOURCE_ID)
+      this.#fallback = undefined;
     const fromHigherTier = previous !== undefined && previous.priority < Priority.Automation;
     try {
       if (target === undefined) {
@@ -579,12 +604,14 @@ export class StationExecutor {
         );
         if (generation !== this.#switchGeneration) return;
         this.#applied = target;
-        if (this.state === "fading") this.#fadeDone = { at: now + this.#o.preemptFadeMs, to: "live" };
+        if (this.state === "fading")
+          this.#fadeDone = { at: now + this.#o.preemptFadeMs, to: "live" };
         else this.#transition("live", `live ${target.id}`);
         this.#publishNowPlaying({ title: target.title, startedAt: now, priority: target.priority });
       } else {
         const crossfadeMs = fromHigherTier ? this.#o.resumeCrossfadeMs : undefined;
-        if (fromHigherTier && this.state !== "fading") this.#transition("fading", `failback to ${target.id}`);
+        if (fromHigherTier && this.state !== "fading")
+          this.#transition("fading", `failback to ${target.id}`);
         const started =
           target.id === AUTOMATION_SOURCE_ID
             ? await this.#startAutomation(crossfadeMs)
@@ -595,7 +622,8 @@ export class StationExecutor {
           return;
         }
         this.#applied = target;
-        if (this.state === "fading") this.#fadeDone = { at: now + (crossfadeMs ?? 0), to: "playing" };
+        if (this.state === "fading")
+          this.#fadeDone = { at: now + (crossfadeMs ?? 0), to: "playing" };
         else this.#transition("playing", target.id);
       }
     } catch (error) {
@@ -655,7 +683,13 @@ export class StationExecutor {
     const resolved = await this.#resolve(entry);
     if (resolved === undefined) return false;
     const atMs = entry.startsAt > now ? entry.startsAt : undefined;
-    const request = this.#playRequest(entry, resolved, offsetMs, crossfadeMs ?? this.#crossfadeFor(entry), atMs);
+    const request = this.#playRequest(
+      entry,
+      resolved,
+      offsetMs,
+      crossfadeMs ?? this.#crossfadeFor(entry),
+      atMs,
+    );
     const ok = await this.#playEntry(entry, () => this.#o.engine.play(this.stationId, request));
     if (!ok) return false;
     const startedAt = atMs ?? now;
@@ -704,8 +738,16 @@ export class StationExecutor {
         this.#next = undefined;
         return;
       }
-      const request = this.#playRequest(next.entry, resolved, 0, this.#crossfadeFor(next.entry), undefined);
-      const ok = await this.#playEntry(next.entry, () => this.#o.engine.preload(this.stationId, request));
+      const request = this.#playRequest(
+        next.entry,
+        resolved,
+        0,
+        this.#crossfadeFor(next.entry),
+        undefined,
+      );
+      const ok = await this.#playEntry(next.entry, () =>
+        this.#o.engine.preload(this.stationId, request),
+      );
       if (!ok || this.#next !== next) return;
       next.preloaded = true;
       if (this.state === "playing") this.#transition("preloading", `preload ${next.entry.id}`);
@@ -714,8 +756,16 @@ export class StationExecutor {
       const resolved = await this.#resolve(next.entry);
       if (resolved === undefined || this.#next !== next) return;
       const atMs = Math.max(next.dueAt, now);
-      const request = this.#playRequest(next.entry, resolved, 0, this.#crossfadeFor(next.entry), atMs);
-      const ok = await this.#playEntry(next.entry, () => this.#o.engine.play(this.stationId, request));
+      const request = this.#playRequest(
+        next.entry,
+        resolved,
+        0,
+        this.#crossfadeFor(next.entry),
+        atMs,
+      );
+      const ok = await this.#playEntry(next.entry, () =>
+        this.#o.engine.play(this.stationId, request),
+      );
       if (!ok || this.#next !== next) return;
       next.started = true;
       next.dueAt = atMs;
@@ -796,7 +846,8 @@ export class StationExecutor {
         () => new GrimnirError("STORE_UNAVAILABLE", `entry ${entry.id} not resolved in time`),
       );
       this.#resolved.set(entry.id, resolved ?? null);
-      if (resolved === undefined) this.#publishFailure(entry.id, "nothing playable for the entry", "skipped");
+      if (resolved === undefined)
+        this.#publishFailure(entry.id, "nothing playable for the entry", "skipped");
       return resolved;
     } catch (error) {
       this.#logger.warn("could not resolve an entry; skipping it for now", {
@@ -901,7 +952,13 @@ export class StationExecutor {
     if (cause !== "engine") this.#failedEntries.add(source);
     this.#stats.failovers++;
     this.#publishFailure(source, reason, "fallback");
-    this.#emit({ type: "failover", stationId: this.stationId, at: this.#time.now(), cause, source });
+    this.#emit({
+      type: "failover",
+      stationId: this.stationId,
+      at: this.#time.now(),
+      cause,
+      source,
+    });
   }
 
   #onTelemetry(sample: TelemetrySample): void {
@@ -971,7 +1028,10 @@ export class StationExecutor {
         }
       );
     } catch (error) {
-      this.#logger.warn("engine status failed", { stationId: this.stationId, error: String(error) });
+      this.#logger.warn("engine status failed", {
+        stationId: this.stationId,
+        error: String(error),
+      });
       return undefined;
     }
   }
@@ -982,7 +1042,11 @@ export class StationExecutor {
       return await withTimeout(
         call(),
         this.#o.engineTimeoutMs,
-        () => new GrimnirError("ENGINE_UNAVAILABLE", `engine did not answer ${what} within ${this.#o.engineTimeoutMs} ms`),
+        () =>
+          new GrimnirError(
+            "ENGINE_UNAVAILABLE",
+            `engine did not answer ${what} within ${this.#o.engineTimeoutMs} ms`,
+          ),
       );
     } catch (error) {
       this.#stats.engineFailures++;
@@ -1014,7 +1078,10 @@ export class StationExecutor {
   }
 
   /** Rebuild sources and what is on air from the persisted state and the engine's status. */
-  #restore(persisted: PersistedExecutorState | undefined, station: EngineStationStatus | undefined): void {
+  #restore(
+    persisted: PersistedExecutorState | undefined,
+    station: EngineStationStatus | undefined,
+  ): void {
     const now = this.#time.now();
     const sources = (persisted?.sources ?? []).filter((s) => s.priority < Priority.Automation);
     if (sources.length > 0) this.#priority.restore(sources);
@@ -1039,7 +1106,11 @@ export class StationExecutor {
         persisted?.currentEntryId === entry.id && persisted.currentStartedAt !== undefined
           ? now - persisted.currentStartedAt
           : Math.max(0, now - entry.startsAt);
-      this.#priority.activate({ id: AUTOMATION_SOURCE_ID, priority: Priority.Automation, activatedAt: now });
+      this.#priority.activate({
+        id: AUTOMATION_SOURCE_ID,
+        priority: Priority.Automation,
+        activatedAt: now,
+      });
       this.#applied = this.#priority.get(AUTOMATION_SOURCE_ID);
       this.#current = {
         entry,
@@ -1050,7 +1121,11 @@ export class StationExecutor {
       };
       state = "playing";
     } else if (itemId.startsWith("fallback:") && this.#o.fallback.length > 0) {
-      this.#priority.activate({ id: FALLBACK_SOURCE_ID, priority: Priority.Fallback, activatedAt: now });
+      this.#priority.activate({
+        id: FALLBACK_SOURCE_ID,
+        priority: Priority.Fallback,
+        activatedAt: now,
+      });
       this.#applied = this.#priority.get(FALLBACK_SOURCE_ID);
       this.#fallback = { index: Number(itemId.slice("fallback:".length)) || 0, startedAt: now };
       state = "playing";
@@ -1073,15 +1148,16 @@ export class StationExecutor {
       } catch (error) {
         if (!isGrimnirError(error, "CONFLICT")) throw error;
         const stored = (await this.#o.store.executorStates.get(this.stationId)) as
-          | PersistedExecutorState
-          | undefined;
+          PersistedExecutorState | undefined;
         this.#version = stored?.version ?? 0;
         if (
           stored?.fencingToken !== undefined &&
           this.#fencingToken !== undefined &&
           stored.fencingToken > this.#fencingToken
         ) {
-          this.#loseLease(`state written by ${stored.ownerId ?? "another owner"} with a newer fencing token`);
+          this.#loseLease(
+            `state written by ${stored.ownerId ?? "another owner"} with a newer fencing token`,
+          );
           return;
         }
         const retried = await this.#o.store.executorStates.put(this.#snapshot(), this.#version);
@@ -1107,7 +1183,10 @@ export class StationExecutor {
     }
     if (this.#next !== undefined) doc.nextEntryId = this.#next.entry.id;
     if (this.#interrupted !== undefined) {
-      doc.interrupted = { entryId: this.#interrupted.entry.id, positionMs: this.#interrupted.positionMs };
+      doc.interrupted = {
+        entryId: this.#interrupted.entry.id,
+        positionMs: this.#interrupted.positionMs,
+      };
     }
     if (this.#ownerId !== undefined) doc.ownerId = this.#ownerId;
     if (this.#fencingToken !== undefined) doc.fencingToken = this.#fencingToken;
@@ -1117,7 +1196,10 @@ export class StationExecutor {
   #loseLease(reason: string): void {
     if (this.#leaseLost) return;
     this.#leaseLost = true;
-    this.#logger.error("station is driven by a newer owner; stopping", { stationId: this.stationId, reason });
+    this.#logger.error("station is driven by a newer owner; stopping", {
+      stationId: this.stationId,
+      reason,
+    });
     this.#emit({ type: "lease_lost", stationId: this.stationId, at: this.#time.now(), reason });
     this.#running = false;
   }
@@ -1130,7 +1212,10 @@ export class StationExecutor {
         ),
       );
     } catch (error) {
-      this.#logger.warn("telemetry subscription failed", { stationId: this.stationId, error: String(error) });
+      this.#logger.warn("telemetry subscription failed", {
+        stationId: this.stationId,
+        error: String(error),
+      });
     }
     if (!this.#o.listenForSourceFailures) return;
     try {
@@ -1142,7 +1227,11 @@ export class StationExecutor {
             void this.reportSourceFailure(source, reason);
           }),
           this.#o.busTimeoutMs,
-          () => new GrimnirError("BUS_UNAVAILABLE", "source_failure subscription not confirmed in time"),
+          () =>
+            new GrimnirError(
+              "BUS_UNAVAILABLE",
+              "source_failure subscription not confirmed in time",
+            ),
         ),
       );
     } catch (error) {
@@ -1209,7 +1298,11 @@ export class StationExecutor {
     this.#outbox.publish("now_playing", this.stationId, clean);
   }
 
-  #publishFailure(source: string, reason: string, action: "skipped" | "fallback" | "retrying"): void {
+  #publishFailure(
+    source: string,
+    reason: string,
+    action: "skipped" | "fallback" | "retrying",
+  ): void {
     this.#ownFailureSources.add(source);
     this.#outbox.publish("source_failure", this.stationId, { source, reason, action });
   }

@@ -25,7 +25,9 @@ export interface TimelineCacheOptions {
  * cached (up to the horizon) and is retried on the next refresh.
  */
 export class TimelineCache {
-  readonly #options: Required<Omit<TimelineCacheOptions, "store" | "logger" | "timeSource" | "stationId">>;
+  readonly #options: Required<
+    Omit<TimelineCacheOptions, "store" | "logger" | "timeSource" | "stationId">
+  >;
   readonly #store: Pick<Store, "schedule">;
   readonly #time: TimeSource;
   readonly #logger: ExecutorLogger;
@@ -84,7 +86,11 @@ export class TimelineCache {
     this.#inFlight = withTimeout(
       this.#store.schedule.window(this.#stationId, range),
       this.#options.readTimeoutMs,
-      () => new GrimnirError("STORE_UNAVAILABLE", `schedule window not read within ${this.#options.readTimeoutMs} ms`),
+      () =>
+        new GrimnirError(
+          "STORE_UNAVAILABLE",
+          `schedule window not read within ${this.#options.readTimeoutMs} ms`,
+        ),
     )
       .then(
         (entries) => {

@@ -79,7 +79,11 @@ export class WriteBehind {
         await withTimeout(
           write.run(),
           this.#timeoutMs,
-          () => new GrimnirError("STORE_UNAVAILABLE", `${write.label} not written within ${this.#timeoutMs} ms`),
+          () =>
+            new GrimnirError(
+              "STORE_UNAVAILABLE",
+              `${write.label} not written within ${this.#timeoutMs} ms`,
+            ),
         );
       } catch (error) {
         this.#stats.failures++;

@@ -16,3 +16,7 @@ export type { LibreTimeImporterOptions } from "./libretime/libretime-importer.js
 export { REPLAY_GAIN_REFERENCE_LUFS } from "./libretime/map-files.js";
 export { LT_REPEAT } from "./libretime/map-shows.js";
 export { formatReport } from "./format-report.js";
+export { AzuraCastImporter } from "./azuracast/azuracast-importer.js";
+export type { AzuraCastImporterOptions } from "./azuracast/azuracast-importer.js";
+export type { FetchLike, AcObject } from "./azuracast/client.js";
+export { ROTATION_TAG, WEIGHT_FIELD } from "./azuracast/map-station.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStore, type ImportProgress, type Store } from "@grimnir/core";
+import { MemoryStore, type ImportAction, type ImportProgress, type Store } from "@grimnir/core";
 import { showOccurrences } from "@grimnir/scheduler";
 import { PostgresStore } from "@grimnir/store-pg";
 import { LibreTimeImporter, SOURCE_ACTION_KIND } from "../src/index.js";
@@ -20,7 +20,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-function find(actions: { sourceKind: string; sourceId: string }[], kind: string, id: string) {
+function find(actions: ImportAction[], kind: string, id: string): ImportAction | undefined {
   return actions.find((a) => a.sourceKind === kind && a.sourceId === id);
 }
 
@@ -178,7 +178,7 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     const store = new MemoryStore();
     await new LibreTimeImporter({ url, store }).apply();
     const show = (await store.shows.get("lt-station", "lt-show-1"))!;
-    const diagnostics: unknown[] = [];
+    const diagnostics: Parameters<typeof showOccurrences>[4] = [];
     const starts = showOccurrences(show, "America/New_York", Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 16), diagnostics).map((o) => new Date(o.startsAt).toISOString());
     expect(diagnostics).toEqual([]);
     expect(starts).toEqual([

@@ -13,6 +13,20 @@ export interface PostgresStoreOptions extends SqlStoreOptions, PostgresPoolOptio
 /** Options of {@link SqliteStore.open}. */
 export interface SqliteStoreOptions extends SqlStoreOptions, SqliteDriverOptions {}
 
+/** Create the directory of an SQLite file; `STORE_UNAVAILABLE` when that is impossible. */
+function ensureDirectory(filename: string): void {
+  if (filename === ":memory:") return;
+  const dir = dirname(resolve(filename));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (cause) {
+    throw new GrimnirError("STORE_UNAVAILABLE", `cannot create directory ${JSON.stringify(dir)} for the SQLite database: ${String(cause)}`, {
+      details: { field: "store", file: filename },
+      cause,
+    });
+  }
+}
+
 async function prepare(driver: SqlDriver, options: SqlStoreOptions): Promise<void> {
   if (options.migrate === false) return;
   try {
@@ -58,7 +72,7 @@ export class SqliteStore extends SqlStore {
    * migrations (unless `migrate: false`) and resolve to a ready store.
    */
   static async open(filename: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    if (filename !== ":memory:") mkdirSync(dirname(resolve(filename)), { recursive: true });
+    ensureDirectory(filename);
     const driver = new SqliteDriver(filename, options);
     const store = new SqliteStore(driver, options);
     await prepare(driver, options);
@@ -118,7 +132,7 @@ export interface MigrateOptions {
  */
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrationReport> {
   const target = parseStoreUrl(url);
-  if (target.dialect === "sqlite" && target.location !== ":memory:") mkdirSync(dirname(resolve(target.location)), { recursive: true });
+  if (target.dialect === "sqlite") ensureDirectory(target.location);
   const driver: SqlDriver = target.dialect === "postgres" ? new PostgresDriver(target.location) : new SqliteDriver(target.location);
   try {
     return await runMigrations(driver, { status: options.status === true });

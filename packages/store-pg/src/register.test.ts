@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +41,14 @@ describe("registerSqlStores", () => {
   });
 
   it("reports an unopenable SQLite file as STORE_UNAVAILABLE, never a raw driver error", async () => {
-    await expect(SqliteStore.open("/proc/grimnir-cannot-exist/x.db")).rejects.toMatchObject({ name: "GrimnirError" });
+    const dir = mkdtempSync(join(tmpdir(), "grimnir-bad-"));
+    try {
+      writeFileSync(join(dir, "file"), "not a directory");
+      await expect(SqliteStore.open(join(dir, "file", "x.db"))).rejects.toMatchObject({ name: "GrimnirError", code: "STORE_UNAVAILABLE" });
+      writeFileSync(join(dir, "garbage.db"), "this is not an SQLite database, just text long enough to have a header".repeat(20));
+      await expect(SqliteStore.open(join(dir, "garbage.db"))).rejects.toMatchObject({ name: "GrimnirError" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -395,7 +395,8 @@ export const stationConfigSchema: JsonSchema = {
     preload_sec: {
       type: "number",
       title: "Preload",
-      description: "How long before its planned start the next item is preloaded (opened and decoded), s.",
+      description:
+        "How long before its planned start the next item is preloaded (opened and decoded), s.",
       minimum: 1,
       maximum: 300,
       default: 30,

@@ -13,7 +13,7 @@ export interface LevelReading {
 }
 
 /** Biquad coefficients, normalised so a0 = 1. */
-interface Biquad {
+export interface Biquad {
   b0: number;
   b1: number;
   b2: number;
@@ -22,7 +22,7 @@ interface Biquad {
 }
 
 /** BS.1770 stage 1 (high shelf, +4 dB) and stage 2 (RLB high-pass) designed for `sampleRate`. */
-function kWeighting(sampleRate: number): [Biquad, Biquad] {
+export function kWeighting(sampleRate: number): [Biquad, Biquad] {
   const shelfK = Math.tan((Math.PI * 1681.974450955533) / sampleRate);
   const vh = 10 ** (3.999843853973347 / 20);
   const vb = vh ** 0.4996667741545416;

@@ -34,6 +34,24 @@ export interface ScheduleOptions {
   curve?: FadeCurve;
 }
 
+/** The layers' signals of the block being processed, interleaved stereo, after program and master gains. */
+export interface MixStems {
+  /** The program (automation) layer. */
+  automation: Float32Array;
+  /** The emergency layer. */
+  emergency: Float32Array;
+}
+
+/**
+ * Processing in the mixer's output path (the station's DSP chain): called once
+ * per rendered block, after the master gain and before metering and silence
+ * detection, so telemetry and outputs see the processed signal.
+ */
+export interface MixProcessor {
+  /** Process `mix` (interleaved stereo) in place; `stems` hold the same block per layer. */
+  process(mix: Float32Array, stems: MixStems): void;
+}
+
 /** Mixer construction options. */
 export interface MixerOptions {
   /** Hz; 44100 by default. */
@@ -103,6 +121,10 @@ export class Mixer {
   #scratch = new Float32Array(0);
   #programBuf = new Float32Array(0);
   #emergencyBuf = new Float32Array(0);
+  #autoStem = new Float32Array(0);
+  #emergencyStem = new Float32Array(0);
+  /** DSP applied to every block before metering; none by default. */
+  processor: MixProcessor | undefined;
 
   /** A silent mixer at frame 0; see {@link MixerOptions}. */
   constructor(options: MixerOptions = {}) {
@@ -240,16 +262,23 @@ export class Mixer {
       this.#program.render(pbuf, 0, frames, this.#scratch);
     }
 
+    const auto = this.#autoStem.subarray(0, frames * 2);
+    const emer = this.#emergencyStem.subarray(0, frames * 2);
     for (let i = 0; i < frames; i++) {
       let pg = 1;
       if (up && i >= upFrom) pg = this.#step(up);
       else if (down) pg = i < programTo ? this.#step(down) : 0;
       else if (up) pg = 0;
       const mg = this.#step(this.#master);
+      auto[i * 2] = pbuf[i * 2]! * pg * mg;
+      auto[i * 2 + 1] = pbuf[i * 2 + 1]! * pg * mg;
+      emer[i * 2] = ebuf[i * 2]! * mg;
+      emer[i * 2 + 1] = ebuf[i * 2 + 1]! * mg;
       out[i * 2] = (pbuf[i * 2]! * pg + ebuf[i * 2]!) * mg;
       out[i * 2 + 1] = (pbuf[i * 2 + 1]! * pg + ebuf[i * 2 + 1]!) * mg;
     }
     if (up && up.done >= up.frames) this.#programRamp = undefined;
+    this.processor?.process(out, { automation: auto, emergency: emer });
 
     this.#meter.process(out);
     for (const change of this.#silence.process(out, this.#frame)) {
@@ -264,6 +293,8 @@ export class Mixer {
     this.#scratch = new Float32Array(frames * 2);
     this.#programBuf = new Float32Array(frames * 2);
     this.#emergencyBuf = new Float32Array(frames * 2);
+    this.#autoStem = new Float32Array(frames * 2);
+    this.#emergencyStem = new Float32Array(frames * 2);
   }
 
   #rampValue(ramp: Ramp): number {

@@ -37,7 +37,7 @@ export type FakeEngineCall =
     }
   | { method: "status"; stationId: "*"; at: number };
 
-/** Name of a {@link MediaEngine} method. */
+/** Name of a `MediaEngine` method. */
 export type FakeEngineMethod = FakeEngineCall["method"] | "streamTelemetry";
 
 /** How a failing method fails: reject with `ENGINE_UNAVAILABLE`, reject with another error, or never answer. */
@@ -53,7 +53,7 @@ interface FakeStation {
 }
 
 /**
- * An in-memory {@link MediaEngine} for tests: records every call with the
+ * An in-memory `MediaEngine` for tests: records every call with the
  * time source's time, keeps a simple per-station model so `status()` reports
  * what was started (position advances with the time source), emits telemetry
  * when told to, and can be made to fail per method.
@@ -163,7 +163,12 @@ export class FakeMediaEngine implements MediaEngine {
   }
 
   async preload(stationId: string, request: PlayRequest): Promise<void> {
-    await this.#enter({ method: "preload", stationId, at: this.#time.now(), request: { ...request } });
+    await this.#enter({
+      method: "preload",
+      stationId,
+      at: this.#time.now(),
+      request: { ...request },
+    });
     this.#station(stationId).preloadedItemId = request.itemId;
   }
 
@@ -178,7 +183,12 @@ export class FakeMediaEngine implements MediaEngine {
   }
 
   async stop(stationId: string, options: { fadeOutMs?: number } = {}): Promise<void> {
-    await this.#enter({ method: "stop", stationId, at: this.#time.now(), fadeOutMs: options.fadeOutMs });
+    await this.#enter({
+      method: "stop",
+      stationId,
+      at: this.#time.now(),
+      fadeOutMs: options.fadeOutMs,
+    });
     this.#stations.set(stationId, { state: "idle" });
   }
 

@@ -1,0 +1,163 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { GrimnirError } from "@grimnir/core";
+
+/**
+ * The station configuration `grimnir serve` uses when no `--config` is given:
+ * the demo station (same content as `examples/stations/demo.yaml`).
+ */
+export const EMBEDDED_STATION_YAML = `# Grimnir demo station (embedded default of grimnir serve)
+station:
+  id: "demo"
+  name: "Grimnir Demo Radio"
+  timezone: "UTC"
+  slug: "demo"
+  description: "Demo station shipped with Grimnir"
+mounts:
+  - id: "main"
+    name: "Main"
+    outputs:
+      - type: http
+        path: demo.mp3
+        format: mp3
+        bitrate_kbps: 128
+crossfade:
+  duration_ms: 2000
+  curve: scurve
+`;
+
+/** Settings of `grimnir serve` after flags, environment and defaults were merged. */
+export interface ServeOptions {
+  /** Station configuration file; absent = {@link EMBEDDED_STATION_YAML}. */
+  configFile?: string;
+  /** Store URL (default `sqlite:<dataDir>/grimnir.db`). */
+  storeUrl: string;
+  /** Event bus URL (default `memory:`). */
+  busUrl: string;
+  /** Coordinator URL for station leases (default: the bus URL when it is redis/nats, else `memory:`). */
+  coordinatorUrl: string;
+  /** HTTP API and dashboard port (default 8080; 0 = any free port). */
+  port: number;
+  /** Interface the API listens on (default 0.0.0.0). */
+  host: string;
+  /** Data directory: SQLite file, media, secrets (default ./data), absolute. */
+  dataDir: string;
+  /** gRPC port of the local media engine (default 9091). */
+  enginePort: number;
+  /** Loopback port of the engine's built-in HTTP streams, proxied at /stream/* (default 8091). */
+  streamPort: number;
+  /** This instance's id among several (default `<hostname>-<pid>`). */
+  instanceId: string;
+  /** Create the demo station and library on an empty store (default true). */
+  demo: boolean;
+  /** How often the planner re-plans the 48 h window, ms (default 600 000). */
+  plannerIntervalMs: number;
+  /** Log level: fatal, error, warn, info, debug, trace, silent (default info). */
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** HS256 secret for API tokens (≥ 32 bytes); default: generated once into `<dataDir>/jwt-secret`. */
+  jwtSecret?: string;
+  /** Password of the `admin` user created on first start; default: generated into `<dataDir>/admin-password`. */
+  adminPassword?: string;
+}
+
+/** Flags as commander gives them (strings; `demo` false for `--no-demo`). */
+export interface ServeFlags {
+  config?: string;
+  store?: string;
+  bus?: string;
+  coordinator?: string;
+  port?: string;
+  host?: string;
+  data?: string;
+  enginePort?: string;
+  streamPort?: string;
+  instanceId?: string;
+  demo?: boolean;
+  logLevel?: string;
+}
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function port(value: string, source: string, allowZero: boolean): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65_535) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `${source} must be a port number ${allowZero ? "0" : "1"}..65535, got "${value}"`,
+      { details: { field: source } },
+    );
+  }
+  return n;
+}
+
+/**
+ * Merge `grimnir serve` settings: a flag wins over its `GRIMNIR_*` environment
+ * variable, which wins over the default. Throws `CONFIG_INVALID` naming the
+ * flag or variable when a value is malformed.
+ *
+ * Variables: `GRIMNIR_CONFIG`, `GRIMNIR_STORE`, `GRIMNIR_BUS`,
+ * `GRIMNIR_COORDINATOR`, `GRIMNIR_PORT`, `GRIMNIR_HOST`, `GRIMNIR_DATA`,
+ * `GRIMNIR_ENGINE_PORT`, `GRIMNIR_STREAM_PORT`, `GRIMNIR_INSTANCE_ID`,
+ * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`,
+ * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`.
+ */
+export function resolveServeOptions(
+  flags: ServeFlags,
+  env: Record<string, string | undefined> = process.env,
+): ServeOptions {
+  const pick = (flag: string | undefined, name: string): { value?: string; source: string } =>
+    flag !== undefined
+      ? { value: flag, source: `--${name}` }
+      : { value: env[`GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}`], source: `GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}` };
+  const dataDir = resolve(pick(flags.data, "data").value ?? "./data");
+  const storeUrl = pick(flags.store, "store").value ?? `sqlite:${dataDir}/grimnir.db`;
+  const busUrl = pick(flags.bus, "bus").value ?? "memory:";
+  const sharedBus = /^(redis|rediss|nats):/i.test(busUrl);
+  const coordinatorUrl = pick(flags.coordinator, "coordinator").value ?? (sharedBus ? busUrl : "memory:");
+  const num = (flag: string | undefined, name: string, fallback: number, allowZero: boolean): number => {
+    const { value, source } = pick(flag, name);
+    return value === undefined ? fallback : port(value, source, allowZero);
+  };
+  const level = pick(flags.logLevel, "log-level");
+  if (level.value !== undefined && !(LEVELS as readonly string[]).includes(level.value)) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `${level.source} must be one of ${LEVELS.join(", ")}, got "${level.value}"`,
+      { details: { field: level.source } },
+    );
+  }
+  const intervalRaw = env["GRIMNIR_PLANNER_INTERVAL_MS"];
+  const plannerIntervalMs = intervalRaw === undefined ? 600_000 : Number(intervalRaw);
+  if (!Number.isFinite(plannerIntervalMs) || plannerIntervalMs < 1000) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `GRIMNIR_PLANNER_INTERVAL_MS must be a number of ms >= 1000, got "${intervalRaw}"`,
+      { details: { field: "GRIMNIR_PLANNER_INTERVAL_MS" } },
+    );
+  }
+  const configFile = pick(flags.config, "config").value;
+  const secret = env["GRIMNIR_JWT_SECRET"];
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) {
+    throw new GrimnirError("CONFIG_INVALID", "GRIMNIR_JWT_SECRET must be at least 32 bytes", {
+      details: { field: "GRIMNIR_JWT_SECRET" },
+    });
+  }
+  const adminPassword = env["GRIMNIR_ADMIN_PASSWORD"];
+  return {
+    ...(configFile === undefined ? {} : { configFile: resolve(configFile) }),
+    storeUrl,
+    busUrl,
+    coordinatorUrl,
+    port: num(flags.port, "port", 8080, true),
+    host: pick(flags.host, "host").value ?? "0.0.0.0",
+    dataDir,
+    enginePort: num(flags.enginePort, "engine-port", 9091, false),
+    streamPort: num(flags.streamPort, "stream-port", 8091, false),
+    instanceId: pick(flags.instanceId, "instance-id").value ?? `${hostname()}-${process.pid}`,
+    demo: flags.demo === false ? false : env["GRIMNIR_DEMO"] !== "0",
+    plannerIntervalMs,
+    logLevel: (level.value ?? "info") as ServeOptions["logLevel"],
+    ...(secret === undefined ? {} : { jwtSecret: secret }),
+    ...(adminPassword === undefined || adminPassword === "" ? {} : { adminPassword }),
+  };
+}

@@ -1,0 +1,275 @@
+import { isAbsolute, join } from "node:path";
+import { GrimnirError, PRIORITY_NAMES } from "@grimnir/core";
+import type { Coordinator, EventBus, Lease, Mount, StationConfig, Store, TimeSource } from "@grimnir/core";
+import { ExecutorPool, StationExecutor, storeEntryResolver } from "@grimnir/executor";
+import type { ExecutorEvent, PooledExecutor } from "@grimnir/executor";
+import type { EngineSupervisor, OutputSpec } from "@grimnir/engine";
+import type { ExecutorPort, PriorityPort, PriorityStackEntry } from "@grimnir/http";
+import { executorLogger } from "./logger.js";
+import type { ServerLogger } from "./logger.js";
+
+/** Engine outputs for a station's mounts: built-in HTTP streams on `streamPort`, Icecast pushes. */
+export function outputsForMounts(mounts: Mount[], streamPort: number): OutputSpec[] {
+  const specs: OutputSpec[] = [];
+  for (const mount of mounts) {
+    for (const output of mount.outputs) {
+      if (output.type === "http") {
+        specs.push({
+          name: output.path.replace(/\.[A-Za-z0-9]+$/, ""),
+          format: output.format,
+          bitrateKbps: output.bitrateKbps,
+          httpPort: streamPort,
+        });
+      } else if (output.type === "icecast") {
+        specs.push({
+          name: `${mount.id}-icecast-${specs.length}`,
+          format: output.format,
+          bitrateKbps: output.bitrateKbps,
+          icecastUrl: output.url,
+        });
+      }
+    }
+  }
+  return specs;
+}
+
+/** Options of {@link Playout}. */
+export interface PlayoutOptions {
+  instanceId: string;
+  store: Store;
+  bus: EventBus;
+  coordinator: Coordinator;
+  supervisor: EngineSupervisor;
+  logger: ServerLogger;
+  timeSource: TimeSource;
+  /** Root of local media storage; relative storage keys resolve against it. */
+  mediaRoot: string;
+  /** Port of the engine's built-in HTTP streams. */
+  streamPort: number;
+  /** Per-station configuration from the station file, when the station has one. */
+  configs: Map<string, StationConfig>;
+  /** Emergency audio of a station (absolute path), when `insertEmergency` names no media. */
+  emergencyFile: (stationId: string) => string | undefined;
+  /** Lease time to live, ms (default 10 000). */
+  leaseTtlMs?: number;
+}
+
+/** One station driven by this instance: outputs configured, then its executor. */
+class StationDriver implements PooledExecutor {
+  readonly executor: StationExecutor;
+  readonly #playout: Playout;
+  readonly #lease: Lease;
+
+  constructor(playout: Playout, executor: StationExecutor, lease: Lease) {
+    this.#playout = playout;
+    this.executor = executor;
+    this.#lease = lease;
+  }
+
+  get running(): boolean {
+    return this.executor.running;
+  }
+
+  async start(): Promise<void> {
+    await this.#playout.configureStation(this.executor.stationId);
+    await this.executor.start();
+    this.#playout.log.info(
+      { stationId: this.executor.stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
+      "driving station",
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.executor.stop();
+  }
+}
+
+/**
+ * The playout side of `grimnir serve`: an {@link ExecutorPool} of
+ * {@link StationExecutor}s (one per station this instance owns, by hash ring
+ * and Coordinator lease with fencing token), the engine outputs of each
+ * station, and the API's priority and executor ports over them.
+ */
+export class Playout {
+  readonly pool: ExecutorPool<StationDriver>;
+  readonly log: ServerLogger;
+  readonly #o: PlayoutOptions;
+
+  /** Configure; nothing runs until {@link Playout.start}. */
+  constructor(options: PlayoutOptions) {
+    this.#o = options;
+    this.log = options.logger.child({ component: "playout" });
+    const execLogger = executorLogger(options.logger.child({ component: "executor" }));
+    this.pool = new ExecutorPool<StationDriver>({
+      instanceId: options.instanceId,
+      coordinator: options.coordinator,
+      leaseTtlMs: options.leaseTtlMs ?? 10_000,
+      timeSource: options.timeSource,
+      logger: execLogger,
+      onOwnershipChange: (change) => this.log.info(change, change.owned ? "station taken" : "station given up"),
+      createExecutor: (stationId, lease) => {
+        const config = options.configs.get(stationId);
+        const resolve = storeEntryResolver(options.store, {
+          loudnessTargetLufs: config?.loudnessTargetLufs ?? -16,
+        });
+        const executor = new StationExecutor({
+          stationId,
+          engine: options.supervisor.engine,
+          store: options.store,
+          bus: options.bus,
+          timeSource: options.timeSource,
+          logger: execLogger,
+          ownerId: options.instanceId,
+          fencingToken: lease.token,
+          crossfadeMs: config?.crossfade.durationMs ?? 0,
+          curve: config?.crossfade.curve ?? "scurve",
+          preloadMs: (config?.preloadSec ?? 30) * 1000,
+          resolveEntry: async (entry) => {
+            const resolved = await resolve(entry);
+            if (resolved === undefined || /^[a-z][a-z0-9+.-]*:/i.test(resolved.uri) || isAbsolute(resolved.uri)) {
+              return resolved;
+            }
+            return { ...resolved, uri: join(options.mediaRoot, resolved.uri) };
+          },
+          onEvent: (event: ExecutorEvent) => this.log.info({ event: { ...event } }, `executor ${event.type}`),
+        });
+        return new StationDriver(this, executor, lease);
+      },
+    });
+  }
+
+  /** Stations this instance drives now. */
+  get ownedStations(): string[] {
+    return this.pool.ownedStations;
+  }
+
+  /** Apply a station's outputs to the engine (through the supervisor, so a restart re-applies them). */
+  async configureStation(stationId: string): Promise<void> {
+    const mounts = await this.#o.store.mounts.list(stationId, { limit: 1000 });
+    const outputs = outputsForMounts(mounts, this.#o.streamPort);
+    if (outputs.length > 0) await this.#o.supervisor.configureOutputs(stationId, outputs);
+  }
+
+  /** Read the active stations from the Store and hand them to the pool; then reconcile once. */
+  async refreshStations(): Promise<void> {
+    const stations = await this.#o.store.stations.list({ limit: 1000 });
+    this.pool.setStations(stations.filter((s) => s.active).map((s) => s.id));
+    await this.pool.reconcile();
+  }
+
+  /** Start the pool's lease loop. */
+  start(): void {
+    this.pool.run();
+  }
+
+  /** Stop every executor and release every lease; the engine keeps playing until it is stopped. */
+  async stop(): Promise<void> {
+    await this.pool.shutdown();
+  }
+
+  /** The running executor of a station, or `CONFLICT` naming why it is not here. */
+  executorOf(stationId: string): StationExecutor {
+    const driver = this.pool.executor(stationId);
+    if (driver === undefined) {
+      throw new GrimnirError(
+        "CONFLICT",
+        `station ${stationId} is not driven by this instance (${this.#o.instanceId}); send the request to its owner`,
+        { details: { stationId, instanceId: this.#o.instanceId } },
+      );
+    }
+    return driver.executor;
+  }
+
+  /** The API's priority port over the executors. */
+  priorityPort(): PriorityPort {
+    const entryOf = (
+      source: StationExecutor["sources"][number],
+      onAirId: string | undefined,
+    ): PriorityStackEntry => ({
+      ...source,
+      kind: PRIORITY_NAMES[source.priority] ?? String(source.priority),
+      onAir: source.id === onAirId,
+      ...(source.title === undefined ? {} : { label: source.title }),
+    });
+    return {
+      stack: async (stationId) => {
+        const executor = this.executorOf(stationId);
+        return executor.sources.map((s) => entryOf(s, executor.onAir?.id));
+      },
+      insertEmergency: async (stationId, request) => {
+        const executor = this.executorOf(stationId);
+        let uri: string | undefined;
+        let title = `Emergency: ${request.reason}`;
+        if (request.mediaId !== undefined) {
+          const media = await this.#o.store.media.get(stationId, request.mediaId);
+          if (media === undefined) {
+            throw new GrimnirError("NOT_FOUND", `media ${request.mediaId} does not exist in station ${stationId}`, {
+              details: { field: "mediaId" },
+            });
+          }
+          uri = isAbsolute(media.storageKey) ? media.storageKey : join(this.#o.mediaRoot, media.storageKey);
+          title = media.title;
+        } else {
+          uri = this.#o.emergencyFile(stationId);
+        }
+        if (uri === undefined) {
+          throw new GrimnirError(
+            "VALIDATION",
+            `station ${stationId} has no emergency audio: give mediaId or set failover.emergency_audio_path`,
+            { details: { field: "mediaId" } },
+          );
+        }
+        const id = `${this.#o.timeSource.now().toString(36)}`;
+        await executor.insertEmergency({ id, uri, title });
+        const source = executor.sources.find((s) => s.id === `emergency:${id}`);
+        if (source === undefined) {
+          throw new GrimnirError("INTERNAL", `emergency ${id} was inserted but is not in the priority stack`);
+        }
+        this.log.warn({ stationId, sourceId: source.id, requestedBy: request.requestedBy, reason: request.reason }, "emergency inserted");
+        return entryOf(source, executor.onAir?.id);
+      },
+      release: async (stationId, sourceId, requestedBy) => {
+        const executor = this.executorOf(stationId);
+        if (!executor.sources.some((s) => s.id === sourceId)) {
+          throw new GrimnirError("NOT_FOUND", `source ${sourceId} is not active on station ${stationId}`, {
+            details: { field: "sourceId" },
+          });
+        }
+        if (sourceId.startsWith("emergency:")) await executor.endEmergency(sourceId.slice("emergency:".length));
+        else if (sourceId.startsWith("live:")) await executor.endLive(sourceId.slice("live:".length));
+        else {
+          throw new GrimnirError("VALIDATION", `source ${sourceId} is derived (automation/fallback) and cannot be released`, {
+            details: { field: "sourceId" },
+          });
+        }
+        this.log.info({ stationId, sourceId, requestedBy }, "source released");
+      },
+    };
+  }
+
+  /** The API's executor port: the live view of a station's executor. */
+  executorPort(): ExecutorPort {
+    return {
+      live: async (stationId) => {
+        const driver = this.pool.executor(stationId);
+        if (driver === undefined) return { drivenHere: false, instanceId: this.#o.instanceId };
+        const executor = driver.executor;
+        const onAir = executor.onAir;
+        return {
+          drivenHere: true,
+          instanceId: this.#o.instanceId,
+          state: executor.state,
+          ...(onAir === undefined
+            ? {}
+            : { onAir: { ...onAir, kind: PRIORITY_NAMES[onAir.priority] ?? String(onAir.priority) } }),
+          ...(executor.currentEntryId === undefined ? {} : { currentEntryId: executor.currentEntryId }),
+          ...(executor.positionMs === undefined ? {} : { positionMs: executor.positionMs }),
+          ...(executor.nextEntryId === undefined ? {} : { nextEntryId: executor.nextEntryId }),
+          sources: executor.sources,
+          failoverCauses: Object.fromEntries(executor.failoverCauses),
+          stats: executor.stats,
+        };
+      },
+    };
+  }
+}
