@@ -17,7 +17,7 @@ export type { CrossfadeGains } from "./fade-curve.js";
 
 // --- mixer ---
 export { Mixer } from "./mixer/mixer.js";
-export type { MixerEvent, MixerOptions, MixerStatus, ScheduleOptions } from "./mixer/mixer.js";
+export type { MixerEvent, MixerOptions, MixerStatus, ScheduleOptions, MixProcessor, MixStems } from "./mixer/mixer.js";
 export type { MixerItem, DeckEndReason } from "./mixer/deck.js";
 export { PcmBuffer } from "./mixer/pcm-buffer.js";
 export type { PcmSource } from "./mixer/pcm-buffer.js";
@@ -25,6 +25,27 @@ export { LevelMeter } from "./mixer/meters.js";
 export type { LevelReading } from "./mixer/meters.js";
 export { SilenceDetector } from "./mixer/silence-detector.js";
 export type { SilenceChange } from "./mixer/silence-detector.js";
+
+// --- DSP ---
+export { DspChain } from "./dsp/chain.js";
+export type { DspChainOptions, DspNodeTelemetry, DspSilenceSettings } from "./dsp/chain.js";
+export { LiveDspChain } from "./dsp/live-chain.js";
+export { NAMED_DSP_INPUTS, timeCoeff, GainReductionTracker } from "./dsp/node.js";
+export type { DspContext, DspNodeReading, EngineDspNode } from "./dsp/node.js";
+export { BUILTIN_DSP_IMPLEMENTATIONS } from "./dsp/builtin-nodes.js";
+export type { BuiltinDspFactory } from "./dsp/builtin-nodes.js";
+export { Compressor, compressorCurveDb } from "./dsp/compressor.js";
+export { Limiter } from "./dsp/limiter.js";
+export { LoudnessNormalizer } from "./dsp/loudness-normalize.js";
+export { Agc } from "./dsp/agc.js";
+export { Equalizer, equalizerSections, GRAPHIC10_CENTRES_HZ, GRAPHIC31_CENTRES_HZ } from "./dsp/equalizer.js";
+export { Gate } from "./dsp/gate.js";
+export { Duck } from "./dsp/duck.js";
+export { Mix } from "./dsp/mix.js";
+export { LevelMeterNode } from "./dsp/level-meter-node.js";
+export { BiquadCascade, rbjBiquad, biquadResponseDb } from "./dsp/biquad.js";
+export type { BiquadCoefficients, BiquadShape } from "./dsp/biquad.js";
+export { TruePeakEstimator, measureTruePeakDb } from "./dsp/true-peak.js";
 
 // --- engine process ---
 export { AudioEngine, ENGINE_VERSION } from "./engine/audio-engine.js";

@@ -53,15 +53,17 @@ export function parseHead(text: string): RequestHead | undefined {
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   let url: URL;
+  let path: string;
   try {
     url = new URL(match[2]!, "http://harbor.invalid");
+    path = decodeURIComponent(url.pathname);
   } catch (err) {
-    if (err instanceof TypeError) return undefined;
+    if (err instanceof TypeError || err instanceof URIError) return undefined;
     throw err;
   }
   return {
     method: match[1]!,
-    path: decodeURIComponent(url.pathname),
+    path,
     query: url.searchParams,
     version: match[3]!,
     headers,

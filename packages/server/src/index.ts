@@ -11,6 +11,7 @@ import { registerSqlStores } from "@grimnir/store-pg";
 import { runValidate } from "./commands/validate.js";
 import { runAnalyze } from "./commands/analyze.js";
 import { runIngest } from "./commands/ingest.js";
+import { runServe } from "./commands/serve.js";
 import type { CommandIo } from "./commands/io.js";
 
 export { runValidate } from "./commands/validate.js";
@@ -19,6 +20,30 @@ export type { AnalyzeCommandOptions, AnalyzeJsonRow } from "./commands/analyze.j
 export { runIngest, progressLine } from "./commands/ingest.js";
 export type { IngestCommandOptions } from "./commands/ingest.js";
 export type { CommandIo, OutputStream } from "./commands/io.js";
+export { runServe } from "./commands/serve.js";
+export { startServer } from "./serve/server.js";
+export type { RunningServer } from "./serve/server.js";
+export { resolveServeOptions, EMBEDDED_STATION_YAML } from "./serve/options.js";
+export type { ServeOptions, ServeFlags } from "./serve/options.js";
+export { createServerLogger, executorLogger } from "./serve/logger.js";
+export type { ServerLogger } from "./serve/logger.js";
+export { PlannerService, readPlannerSettings, writePlannerSettings } from "./serve/planner-service.js";
+export type { PlannerServiceOptions, PlannerSettings } from "./serve/planner-service.js";
+export { Playout, outputsForMounts } from "./serve/playout.js";
+export type { PlayoutOptions } from "./serve/playout.js";
+export { bootstrapDemoStation, demoEmergencyFile } from "./serve/demo-station.js";
+export type { DemoBootstrapOptions, DemoBootstrapReport } from "./serve/demo-station.js";
+export {
+  synthesizeDemoTrack,
+  synthesizeAlertTone,
+  encodeMp3,
+  DEMO_SAMPLE_RATE,
+} from "./serve/demo-audio.js";
+export type { DemoTrackSpec } from "./serve/demo-audio.js";
+export { LoudnessHistory } from "./serve/loudness-history.js";
+export type { LoudnessMinute } from "./serve/loudness-history.js";
+export { registerStreamProxy } from "./serve/stream-proxy.js";
+export { registerDashboard, dashboardAssetsDir } from "./serve/dashboard.js";
 
 /** Store used by commands when `--store` is not given: the embedded SQLite file. */
 export const DEFAULT_STORE_URL = "sqlite:./data/grimnir.db";
@@ -100,6 +125,26 @@ export function createCli(
       } finally {
         await store.close();
       }
+    });
+  program
+    .command("serve")
+    .description(
+      "run the reference server: store, bus, planner, executors, media engine, HTTP API, dashboard and /stream/*",
+    )
+    .option("--config <file>", "station configuration (YAML); default: the embedded demo station")
+    .option("--store <url>", "store URL (default sqlite:<data>/grimnir.db)")
+    .option("--bus <url>", "event bus URL: memory:, redis://…, nats://… (default memory:)")
+    .option("--coordinator <url>", "lease coordinator URL (default: the bus when shared, else memory:)")
+    .option("--port <port>", "HTTP port of the API, dashboard and streams (default 8080)")
+    .option("--host <host>", "interface to listen on (default 0.0.0.0)")
+    .option("--data <dir>", "data directory: SQLite file, media, secrets (default ./data)")
+    .option("--engine-port <port>", "gRPC port of the local media engine (default 9091)")
+    .option("--stream-port <port>", "loopback port of the engine's HTTP streams, relayed at /stream/* (default 8091)")
+    .option("--instance-id <id>", "this instance's id in a cluster (default <hostname>-<pid>)")
+    .option("--no-demo", "do not create the demo station on an empty store")
+    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent (default info)")
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      process.exitCode = await runServe(opts, io);
     });
   return program;
 }

@@ -31,7 +31,10 @@ export interface SqlDriver {
    * rethrow when it rejects. `migrationLock` also takes the cross-process
    * migration lock (advisory lock on PostgreSQL; SQLite's `BEGIN IMMEDIATE` is one).
    */
-  transaction<T>(fn: (executor: SqlExecutor) => Promise<T>, options?: { migrationLock?: boolean }): Promise<T>;
+  transaction<T>(
+    fn: (executor: SqlExecutor) => Promise<T>,
+    options?: { migrationLock?: boolean },
+  ): Promise<T>;
   /** Close every connection. */
   close(): Promise<void>;
 }

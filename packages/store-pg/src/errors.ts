@@ -9,7 +9,15 @@ interface DriverErrorShape {
 }
 
 const PG_UNAVAILABLE_CLASSES = ["08", "53", "57", "58"];
-const NODE_UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE", "EAI_AGAIN"]);
+const NODE_UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "EAI_AGAIN",
+]);
 
 /**
  * Turn whatever a driver threw into a {@link GrimnirError} with a stable code and a
@@ -31,11 +39,21 @@ export function mapDriverError(err: unknown, operation: string): GrimnirError {
   const message = typeof shape.message === "string" ? shape.message : String(err);
   const details = { operation, driverCode: code || undefined };
 
-  if (code === "23505" || code.startsWith("SQLITE_CONSTRAINT_PRIMARYKEY") || code.startsWith("SQLITE_CONSTRAINT_UNIQUE")) {
-    return new GrimnirError("CONFLICT", `${operation}: a record with this key already exists`, { details, cause: err });
+  if (
+    code === "23505" ||
+    code.startsWith("SQLITE_CONSTRAINT_PRIMARYKEY") ||
+    code.startsWith("SQLITE_CONSTRAINT_UNIQUE")
+  ) {
+    return new GrimnirError("CONFLICT", `${operation}: a record with this key already exists`, {
+      details,
+      cause: err,
+    });
   }
   if (code === "40001" || code === "40P01") {
-    return new GrimnirError("CONFLICT", `${operation}: concurrent update, retry`, { details, cause: err });
+    return new GrimnirError("CONFLICT", `${operation}: concurrent update, retry`, {
+      details,
+      cause: err,
+    });
   }
   if (
     NODE_UNAVAILABLE.has(code) ||
@@ -47,20 +65,39 @@ export function mapDriverError(err: unknown, operation: string): GrimnirError {
     code.startsWith("SQLITE_CANTOPEN") ||
     code.startsWith("SQLITE_IOERR") ||
     code.startsWith("SQLITE_READONLY") ||
-    /Connection terminated|Cannot use a pool after calling end|connection timeout|database connection is not open/i.test(message)
+    /Connection terminated|Cannot use a pool after calling end|connection timeout|database connection is not open/i.test(
+      message,
+    )
   ) {
-    return new GrimnirError("STORE_UNAVAILABLE", `${operation}: database unavailable (${code || firstLine(message)})`, {
-      details,
-      cause: err,
-    });
+    return new GrimnirError(
+      "STORE_UNAVAILABLE",
+      `${operation}: database unavailable (${code || firstLine(message)})`,
+      {
+        details,
+        cause: err,
+      },
+    );
   }
-  if ((code.length === 5 && code.startsWith("22")) || code === "SQLITE_TOOBIG" || code === "SQLITE_MISMATCH" || code.startsWith("SQLITE_CONSTRAINT")) {
-    return new GrimnirError("VALIDATION", `${operation}: value rejected by the database (${firstLine(message)})`, {
-      details,
-      cause: err,
-    });
+  if (
+    (code.length === 5 && code.startsWith("22")) ||
+    code === "SQLITE_TOOBIG" ||
+    code === "SQLITE_MISMATCH" ||
+    code.startsWith("SQLITE_CONSTRAINT")
+  ) {
+    return new GrimnirError(
+      "VALIDATION",
+      `${operation}: value rejected by the database (${firstLine(message)})`,
+      {
+        details,
+        cause: err,
+      },
+    );
   }
-  return new GrimnirError("INTERNAL", `${operation}: database error (${code || firstLine(message)})`, { details, cause: err });
+  return new GrimnirError(
+    "INTERNAL",
+    `${operation}: database error (${code || firstLine(message)})`,
+    { details, cause: err },
+  );
 }
 
 function firstLine(text: string): string {

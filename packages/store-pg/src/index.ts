@@ -12,7 +12,12 @@ import { registerSqlStores } from "./register.js";
 export { SqlStore } from "./sql-store.js";
 export type { SqlStoreOptions } from "./sql-store.js";
 export { PostgresStore, SqliteStore, openSqlStore, parseStoreUrl, migrate } from "./open.js";
-export type { PostgresStoreOptions, SqliteStoreOptions, SqlStoreTarget, MigrateOptions } from "./open.js";
+export type {
+  PostgresStoreOptions,
+  SqliteStoreOptions,
+  SqlStoreTarget,
+  MigrateOptions,
+} from "./open.js";
 export { runMigrations, migrationChecksum } from "./migrate.js";
 export type { MigrationReport, MigrationStatus } from "./migrate.js";
 export { MIGRATIONS } from "./schema.js";

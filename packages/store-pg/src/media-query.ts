@@ -1,4 +1,10 @@
-import { GrimnirError, type MediaField, type MediaFilter, type MediaQuery, type FilterValue } from "@grimnir/core";
+import {
+  GrimnirError,
+  type MediaField,
+  type MediaFilter,
+  type MediaQuery,
+  type FilterValue,
+} from "@grimnir/core";
 import type { DialectName, SqlValue } from "./driver.js";
 import { foldText } from "./validate.js";
 
@@ -172,14 +178,19 @@ function customCondition(name: string, filter: MediaFilter, out: SqlValue[]): st
 function positive(filter: MediaFilter, out: SqlValue[]): string {
   const field = filter.field;
   if (field === "tags") return tagCondition(filter, out);
-  if (typeof field === "string" && field.startsWith("field:")) return customCondition(field.slice(6), filter, out);
+  if (typeof field === "string" && field.startsWith("field:"))
+    return customCondition(field.slice(6), filter, out);
   const text = TEXT_COLUMNS[field];
   if (text !== undefined) return `${text} IS NOT NULL AND ${textCondition(text, filter, out)}`;
   const num = NUMBER_COLUMNS[field];
   if (num !== undefined) return `${num} IS NOT NULL AND ${numberCondition(num, filter, out)}`;
-  throw new GrimnirError("VALIDATION", `unknown media filter field ${JSON.stringify(field)}; expected a media field or "field:<name>"`, {
-    details: { field: "filters", value: field },
-  });
+  throw new GrimnirError(
+    "VALIDATION",
+    `unknown media filter field ${JSON.stringify(field)}; expected a media field or "field:<name>"`,
+    {
+      details: { field: "filters", value: field },
+    },
+  );
 }
 
 const OPS = new Set(["equals", "not_equals", "contains", "not_contains", "in", "not_in", "range"]);
@@ -196,7 +207,9 @@ export function filterToSql(filter: MediaFilter, out: SqlValue[]): string {
     });
   }
   if ((filter.op === "in" || filter.op === "not_in") && !Array.isArray(filter.values)) {
-    throw new GrimnirError("VALIDATION", `media filter "${filter.op}" needs a values array`, { details: { field: "filters" } });
+    throw new GrimnirError("VALIDATION", `media filter "${filter.op}" needs a values array`, {
+      details: { field: "filters" },
+    });
   }
   const condition = `(${positive(filter, out)})`;
   return filter.op.startsWith("not_") ? `NOT ${condition}` : condition;
@@ -215,7 +228,11 @@ function textSearch(dialect: DialectName, text: string, out: SqlValue[]): string
 }
 
 /** WHERE clause (after `m.station_id = ?`) for a query's filters, text and analysis status. */
-export function mediaWhere(dialect: DialectName, stationId: string, query: MediaQuery): SqlFragment {
+export function mediaWhere(
+  dialect: DialectName,
+  stationId: string,
+  query: MediaQuery,
+): SqlFragment {
   const params: SqlValue[] = [stationId];
   const parts = ["m.station_id = ?"];
   if (query.analysisStatus !== undefined) {
@@ -224,12 +241,16 @@ export function mediaWhere(dialect: DialectName, stationId: string, query: Media
   }
   if (query.text !== undefined && query.text !== "") {
     if (typeof query.text !== "string") {
-      throw new GrimnirError("VALIDATION", "media query text must be a string", { details: { field: "text" } });
+      throw new GrimnirError("VALIDATION", "media query text must be a string", {
+        details: { field: "text" },
+      });
     }
     parts.push(textSearch(dialect, query.text, params));
   }
   if (query.filters !== undefined && !Array.isArray(query.filters)) {
-    throw new GrimnirError("VALIDATION", "media query filters must be an array", { details: { field: "filters" } });
+    throw new GrimnirError("VALIDATION", "media query filters must be an array", {
+      details: { field: "filters" },
+    });
   }
   for (const filter of query.filters ?? []) parts.push(filterToSql(filter, params));
   return { sql: parts.join(" AND "), params };
@@ -244,20 +265,27 @@ export function mediaOrder(query: MediaQuery): { join: SqlFragment; orderBy: str
   const field = query.orderBy ?? "id";
   const dir = query.direction === "desc" ? "DESC" : "ASC";
   if (query.direction !== undefined && query.direction !== "asc" && query.direction !== "desc") {
-    throw new GrimnirError("VALIDATION", `media query direction must be "asc" or "desc"`, { details: { field: "direction" } });
+    throw new GrimnirError("VALIDATION", `media query direction must be "asc" or "desc"`, {
+      details: { field: "direction" },
+    });
   }
   const none: SqlFragment = { sql: "", params: [] };
   if (field === "id") return { join: none, orderBy: `m.id ${dir}` };
   if (field === "tags") return { join: none, orderBy: `m.tag_count ${dir}, m.id ASC` };
   if (typeof field === "string" && field.startsWith("field:")) {
     return {
-      join: { sql: "LEFT JOIN media_fields o ON o.media_id = m.id AND o.name = ?", params: [field.slice(6)] },
+      join: {
+        sql: "LEFT JOIN media_fields o ON o.media_id = m.id AND o.name = ?",
+        params: [field.slice(6)],
+      },
       orderBy: `(o.kind IS NULL) ASC, o.kind ${dir}, o.num ${dir}, o.text_lc ${dir}, o.bool ${dir}, m.id ASC`,
     };
   }
   const column = TEXT_COLUMNS[field] ?? NUMBER_COLUMNS[field];
   if (column === undefined) {
-    throw new GrimnirError("VALIDATION", `cannot order media by ${JSON.stringify(field)}`, { details: { field: "orderBy" } });
+    throw new GrimnirError("VALIDATION", `cannot order media by ${JSON.stringify(field)}`, {
+      details: { field: "orderBy" },
+    });
   }
   return { join: none, orderBy: `(${column} IS NULL) ASC, ${column} ${dir}, m.id ASC` };
 }

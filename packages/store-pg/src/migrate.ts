@@ -57,7 +57,9 @@ export async function runMigrations(
   const now = options.now ?? Date.now;
   const work = async (ex: SqlExecutor): Promise<MigrationReport> => {
     await ex.run(CREATE_LEDGER);
-    const rows = await ex.all<LedgerRow>("SELECT version, name, checksum, applied_at FROM grimnir_migrations ORDER BY version");
+    const rows = await ex.all<LedgerRow>(
+      "SELECT version, name, checksum, applied_at FROM grimnir_migrations ORDER BY version",
+    );
     const applied = new Map(rows.map((row) => [Number(row.version), row]));
     const known = new Set(migrations.map((m) => m.version));
     for (const row of rows) {
@@ -77,7 +79,14 @@ export async function runMigrations(
         throw new GrimnirError(
           "CONFIG_INVALID",
           `migration ${migration.version} (${JSON.stringify(migration.name)}) was applied with checksum ${row.checksum} but this release has ${checksum}: an applied migration was modified; restore it and add a new migration instead`,
-          { details: { field: "migrations", version: migration.version, expected: checksum, found: row.checksum } },
+          {
+            details: {
+              field: "migrations",
+              version: migration.version,
+              expected: checksum,
+              found: row.checksum,
+            },
+          },
         );
       }
       report.migrations.push({
@@ -93,12 +102,10 @@ export async function runMigrations(
       for (const statement of migration.statements(driver.dialect)) await ex.run(statement);
       const status = report.migrations[index]!;
       status.appliedAt = now();
-      await ex.run("INSERT INTO grimnir_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)", [
-        migration.version,
-        migration.name,
-        status.checksum,
-        status.appliedAt,
-      ]);
+      await ex.run(
+        "INSERT INTO grimnir_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+        [migration.version, migration.name, status.checksum, status.appliedAt],
+      );
       report.applied.push(migration.version);
     }
     return report;

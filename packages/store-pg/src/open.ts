@@ -20,17 +20,24 @@ function ensureDirectory(filename: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (cause) {
-    throw new GrimnirError("STORE_UNAVAILABLE", `cannot create directory ${JSON.stringify(dir)} for the SQLite database: ${String(cause)}`, {
-      details: { field: "store", file: filename },
-      cause,
-    });
+    throw new GrimnirError(
+      "STORE_UNAVAILABLE",
+      `cannot create directory ${JSON.stringify(dir)} for the SQLite database: ${String(cause)}`,
+      {
+        details: { field: "store", file: filename },
+        cause,
+      },
+    );
   }
 }
 
 async function prepare(driver: SqlDriver, options: SqlStoreOptions): Promise<void> {
   if (options.migrate === false) return;
   try {
-    await runMigrations(driver, options.timeSource === undefined ? {} : { now: () => options.timeSource!.now() });
+    await runMigrations(
+      driver,
+      options.timeSource === undefined ? {} : { now: () => options.timeSource!.now() },
+    );
   } catch (err) {
     await driver.close();
     throw err;
@@ -94,14 +101,19 @@ export interface SqlStoreTarget {
  */
 export function parseStoreUrl(url: string): SqlStoreTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === "postgres" || scheme === "postgresql") return { dialect: "postgres", location: url };
+  if (scheme === "postgres" || scheme === "postgresql")
+    return { dialect: "postgres", location: url };
   if (scheme === "sqlite") {
     let rest = decodeURIComponent(url.slice("sqlite:".length).replace(/[?#].*$/, ""));
     if (rest.startsWith("//")) rest = rest.slice(2);
-    if (rest === "" ) {
-      throw new GrimnirError("CONFIG_INVALID", `SQLite URL ${JSON.stringify(url)} names no file; expected e.g. "sqlite:./data/grimnir.db" or "sqlite::memory:"`, {
-        details: { field: "store" },
-      });
+    if (rest === "") {
+      throw new GrimnirError(
+        "CONFIG_INVALID",
+        `SQLite URL ${JSON.stringify(url)} names no file; expected e.g. "sqlite:./data/grimnir.db" or "sqlite::memory:"`,
+        {
+          details: { field: "store" },
+        },
+      );
     }
     return { dialect: "sqlite", location: rest };
   }
@@ -113,9 +125,14 @@ export function parseStoreUrl(url: string): SqlStoreTarget {
 }
 
 /** Open the SQL store a URL names (see {@link parseStoreUrl}), migrated unless `migrate: false`. */
-export function openSqlStore(url: string, options: PostgresStoreOptions & SqliteStoreOptions = {}): Promise<SqlStore> {
+export function openSqlStore(
+  url: string,
+  options: PostgresStoreOptions & SqliteStoreOptions = {},
+): Promise<SqlStore> {
   const target = parseStoreUrl(url);
-  return target.dialect === "postgres" ? PostgresStore.open(target.location, options) : SqliteStore.open(target.location, options);
+  return target.dialect === "postgres"
+    ? PostgresStore.open(target.location, options)
+    : SqliteStore.open(target.location, options);
 }
 
 /** Options of {@link migrate}. */
@@ -133,7 +150,10 @@ export interface MigrateOptions {
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrationReport> {
   const target = parseStoreUrl(url);
   if (target.dialect === "sqlite") ensureDirectory(target.location);
-  const driver: SqlDriver = target.dialect === "postgres" ? new PostgresDriver(target.location) : new SqliteDriver(target.location);
+  const driver: SqlDriver =
+    target.dialect === "postgres"
+      ? new PostgresDriver(target.location)
+      : new SqliteDriver(target.location);
   try {
     return await runMigrations(driver, { status: options.status === true });
   } finally {

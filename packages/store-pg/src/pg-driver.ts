@@ -1,6 +1,12 @@
 import pg from "pg";
 import { mapDriverError } from "./errors.js";
-import { toNumberedPlaceholders, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } from "./driver.js";
+import {
+  toNumberedPlaceholders,
+  type SqlDriver,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlValue,
+} from "./driver.js";
 
 /** Arbitrary but fixed key of the advisory lock migrations take ("grimnir"). */
 const MIGRATION_LOCK_KEY = 0x6772696d;
@@ -24,7 +30,9 @@ interface Queryable {
  * where NUL is escaped, so what is read back is unchanged.)
  */
 function bindable(params: readonly SqlValue[]): SqlValue[] {
-  return params.map((p) => (typeof p === "string" && p.includes("\0") ? p.replace(/\0/g, "\uFFFD") : p));
+  return params.map((p) =>
+    typeof p === "string" && p.includes("\0") ? p.replace(/\0/g, "\uFFFD") : p,
+  );
 }
 
 function executorFor(client: Queryable): SqlExecutor {
@@ -54,7 +62,9 @@ export class PostgresDriver implements SqlDriver {
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
       types: {
         getTypeParser: ((oid: number, format?: string) =>
-          oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+          oid === INT8_OID
+            ? (value: string) => Number(value)
+            : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
       },
     });
     // An idle client losing its server emits 'error' on the pool; unhandled it would kill the process.
@@ -67,7 +77,10 @@ export class PostgresDriver implements SqlDriver {
     return fn(executorFor(this.#pool));
   }
 
-  async transaction<T>(fn: (executor: SqlExecutor) => Promise<T>, options: { migrationLock?: boolean } = {}): Promise<T> {
+  async transaction<T>(
+    fn: (executor: SqlExecutor) => Promise<T>,
+    options: { migrationLock?: boolean } = {},
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();

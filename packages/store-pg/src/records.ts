@@ -35,7 +35,9 @@ const MANAGED = new Set(["id", "stationId", "version", "createdAt", "updatedAt"]
 export function pageParams(page: Page | undefined): [number, number] {
   const rawLimit = Number(page?.limit ?? DEFAULT_LIMIT);
   const rawOffset = Number(page?.offset ?? 0);
-  const limit = Number.isFinite(rawLimit) ? Math.min(MAX_LIMIT, Math.max(0, Math.floor(rawLimit))) : DEFAULT_LIMIT;
+  const limit = Number.isFinite(rawLimit)
+    ? Math.min(MAX_LIMIT, Math.max(0, Math.floor(rawLimit)))
+    : DEFAULT_LIMIT;
   const offset = Number.isFinite(rawOffset) ? Math.max(0, Math.floor(rawOffset)) : 0;
   return [limit, offset];
 }
@@ -47,10 +49,14 @@ export function toDoc(record: object, kind: string): string {
   try {
     return JSON.stringify(rest);
   } catch (cause) {
-    throw new GrimnirError("VALIDATION", `${kind} record cannot be stored as JSON (${String(cause)})`, {
-      details: { kind },
-      cause,
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `${kind} record cannot be stored as JSON (${String(cause)})`,
+      {
+        details: { kind },
+        cause,
+      },
+    );
   }
 }
 
@@ -80,10 +86,19 @@ export function notFound(kind: string, id: string, stationId?: string): GrimnirE
   });
 }
 
-export function staleVersion(kind: string, id: string, expected: number, actual: number): GrimnirError {
-  return new GrimnirError("CONFLICT", `${kind} ${JSON.stringify(id)} is at version ${actual}, not ${expected}; re-read it and retry`, {
-    details: { kind, id, expectedVersion: expected, actualVersion: actual },
-  });
+export function staleVersion(
+  kind: string,
+  id: string,
+  expected: number,
+  actual: number,
+): GrimnirError {
+  return new GrimnirError(
+    "CONFLICT",
+    `${kind} ${JSON.stringify(id)} is at version ${actual}, not ${expected}; re-read it and retry`,
+    {
+      details: { kind, id, expectedVersion: expected, actualVersion: actual },
+    },
+  );
 }
 
 export function duplicateId(kind: string, id: string): GrimnirError {
@@ -92,8 +107,13 @@ export function duplicateId(kind: string, id: string): GrimnirError {
   });
 }
 
-function scope(spec: { scoped: boolean }, stationId: string | undefined): { sql: string; params: SqlValue[] } {
-  return spec.scoped ? { sql: " AND station_id = ?", params: [stationId ?? ""] } : { sql: "", params: [] };
+function scope(
+  spec: { scoped: boolean },
+  stationId: string | undefined,
+): { sql: string; params: SqlValue[] } {
+  return spec.scoped
+    ? { sql: " AND station_id = ?", params: [stationId ?? ""] }
+    : { sql: "", params: [] };
 }
 
 /** Read one record by id (and station). */
@@ -104,7 +124,10 @@ export async function getRecord<T extends Entity>(
   stationId?: string,
 ): Promise<T | undefined> {
   const s = scope(spec, stationId);
-  const rows = await ex.all(`SELECT ${selectColumns(spec.scoped)} FROM ${spec.table} WHERE id = ?${s.sql}`, [id, ...s.params]);
+  const rows = await ex.all(
+    `SELECT ${selectColumns(spec.scoped)} FROM ${spec.table} WHERE id = ?${s.sql}`,
+    [id, ...s.params],
+  );
   return rows[0] === undefined ? undefined : fromRow<T>(rows[0]);
 }
 
@@ -133,9 +156,21 @@ export function prepareNew<T extends Entity>(spec: TableSpec<T>, input: unknown,
 }
 
 /** Insert a prepared record; `CONFLICT` when its id (or another unique key) exists. Returns it as stored. */
-export async function insertRecord<T extends Entity>(ex: SqlExecutor, spec: TableSpec<T>, record: T): Promise<T> {
+export async function insertRecord<T extends Entity>(
+  ex: SqlExecutor,
+  spec: TableSpec<T>,
+  record: T,
+): Promise<T> {
   const columns = spec.columns?.(record) ?? {};
-  const names = ["id", ...(spec.scoped ? ["station_id"] : []), "version", "created_at", "updated_at", "doc", ...Object.keys(columns)];
+  const names = [
+    "id",
+    ...(spec.scoped ? ["station_id"] : []),
+    "version",
+    "created_at",
+    "updated_at",
+    "doc",
+    ...Object.keys(columns),
+  ];
   const doc = toDoc(record, spec.kind);
   const values: SqlValue[] = [
     record.id,
@@ -153,9 +188,13 @@ export async function insertRecord<T extends Entity>(ex: SqlExecutor, spec: Tabl
   if (changed === 0) {
     const exists = await ex.all(`SELECT 1 AS one FROM ${spec.table} WHERE id = ?`, [record.id]);
     if (exists.length > 0) throw duplicateId(spec.kind, record.id);
-    throw new GrimnirError("CONFLICT", `${spec.kind} ${JSON.stringify(record.id)} clashes with an existing record's unique field`, {
-      details: { kind: spec.kind, id: record.id },
-    });
+    throw new GrimnirError(
+      "CONFLICT",
+      `${spec.kind} ${JSON.stringify(record.id)} clashes with an existing record's unique field`,
+      {
+        details: { kind: spec.kind, id: record.id },
+      },
+    );
   }
   await spec.afterWrite?.(ex, record);
   return fromRow<T>({
@@ -177,12 +216,19 @@ export async function updateRecord<T extends Entity>(
 ): Promise<T> {
   const object = requireObject(input, spec.kind);
   const id = requireId(object["id"], "id", spec.kind);
-  const stationId = spec.scoped ? requireId(object["stationId"], "stationId", spec.kind) : undefined;
+  const stationId = spec.scoped
+    ? requireId(object["stationId"], "stationId", spec.kind)
+    : undefined;
   const version = finiteNumber(object["version"], "version", spec.kind);
   const candidate = { ...object, id, version: version + 1, updatedAt: now } as unknown as T;
   const columns = spec.columns?.(candidate) ?? {};
   const doc = toDoc(candidate, spec.kind);
-  const sets = ["version = version + 1", "updated_at = ?", "doc = ?", ...Object.keys(columns).map((c) => `${c} = ?`)];
+  const sets = [
+    "version = version + 1",
+    "updated_at = ?",
+    "doc = ?",
+    ...Object.keys(columns).map((c) => `${c} = ?`),
+  ];
   const s = scope(spec, stationId);
   const rows = await ex.all(
     `UPDATE ${spec.table} SET ${sets.join(", ")} WHERE id = ?${s.sql} AND version = ? RETURNING created_at, version`,
@@ -190,11 +236,18 @@ export async function updateRecord<T extends Entity>(
   );
   const row = rows[0];
   if (row === undefined) {
-    const current = await ex.all(`SELECT version FROM ${spec.table} WHERE id = ?${s.sql}`, [id, ...s.params]);
+    const current = await ex.all(`SELECT version FROM ${spec.table} WHERE id = ?${s.sql}`, [
+      id,
+      ...s.params,
+    ]);
     if (current[0] === undefined) throw notFound(spec.kind, id, stationId);
     throw staleVersion(spec.kind, id, version, Number(current[0]["version"]));
   }
-  const stored = { ...candidate, createdAt: Number(row["created_at"]), version: Number(row["version"]) };
+  const stored = {
+    ...candidate,
+    createdAt: Number(row["created_at"]),
+    version: Number(row["version"]),
+  };
   await spec.afterWrite?.(ex, stored);
   return fromRow<T>({
     id,
@@ -222,7 +275,10 @@ export async function deleteRecord<T extends Entity>(
     ...(version === undefined ? [] : [version]),
   ]);
   if (changed > 0) return;
-  const current = await ex.all(`SELECT version FROM ${spec.table} WHERE id = ?${s.sql}`, [id, ...s.params]);
+  const current = await ex.all(`SELECT version FROM ${spec.table} WHERE id = ?${s.sql}`, [
+    id,
+    ...s.params,
+  ]);
   if (current[0] === undefined) throw notFound(spec.kind, id, stationId);
   throw staleVersion(spec.kind, id, version ?? 0, Number(current[0]["version"]));
 }

@@ -41,28 +41,50 @@ import {
 import { TABLES } from "./tables.js";
 import { finiteNumber, requireId, requireObject } from "./validate.js";
 
-function stationRepository<T extends StationScoped>(ctx: RepoContext, spec: TableSpec<T>): StationRepository<T> {
+function stationRepository<T extends StationScoped>(
+  ctx: RepoContext,
+  spec: TableSpec<T>,
+): StationRepository<T> {
   // Writes with derived rows (media tags/fields) need a transaction; plain ones are one statement.
   const atomicWrites = spec.afterWrite !== undefined;
   return {
-    get: (stationId, id) => ctx.run(`get ${spec.kind}`, false, (ex) => getRecord(ex, spec, String(id), String(stationId))),
-    list: (stationId, page) => ctx.run(`list ${spec.kind}`, false, (ex) => listRecords(ex, spec, page, String(stationId))),
+    get: (stationId, id) =>
+      ctx.run(`get ${spec.kind}`, false, (ex) =>
+        getRecord(ex, spec, String(id), String(stationId)),
+      ),
+    list: (stationId, page) =>
+      ctx.run(`list ${spec.kind}`, false, (ex) => listRecords(ex, spec, page, String(stationId))),
     create: (input) =>
-      ctx.run(`create ${spec.kind}`, atomicWrites, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
+      ctx.run(`create ${spec.kind}`, atomicWrites, (ex) =>
+        insertRecord(ex, spec, prepareNew(spec, input, ctx.now())),
+      ),
     // A compare-and-set UPDATE/DELETE is one statement; the follow-up read only explains a miss.
-    update: (input) => ctx.run(`update ${spec.kind}`, atomicWrites, (ex) => updateRecord(ex, spec, input, ctx.now())),
+    update: (input) =>
+      ctx.run(`update ${spec.kind}`, atomicWrites, (ex) =>
+        updateRecord(ex, spec, input, ctx.now()),
+      ),
     delete: (stationId, id, version) =>
-      ctx.run(`delete ${spec.kind}`, false, (ex) => deleteRecord(ex, spec, String(id), version, String(stationId))),
+      ctx.run(`delete ${spec.kind}`, false, (ex) =>
+        deleteRecord(ex, spec, String(id), version, String(stationId)),
+      ),
   };
 }
 
-function globalRepository<T extends Entity>(ctx: RepoContext, spec: TableSpec<T>): GlobalRepository<T> {
+function globalRepository<T extends Entity>(
+  ctx: RepoContext,
+  spec: TableSpec<T>,
+): GlobalRepository<T> {
   return {
     get: (id) => ctx.run(`get ${spec.kind}`, false, (ex) => getRecord(ex, spec, String(id))),
     list: (page) => ctx.run(`list ${spec.kind}`, false, (ex) => listRecords(ex, spec, page)),
-    create: (input) => ctx.run(`create ${spec.kind}`, false, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
-    update: (input) => ctx.run(`update ${spec.kind}`, false, (ex) => updateRecord(ex, spec, input, ctx.now())),
-    delete: (id, version) => ctx.run(`delete ${spec.kind}`, false, (ex) => deleteRecord(ex, spec, String(id), version)),
+    create: (input) =>
+      ctx.run(`create ${spec.kind}`, false, (ex) =>
+        insertRecord(ex, spec, prepareNew(spec, input, ctx.now())),
+      ),
+    update: (input) =>
+      ctx.run(`update ${spec.kind}`, false, (ex) => updateRecord(ex, spec, input, ctx.now())),
+    delete: (id, version) =>
+      ctx.run(`delete ${spec.kind}`, false, (ex) => deleteRecord(ex, spec, String(id), version)),
   };
 }
 
@@ -78,7 +100,10 @@ function userRepository(ctx: RepoContext): UserRepository {
     create: (input) =>
       ctx.run("create users", false, async (ex) => {
         const record = prepareNew(spec, input, ctx.now());
-        const clash = await ex.all("SELECT id FROM users WHERE username = ? AND id <> ?", [String(record.username), record.id]);
+        const clash = await ex.all("SELECT id FROM users WHERE username = ? AND id <> ?", [
+          String(record.username),
+          record.id,
+        ]);
         if (clash.length > 0) throw taken(record.username);
         return insertRecord(ex, spec, record);
       }),
@@ -95,7 +120,9 @@ function userRepository(ctx: RepoContext): UserRepository {
       }),
     findByUsername: (username) =>
       ctx.run("find user by username", false, async (ex) => {
-        const rows = await ex.all(`SELECT ${selectColumns(false)} FROM users WHERE username = ?`, [String(username)]);
+        const rows = await ex.all(`SELECT ${selectColumns(false)} FROM users WHERE username = ?`, [
+          String(username),
+        ]);
         return rows[0] === undefined ? undefined : fromRow<User>(rows[0]);
       }),
   };
@@ -119,7 +146,10 @@ function mediaRepository(ctx: RepoContext): MediaRepository {
     count: (stationId, query = {}) =>
       ctx.run("count media", false, async (ex) => {
         const where = mediaWhere(ctx.dialect, String(stationId), query);
-        const rows = await ex.all(`SELECT COUNT(*) AS n FROM media m WHERE ${where.sql}`, where.params);
+        const rows = await ex.all(
+          `SELECT COUNT(*) AS n FROM media m WHERE ${where.sql}`,
+          where.params,
+        );
         return Number(rows[0]?.["n"] ?? 0);
       }),
     findByHash: (stationId, contentHash) =>
@@ -138,9 +168,10 @@ function liveTokenRepository(ctx: RepoContext): LiveTokenRepository {
     ...stationRepository(ctx, TABLES.liveTokens),
     findByHash: (tokenHash) =>
       ctx.run("find live token by hash", false, async (ex) => {
-        const rows = await ex.all(`SELECT ${selectColumns(true)} FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1`, [
-          String(tokenHash),
-        ]);
+        const rows = await ex.all(
+          `SELECT ${selectColumns(true)} FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1`,
+          [String(tokenHash)],
+        );
         return rows[0] === undefined ? undefined : fromRow<LiveToken>(rows[0]);
       }),
   };
@@ -148,7 +179,10 @@ function liveTokenRepository(ctx: RepoContext): LiveTokenRepository {
 
 function requireRange(range: TimeRange): TimeRange {
   const object = requireObject(range, "time range");
-  return { from: finiteNumber(object["from"], "from", "time range"), to: finiteNumber(object["to"], "to", "time range") };
+  return {
+    from: finiteNumber(object["from"], "from", "time range"),
+    to: finiteNumber(object["to"], "to", "time range"),
+  };
 }
 
 function scheduleRepository(ctx: RepoContext): ScheduleRepository {
@@ -168,7 +202,9 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
         const station = requireId(stationId, "stationId", "schedule");
         const { from, to } = requireRange(range);
         if (!Array.isArray(entries)) {
-          throw new GrimnirError("VALIDATION", "replaceWindow needs an array of entries", { details: { field: "entries" } });
+          throw new GrimnirError("VALIDATION", "replaceWindow needs an array of entries", {
+            details: { field: "entries" },
+          });
         }
         const now = ctx.now();
         const prepared = entries.map((input, index) => {
@@ -182,25 +218,40 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
           }
           const startsAt = finiteNumber(record.startsAt, "startsAt", "schedule");
           if (startsAt < from || startsAt >= to) {
-            throw new GrimnirError("VALIDATION", `entry ${index} starts at ${startsAt}, outside the replaced window [${from}, ${to})`, {
-              details: { field: "startsAt", index, range: { from, to } },
-            });
+            throw new GrimnirError(
+              "VALIDATION",
+              `entry ${index} starts at ${startsAt}, outside the replaced window [${from}, ${to})`,
+              {
+                details: { field: "startsAt", index, range: { from, to } },
+              },
+            );
           }
           return record;
         });
-        await ex.run("DELETE FROM schedule_entries WHERE station_id = ? AND starts_at >= ? AND starts_at < ?", [station, from, to]);
+        await ex.run(
+          "DELETE FROM schedule_entries WHERE station_id = ? AND starts_at >= ? AND starts_at < ?",
+          [station, from, to],
+        );
         const created: ScheduleEntry[] = [];
         for (const record of prepared) created.push(await insertRecord(ex, spec, record));
-        return created.sort((a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        return created.sort(
+          (a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
       }),
-    get: (stationId, id) => ctx.run("get schedule entry", false, (ex) => getRecord(ex, spec, String(id), String(stationId))),
+    get: (stationId, id) =>
+      ctx.run("get schedule entry", false, (ex) =>
+        getRecord(ex, spec, String(id), String(stationId)),
+      ),
   };
 }
 
 function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
   const spec: TableSpec<PlayHistory> = TABLES.playHistory;
   return {
-    append: (input) => ctx.run("append play history", false, (ex) => insertRecord(ex, spec, prepareNew(spec, input, ctx.now()))),
+    append: (input) =>
+      ctx.run("append play history", false, (ex) =>
+        insertRecord(ex, spec, prepareNew(spec, input, ctx.now())),
+      ),
     finish: (stationId, id, endedAt) =>
       ctx.run("finish play", true, async (ex) => {
         const ended = finiteNumber(endedAt, "endedAt", "playHistory");
@@ -247,12 +298,15 @@ function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
 }
 
 function executorStateRepository(ctx: RepoContext): ExecutorStateRepository {
-  const read = (row: Record<string, unknown>): ExecutorState => fromRow<ExecutorState>({ ...row, id: row["station_id"] });
+  const read = (row: Record<string, unknown>): ExecutorState =>
+    fromRow<ExecutorState>({ ...row, id: row["station_id"] });
   const columns = "station_id, version, created_at, updated_at, doc";
   return {
     get: (stationId) =>
       ctx.run("get executor state", false, async (ex) => {
-        const rows = await ex.all(`SELECT ${columns} FROM executor_states WHERE station_id = ?`, [String(stationId)]);
+        const rows = await ex.all(`SELECT ${columns} FROM executor_states WHERE station_id = ?`, [
+          String(stationId),
+        ]);
         return rows[0] === undefined ? undefined : read(rows[0]);
       }),
     put: (state, expectedVersion) =>
@@ -270,21 +324,31 @@ function executorStateRepository(ctx: RepoContext): ExecutorStateRepository {
             [stationId, now, now, doc],
           );
         } else if (expectedVersion === 0) {
-          rows = await ex.all(`INSERT INTO executor_states (${columns}) VALUES (?, 1, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${columns}`, [
-            stationId,
-            now,
-            now,
-            doc,
-          ]);
+          rows = await ex.all(
+            `INSERT INTO executor_states (${columns}) VALUES (?, 1, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${columns}`,
+            [stationId, now, now, doc],
+          );
         } else {
           rows = await ex.all(
             `UPDATE executor_states SET version = version + 1, updated_at = ?, doc = ? WHERE station_id = ? AND version = ? RETURNING ${columns}`,
-            [now, doc, stationId, finiteNumber(expectedVersion, "expectedVersion", "executorStates")],
+            [
+              now,
+              doc,
+              stationId,
+              finiteNumber(expectedVersion, "expectedVersion", "executorStates"),
+            ],
           );
         }
         if (rows[0] !== undefined) return read(rows[0]);
-        const current = await ex.all("SELECT version FROM executor_states WHERE station_id = ?", [stationId]);
-        throw staleVersion("executorStates", stationId, expectedVersion ?? 0, Number(current[0]?.["version"] ?? 0));
+        const current = await ex.all("SELECT version FROM executor_states WHERE station_id = ?", [
+          stationId,
+        ]);
+        throw staleVersion(
+          "executorStates",
+          stationId,
+          expectedVersion ?? 0,
+          Number(current[0]?.["version"] ?? 0),
+        );
       }),
   };
 }
@@ -309,4 +373,3 @@ export function createSqlRepositories(ctx: RepoContext): Repositories {
     executorStates: executorStateRepository(ctx),
   };
 }
-

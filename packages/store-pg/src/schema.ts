@@ -23,7 +23,12 @@ const TOKENS: Record<DialectName, Record<string, string>> = {
     MEDIA_KEY: 'id TEXT COLLATE "C" PRIMARY KEY',
   },
   // An explicit INTEGER PRIMARY KEY keeps rowids stable across VACUUM (the FTS index refers to them).
-  sqlite: { TEXT: "TEXT", NUM: "REAL", INT: "INTEGER", MEDIA_KEY: "rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE" },
+  sqlite: {
+    TEXT: "TEXT",
+    NUM: "REAL",
+    INT: "INTEGER",
+    MEDIA_KEY: "rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE",
+  },
 };
 
 function render(dialect: DialectName, sql: string): string {
@@ -38,7 +43,15 @@ function render(dialect: DialectName, sql: string): string {
 const ENTITY = `version {{INT}} NOT NULL, created_at {{NUM}} NOT NULL, updated_at {{NUM}} NOT NULL, doc TEXT NOT NULL`;
 
 /** Station-scoped tables that only need get/list by station. */
-const PLAIN_STATION_TABLES = ["mounts", "playlists", "smart_blocks", "clocks", "shows", "overrides", "webstreams"];
+const PLAIN_STATION_TABLES = [
+  "mounts",
+  "playlists",
+  "smart_blocks",
+  "clocks",
+  "shows",
+  "overrides",
+  "webstreams",
+];
 
 const INITIAL: string[] = [
   `CREATE TABLE stations (id {{TEXT}} PRIMARY KEY, ${ENTITY})`,

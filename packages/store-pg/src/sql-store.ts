@@ -113,13 +113,22 @@ export class SqlStore implements Store {
     let fnFailed = false;
     try {
       return await this.driver.transaction(async (executor) => {
-        const tx: ActiveTransaction = { store: this, executor, repositories: undefined as unknown as Repositories, open: true };
+        const tx: ActiveTransaction = {
+          store: this,
+          executor,
+          repositories: undefined as unknown as Repositories,
+          open: true,
+        };
         active = tx;
         tx.repositories = createSqlRepositories({
           dialect: this.driver.dialect,
           now: () => this.#time.now(),
           run: async (operation, _atomic, op) => {
-            if (!tx.open) throw new GrimnirError("INTERNAL", "this transaction has already finished; use the store instead");
+            if (!tx.open)
+              throw new GrimnirError(
+                "INTERNAL",
+                "this transaction has already finished; use the store instead",
+              );
             return this.#guard(operation, () => op(executor));
           },
         });
@@ -168,12 +177,17 @@ export class SqlStore implements Store {
   #run<T>(operation: string, atomic: boolean, fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
     const joined = this.#joinable();
     if (joined !== undefined) return this.#guard(operation, () => fn(joined.executor));
-    return this.#guard(operation, () => (atomic ? this.driver.transaction(fn) : this.driver.withExecutor(fn)));
+    return this.#guard(operation, () =>
+      atomic ? this.driver.transaction(fn) : this.driver.withExecutor(fn),
+    );
   }
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new GrimnirError("STORE_UNAVAILABLE", `the ${this.driver.dialect} store is closed; open a new one`);
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `the ${this.driver.dialect} store is closed; open a new one`,
+      );
     }
   }
 }

@@ -55,7 +55,8 @@ export class SqliteDriver implements SqlDriver {
         }
         return statement.all(...params) as R[];
       },
-      run: async (sql: string, params: readonly SqlValue[] = []) => this.#prepare(sql).run(...params).changes,
+      run: async (sql: string, params: readonly SqlValue[] = []) =>
+        this.#prepare(sql).run(...params).changes,
     };
   }
 

@@ -25,7 +25,12 @@ function plain<T extends Entity>(table: string, kind: string, scoped = true): Ta
 }
 
 /** Insert many rows of `width` values in chunks (keeps under both engines' parameter limits). */
-async function insertMany(ex: SqlExecutor, head: string, width: number, rows: SqlValue[][]): Promise<void> {
+async function insertMany(
+  ex: SqlExecutor,
+  head: string,
+  width: number,
+  rows: SqlValue[][],
+): Promise<void> {
   const chunk = Math.floor(900 / width);
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
@@ -38,19 +43,31 @@ function mediaColumns(m: MediaItem): Record<string, SqlValue> {
   const kind = "media";
   const fold = (v: string | undefined): string | null => (v === undefined ? null : foldText(v));
   if (!Array.isArray(m.tags) || m.tags.some((t) => typeof t !== "string")) {
-    throw new GrimnirError("VALIDATION", "media tags must be an array of strings", { details: { kind, field: "tags" } });
+    throw new GrimnirError("VALIDATION", "media tags must be an array of strings", {
+      details: { kind, field: "tags" },
+    });
   }
   m.tags.forEach((tag, i) => indexedText(tag, `tags/${i}`, kind));
   if (typeof m.fields !== "object" || m.fields === null || Array.isArray(m.fields)) {
-    throw new GrimnirError("VALIDATION", "media fields must be an object of custom fields", { details: { kind, field: "fields" } });
+    throw new GrimnirError("VALIDATION", "media fields must be an object of custom fields", {
+      details: { kind, field: "fields" },
+    });
   }
   for (const [name, value] of Object.entries(m.fields)) {
     indexedText(name, "fields (name)", kind);
-    const ok = value === null || typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+    const ok =
+      value === null ||
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value));
     if (!ok) {
-      throw new GrimnirError("VALIDATION", `media custom field ${JSON.stringify(name)} must be text, a finite number or a boolean`, {
-        details: { kind, field: `fields/${name}` },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        `media custom field ${JSON.stringify(name)} must be text, a finite number or a boolean`,
+        {
+          details: { kind, field: `fields/${name}` },
+        },
+      );
     }
   }
   finiteNumber(m.cueInMs, "cueInMs", kind);
@@ -84,10 +101,17 @@ async function writeMediaDerived(ex: SqlExecutor, m: MediaItem): Promise<void> {
   const fields: SqlValue[][] = [];
   for (const [name, value] of Object.entries(m.fields)) {
     if (typeof value === "number") fields.push([m.id, m.stationId, name, 0, null, value, null]);
-    else if (typeof value === "string") fields.push([m.id, m.stationId, name, 1, foldText(value), null, null]);
-    else if (typeof value === "boolean") fields.push([m.id, m.stationId, name, 2, null, null, value ? 1 : 0]);
+    else if (typeof value === "string")
+      fields.push([m.id, m.stationId, name, 1, foldText(value), null, null]);
+    else if (typeof value === "boolean")
+      fields.push([m.id, m.stationId, name, 2, null, null, value ? 1 : 0]);
   }
-  await insertMany(ex, "INSERT INTO media_fields (media_id, station_id, name, kind, text_lc, num, bool)", 7, fields);
+  await insertMany(
+    ex,
+    "INSERT INTO media_fields (media_id, station_id, name, kind, text_lc, num, bool)",
+    7,
+    fields,
+  );
 }
 
 /** Every table's spec. */
@@ -110,7 +134,9 @@ export const TABLES = {
     table: "live_tokens",
     kind: "liveTokens",
     scoped: true,
-    columns: (t: LiveToken) => ({ token_hash: indexedText(t.tokenHash, "tokenHash", "liveTokens") }),
+    columns: (t: LiveToken) => ({
+      token_hash: indexedText(t.tokenHash, "tokenHash", "liveTokens"),
+    }),
   } satisfies TableSpec<LiveToken>,
   liveSessions: {
     table: "live_sessions",
@@ -148,4 +174,3 @@ export const TABLES = {
     }),
   } satisfies TableSpec<PlayHistory>,
 } as const;
-

@@ -17,29 +17,51 @@ export function foldText(text: string): string {
 /** Reject a missing, empty, over-long or NUL-containing id with `VALIDATION`. */
 export function requireId(value: unknown, field: string, kind: string): string {
   if (typeof value !== "string" || value === "") {
-    throw new GrimnirError("VALIDATION", `${kind} needs a non-empty string ${field}`, { details: { kind, field } });
-  }
-  if (value.length > MAX_ID_LENGTH) {
-    throw new GrimnirError("VALIDATION", `${kind} ${field} is ${value.length} characters; at most ${MAX_ID_LENGTH} allowed`, {
-      details: { kind, field, maxLength: MAX_ID_LENGTH },
+    throw new GrimnirError("VALIDATION", `${kind} needs a non-empty string ${field}`, {
+      details: { kind, field },
     });
   }
+  if (value.length > MAX_ID_LENGTH) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `${kind} ${field} is ${value.length} characters; at most ${MAX_ID_LENGTH} allowed`,
+      {
+        details: { kind, field, maxLength: MAX_ID_LENGTH },
+      },
+    );
+  }
   if (value.includes("\0")) {
-    throw new GrimnirError("VALIDATION", `${kind} ${field} must not contain NUL characters`, { details: { kind, field } });
+    throw new GrimnirError("VALIDATION", `${kind} ${field} must not contain NUL characters`, {
+      details: { kind, field },
+    });
   }
   return value;
 }
 
 /** An indexed text value: a string of at most {@link MAX_INDEXED_TEXT_LENGTH} characters (or absent when `optional`). */
-export function indexedText(value: unknown, field: string, kind: string, optional: true): string | undefined;
+export function indexedText(
+  value: unknown,
+  field: string,
+  kind: string,
+  optional: true,
+): string | undefined;
 export function indexedText(value: unknown, field: string, kind: string, optional?: false): string;
-export function indexedText(value: unknown, field: string, kind: string, optional = false): string | undefined {
+export function indexedText(
+  value: unknown,
+  field: string,
+  kind: string,
+  optional = false,
+): string | undefined {
   if (value === undefined || value === null) {
     if (optional) return undefined;
-    throw new GrimnirError("VALIDATION", `${kind} needs a string ${field}`, { details: { kind, field } });
+    throw new GrimnirError("VALIDATION", `${kind} needs a string ${field}`, {
+      details: { kind, field },
+    });
   }
   if (typeof value !== "string") {
-    throw new GrimnirError("VALIDATION", `${kind} ${field} must be a string, got ${typeof value}`, { details: { kind, field } });
+    throw new GrimnirError("VALIDATION", `${kind} ${field} must be a string, got ${typeof value}`, {
+      details: { kind, field },
+    });
   }
   if (value.length > MAX_INDEXED_TEXT_LENGTH) {
     throw new GrimnirError(
@@ -52,17 +74,33 @@ export function indexedText(value: unknown, field: string, kind: string, optiona
 }
 
 /** A finite number (or absent when `optional`). */
-export function finiteNumber(value: unknown, field: string, kind: string, optional: true): number | undefined;
+export function finiteNumber(
+  value: unknown,
+  field: string,
+  kind: string,
+  optional: true,
+): number | undefined;
 export function finiteNumber(value: unknown, field: string, kind: string, optional?: false): number;
-export function finiteNumber(value: unknown, field: string, kind: string, optional = false): number | undefined {
+export function finiteNumber(
+  value: unknown,
+  field: string,
+  kind: string,
+  optional = false,
+): number | undefined {
   if (value === undefined || value === null) {
     if (optional) return undefined;
-    throw new GrimnirError("VALIDATION", `${kind} needs a number ${field}`, { details: { kind, field } });
-  }
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new GrimnirError("VALIDATION", `${kind} ${field} must be a finite number, got ${JSON.stringify(value) ?? typeof value}`, {
+    throw new GrimnirError("VALIDATION", `${kind} needs a number ${field}`, {
       details: { kind, field },
     });
+  }
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `${kind} ${field} must be a finite number, got ${JSON.stringify(value) ?? typeof value}`,
+      {
+        details: { kind, field },
+      },
+    );
   }
   return value;
 }

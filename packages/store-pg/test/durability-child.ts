@@ -8,6 +8,11 @@ import { openSqlStore } from "../src/open.js";
 const store = await openSqlStore(process.argv[2]!, { migrate: false });
 const stationId = process.argv[3]!;
 for (let i = 0; ; i++) {
-  const play = await store.playHistory.append({ stationId, startedAt: i, priority: 3, title: `burst ${i}` });
+  const play = await store.playHistory.append({
+    stationId,
+    startedAt: i,
+    priority: 3,
+    title: `burst ${i}`,
+  });
   process.stdout.write(`ack ${play.id}\n`);
 }

@@ -23,7 +23,9 @@ async function bundleChild(): Promise<string> {
     external: ["pg", "better-sqlite3"],
     logLevel: "silent",
     // Bundled CommonJS dependencies (yaml) call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __grimnirRequire } from 'node:module'; const require = __grimnirRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __grimnirRequire } from 'node:module'; const require = __grimnirRequire(import.meta.url);",
+    },
   });
   return outfile;
 }
@@ -32,9 +34,15 @@ async function bundleChild(): Promise<string> {
  * Run the child against `url`, SIGKILL it once it has acknowledged `acks`
  * writes, and resolve to the acknowledged ids.
  */
-export async function killMidBurst(url: string, stationId: string, acks: number): Promise<string[]> {
+export async function killMidBurst(
+  url: string,
+  stationId: string,
+  acks: number,
+): Promise<string[]> {
   const script = await bundleChild();
-  const child = spawn(process.execPath, [script, url, stationId], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script, url, stationId], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const acked: string[] = [];
   let buffer = "";
   let stderr = "";

@@ -29,7 +29,9 @@ export async function startPgDatabases(): Promise<PgDatabases> {
     async fresh(options = {}) {
       counter += 1;
       const name = `t_${process.pid}_${counter}`;
-      await admin.query(`CREATE DATABASE ${name} ${options.empty === true ? "" : "TEMPLATE grimnir_template"}`);
+      await admin.query(
+        `CREATE DATABASE ${name} ${options.empty === true ? "" : "TEMPLATE grimnir_template"}`,
+      );
       return `${base}/${name}`;
     },
     async stop() {

@@ -58,9 +58,20 @@ export async function startPgTestServer(): Promise<PgTestServer> {
     chownSync(dir, uid, gid);
   }
   const as = (cmd: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]) : run(join(bin, cmd), args);
+    asRoot
+      ? run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args])
+      : run(join(bin, cmd), args);
 
-  await as("initdb", ["-D", data, "-U", "grimnir", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"]);
+  await as("initdb", [
+    "-D",
+    data,
+    "-U",
+    "grimnir",
+    "--auth=trust",
+    "--encoding=UTF8",
+    "--locale=C.UTF-8",
+    "-N",
+  ]);
   const port = await freePort();
   const options = [
     `-p ${port}`,

@@ -50,14 +50,35 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
         // Enough rows, spread over stations, that a sequential scan would be the worse plan.
         await store.transaction(async (tx) => {
           for (let i = 0; i < 400; i++) {
-            await tx.media.create(makeMedia(i % 2 === 0 ? stationId : newId(), { genre: i % 3 === 0 ? "pop" : "jazz", bpm: 60 + (i % 100) }));
-            await tx.playHistory.append({ stationId: i % 2 === 0 ? stationId : newId(), startedAt: i * 1000, priority: 3, mediaId: newId() });
+            await tx.media.create(
+              makeMedia(i % 2 === 0 ? stationId : newId(), {
+                genre: i % 3 === 0 ? "pop" : "jazz",
+                bpm: 60 + (i % 100),
+              }),
+            );
+            await tx.playHistory.append({
+              stationId: i % 2 === 0 ? stationId : newId(),
+              startedAt: i * 1000,
+              priority: 3,
+              mediaId: newId(),
+            });
           }
-          await tx.schedule.replaceWindow(stationId, { from: 0, to: 1e9 }, Array.from({ length: 200 }, (_, i) => ({
-            stationId, startsAt: i * 1000, endsAt: i * 1000 + 1000, kind: "silence" as const, timing: "hard" as const, source: {},
-          })));
+          await tx.schedule.replaceWindow(
+            stationId,
+            { from: 0, to: 1e9 },
+            Array.from({ length: 200 }, (_, i) => ({
+              stationId,
+              startsAt: i * 1000,
+              endsAt: i * 1000 + 1000,
+              kind: "silence" as const,
+              timing: "hard" as const,
+              source: {},
+            })),
+          );
         });
-        await store.driver.withExecutor((ex) => ex.run(store.driver.dialect === "postgres" ? "ANALYZE" : "ANALYZE"));
+        await store.driver.withExecutor((ex) =>
+          ex.run(store.driver.dialect === "postgres" ? "ANALYZE" : "ANALYZE"),
+        );
         const plans = {
           candidates: await explain(
             store,
@@ -74,13 +95,26 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
             "SELECT id FROM play_history WHERE station_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, id",
             [stationId, 1000, 5000],
           ),
-          token: await explain(store, "SELECT id FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1", ["h"]),
-          hash: await explain(store, "SELECT id FROM media WHERE station_id = ? AND content_hash = ?", [stationId, "h"]),
+          token: await explain(
+            store,
+            "SELECT id FROM live_tokens WHERE token_hash = ? ORDER BY id LIMIT 1",
+            ["h"],
+          ),
+          hash: await explain(
+            store,
+            "SELECT id FROM media WHERE station_id = ? AND content_hash = ?",
+            [stationId, "h"],
+          ),
         };
-        const usesIndex = store.driver.dialect === "postgres" ? /Index|Bitmap/ : /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/;
+        const usesIndex =
+          store.driver.dialect === "postgres"
+            ? /Index|Bitmap/
+            : /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/;
         for (const [query, plan] of Object.entries(plans)) {
           expect(plan, query).toMatch(usesIndex);
-          expect(plan, query).not.toMatch(/Seq Scan|SCAN (m|media|schedule_entries|play_history|live_tokens)\b(?! USING)/);
+          expect(plan, query).not.toMatch(
+            /Seq Scan|SCAN (m|media|schedule_entries|play_history|live_tokens)\b(?! USING)/,
+          );
         }
         expect(plans.candidates).toMatch(/media_genre_bpm/);
         expect(plans.schedule).toMatch(/schedule_station/);
@@ -91,9 +125,13 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           store.driver.dialect === "postgres"
             ? "SELECT id FROM media m WHERE m.title_lc LIKE ? OR m.artist_lc LIKE ? OR m.album_lc LIKE ?"
             : "SELECT id FROM media m WHERE m.rid IN (SELECT rowid FROM media_search WHERE media_search MATCH ?)",
-          store.driver.dialect === "postgres" ? ["%untitled%", "%untitled%", "%untitled%"] : ['"untitled"'],
+          store.driver.dialect === "postgres"
+            ? ["%untitled%", "%untitled%", "%untitled%"]
+            : ['"untitled"'],
         );
-        expect(search).toMatch(store.driver.dialect === "postgres" ? /trgm/ : /VIRTUAL TABLE INDEX/);
+        expect(search).toMatch(
+          store.driver.dialect === "postgres" ? /trgm/ : /VIRTUAL TABLE INDEX/,
+        );
       } finally {
         await store.close();
       }
@@ -113,7 +151,9 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           ]);
           expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
           const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-          expect(lost.reason, String((lost.reason as Error).cause)).toMatchObject({ code: "CONFLICT" });
+          expect(lost.reason, String((lost.reason as Error).cause)).toMatchObject({
+            code: "CONFLICT",
+          });
           expect((await two.media.get(stationId, item.id))?.version).toBe(2);
         }
       } finally {
@@ -128,7 +168,14 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
         const stationId = `station ' ; -- ${newId()}`;
         for (const text of METACHARACTERS) {
           const item = await store.media.create(
-            makeMedia(stationId, { title: text, artist: text, album: text, genre: text, tags: [text], fields: { [text]: text } }),
+            makeMedia(stationId, {
+              title: text,
+              artist: text,
+              album: text,
+              genre: text,
+              tags: [text],
+              fields: { [text]: text },
+            }),
           );
           expect(await store.media.get(stationId, item.id)).toEqual(item);
           const filters: MediaFilter[] = [
@@ -138,15 +185,34 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
             { field: `field:${text}`, op: "equals", value: text.toUpperCase() },
           ];
           for (const filter of filters) {
-            expect((await store.media.query(stationId, { filters: [filter] })).map((m) => m.id), JSON.stringify(filter)).toContain(item.id);
+            expect(
+              (await store.media.query(stationId, { filters: [filter] })).map((m) => m.id),
+              JSON.stringify(filter),
+            ).toContain(item.id);
           }
-          expect((await store.media.query(stationId, { text })).map((m) => m.id)).toContain(item.id);
-          const playlist = await store.playlists.create({ id: `${text.replace(/\0/g, "")}-${newId()}`, stationId, name: text, items: [text], mode: "ordered" });
+          expect((await store.media.query(stationId, { text })).map((m) => m.id)).toContain(
+            item.id,
+          );
+          const playlist = await store.playlists.create({
+            id: `${text.replace(/\0/g, "")}-${newId()}`,
+            stationId,
+            name: text,
+            items: [text],
+            mode: "ordered",
+          });
           expect(await store.playlists.get(stationId, playlist.id)).toEqual(playlist);
         }
         expect(await store.media.count(stationId)).toBe(METACHARACTERS.length);
-        expect(await store.media.count(stationId, { filters: [{ field: "title", op: "contains", value: "%" }] })).toBe(1);
-        expect(await store.media.count(stationId, { filters: [{ field: "title", op: "contains", value: "_" }] })).toBe(1);
+        expect(
+          await store.media.count(stationId, {
+            filters: [{ field: "title", op: "contains", value: "%" }],
+          }),
+        ).toBe(1);
+        expect(
+          await store.media.count(stationId, {
+            filters: [{ field: "title", op: "contains", value: "_" }],
+          }),
+        ).toBe(1);
       } finally {
         await store.close();
       }
@@ -168,13 +234,20 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           null,
         ];
         for (const input of bad) {
-          await expect(store.media.create(input as never), JSON.stringify(input)?.slice(0, 80)).rejects.toMatchObject({ code: "VALIDATION" });
+          await expect(
+            store.media.create(input as never),
+            JSON.stringify(input)?.slice(0, 80),
+          ).rejects.toMatchObject({ code: "VALIDATION" });
         }
-        await expect(store.playHistory.list(stationId, { from: "yesterday" as unknown as number, to: 1 })).rejects.toMatchObject({
+        await expect(
+          store.playHistory.list(stationId, { from: "yesterday" as unknown as number, to: 1 }),
+        ).rejects.toMatchObject({
           code: "VALIDATION",
         });
         await expect(
-          store.media.query(stationId, { filters: [{ field: "nope" as never, op: "equals", value: 1 }] }),
+          store.media.query(stationId, {
+            filters: [{ field: "nope" as never, op: "equals", value: 1 }],
+          }),
         ).rejects.toMatchObject({ code: "VALIDATION" });
         expect(await store.media.count(stationId)).toBe(0);
         // Long text that is not indexed is fine.
@@ -190,13 +263,15 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
       for (let from = 0; from < MIGRATIONS.length; from++) {
         const url = await target().emptyUrl();
         const partial = await openSqlStore(url, { migrate: false });
-        const first = await runMigrations(partial.driver, { migrations: MIGRATIONS.slice(0, from) });
+        const first = await runMigrations(partial.driver, {
+          migrations: MIGRATIONS.slice(0, from),
+        });
         expect(first.applied).toEqual(MIGRATIONS.slice(0, from).map((m) => m.version));
         await partial.close();
         const status = await migrate(url, { status: true });
-        expect(status.migrations.filter((m) => m.appliedAt === undefined).map((m) => m.version)).toEqual(
-          MIGRATIONS.slice(from).map((m) => m.version),
-        );
+        expect(
+          status.migrations.filter((m) => m.appliedAt === undefined).map((m) => m.version),
+        ).toEqual(MIGRATIONS.slice(from).map((m) => m.version));
         const report = await migrate(url);
         expect(report.applied).toEqual(MIGRATIONS.slice(from).map((m) => m.version));
         expect((await migrate(url)).applied).toEqual([]);
@@ -210,17 +285,25 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
     it("refuses a database whose applied migration was tampered with, naming the migration", async () => {
       const url = await target().emptyUrl();
       const store = await openSqlStore(url);
-      await store.driver.withExecutor((ex) => ex.run("UPDATE grimnir_migrations SET checksum = ? WHERE version = 1", ["0".repeat(64)]));
+      await store.driver.withExecutor((ex) =>
+        ex.run("UPDATE grimnir_migrations SET checksum = ? WHERE version = 1", ["0".repeat(64)]),
+      );
       await store.close();
       await expect(openSqlStore(url)).rejects.toMatchObject({
         code: "CONFIG_INVALID",
         message: expect.stringMatching(/migration 1 .*was applied with checksum 0+ .*modified/),
         details: { version: 1 },
       });
-      await expect(migrate(url, { status: true })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
-      const edited = MIGRATIONS.map((m) => (m.version === 2 ? { ...m, statements: () => ["SELECT 1"] } : m));
+      await expect(migrate(url, { status: true })).rejects.toMatchObject({
+        code: "CONFIG_INVALID",
+      });
+      const edited = MIGRATIONS.map((m) =>
+        m.version === 2 ? { ...m, statements: () => ["SELECT 1"] } : m,
+      );
       const fresh = await openSqlStore(await target().emptyUrl());
-      await expect(runMigrations(fresh.driver, { migrations: edited })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+      await expect(runMigrations(fresh.driver, { migrations: edited })).rejects.toMatchObject({
+        code: "CONFIG_INVALID",
+      });
       await fresh.close();
     });
 
@@ -232,7 +315,11 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
       expect(acked.length).toBeGreaterThanOrEqual(150);
       const store = await openSqlStore(url);
       try {
-        const stored = new Set((await store.playHistory.list(stationId, { from: 0, to: Number.MAX_SAFE_INTEGER })).map((p) => p.id));
+        const stored = new Set(
+          (await store.playHistory.list(stationId, { from: 0, to: Number.MAX_SAFE_INTEGER })).map(
+            (p) => p.id,
+          ),
+        );
         const lost = acked.filter((id) => !stored.has(id));
         expect(lost).toEqual([]);
       } finally {

@@ -240,5 +240,6 @@ function normaliseSample(s: Partial<EngineTelemetry>): EngineTelemetry {
     underruns: s.underruns ?? 0,
     sourceState: s.sourceState ?? "idle",
     cpu: s.cpu ?? 0,
+    dsp: (s.dsp ?? []).map((d) => ({ ...d, nodeId: d.nodeId ?? "", type: d.type ?? "" })),
   };
 }

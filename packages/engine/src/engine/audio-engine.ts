@@ -1,9 +1,9 @@
 import { EventEmitter } from "node:events";
-import type { DspGraph, EngineStationStatus, FadeCurve, PlayRequest } from "@grimnir/core";
-import { GrimnirError } from "@grimnir/core";
+import type { DspGraph, DspNodeRegistry, EngineStationStatus, FadeCurve, PlayRequest } from "@grimnir/core";
+import { GrimnirError, dspNodes } from "@grimnir/core";
+import { DspChain, type DspNodeTelemetry } from "../dsp/chain.js";
 import { parseIcecastUrl } from "../gst/encoder.js";
 import { HttpStreamServer } from "../outputs/http-stream.js";
-import { validateGraph } from "./graph.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
 /** Version reported by GetStatus. */
@@ -42,6 +42,8 @@ export interface EngineTelemetry {
   sourceState: string;
   /** Engine process CPU over the last interval, fraction of one core. */
   cpu: number;
+  /** Each DSP node of the station's chain: gain reduction of dynamics nodes (dB), gains, meter levels. */
+  dsp: DspNodeTelemetry[];
 }
 
 /** Station status with what the engine knows beyond core's {@link EngineStationStatus}. */
@@ -62,6 +64,10 @@ export interface AudioEngineOptions {
   telemetryMs?: number;
   /** Address the built-in HTTP streams bind to (127.0.0.1 by default). */
   httpHost?: string;
+  /** DSP node types LoadGraph accepts; core's process-wide `dspNodes` (built-ins plus registered plugins) by default. */
+  dspNodes?: DspNodeRegistry;
+  /** Crossfade between the old and new DSP chain when LoadGraph replaces a graph, ms (50 by default). */
+  graphCrossfadeMs?: number;
 }
 
 /**
@@ -89,6 +95,8 @@ export class AudioEngine extends EventEmitter {
       tickMs: options.tickMs ?? 10,
       telemetryMs: options.telemetryMs ?? 1000,
       httpHost: options.httpHost ?? "127.0.0.1",
+      dspNodes: options.dspNodes ?? dspNodes,
+      graphCrossfadeMs: options.graphCrossfadeMs ?? 50,
     };
     this.#tick = setInterval(() => {
       for (const station of this.#stations.values()) station.pump();
@@ -109,11 +117,14 @@ export class AudioEngine extends EventEmitter {
     return station;
   }
 
-  /** Validate and install a graph; see {@link validateGraph} for what is processed. */
+  /**
+   * Validate and compile a graph (errors as {@link DspChain.compile}) and
+   * install it on the station, crossfading from the running chain. Nothing
+   * changes when the graph is invalid.
+   */
   loadGraph(stationId: string, graph: DspGraph): void {
-    const settings = validateGraph(graph);
-    const station = this.station(stationId);
-    station.mixer.configureSilence(settings.silenceThresholdDb, Math.round(settings.silenceSeconds * this.#options.sampleRate));
+    const chain = DspChain.compile(graph, { registry: this.#options.dspNodes, sampleRate: this.#options.sampleRate });
+    this.station(stationId).loadGraph(chain, this.#options.graphCrossfadeMs);
   }
 
   /** See {@link Station.preload}. */
@@ -250,6 +261,7 @@ export class AudioEngine extends EventEmitter {
         positionMs: m.positionFrames === undefined ? undefined : (m.positionFrames * 1000) / this.#options.sampleRate,
         sourceState: m.state === "emergency" ? "emergency" : m.silent ? "silent" : m.state,
         cpu,
+        dsp: s.dspReadings(),
       };
       this.emit("telemetry", sample);
     }

@@ -4,6 +4,8 @@ import { startDecoder, toDecoderUri } from "../gst/decoder.js";
 import { startEncoder, type EncoderProcess, type IcecastTarget } from "../gst/encoder.js";
 import type { MixerItem } from "../mixer/deck.js";
 import { Mixer, type MixerEvent } from "../mixer/mixer.js";
+import type { DspChain, DspNodeTelemetry } from "../dsp/chain.js";
+import { LiveDspChain } from "../dsp/live-chain.js";
 import type { PcmBuffer } from "../mixer/pcm-buffer.js";
 import type { HttpStreamMount } from "../outputs/http-stream.js";
 
@@ -12,7 +14,7 @@ export interface StationEvent {
   stationId: string;
   /** Engine clock, epoch ms. */
   at: number;
-  /** item_started | item_ended | source_failure | underrun | silence | audio_restored | emergency_started | emergency_ended | output_failure */
+  /** item_started | item_ended | source_failure | underrun | silence | audio_restored | emergency_started | emergency_ended | output_failure | dsp_failure */
   type: string;
   itemId?: string;
   message?: string;
@@ -60,6 +62,7 @@ export class Station {
   #title: string | undefined;
   #closed = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  #dsp: LiveDspChain | undefined;
 
   /** A station whose sample clock starts now. */
   constructor(id: string, timing: StationTiming, emit: (event: StationEvent) => void) {
@@ -114,6 +117,30 @@ export class Station {
       const block = this.mixer.render(Math.min(2048, target - this.mixer.frame));
       this.#encoder?.write(block);
     }
+  }
+
+  /**
+   * Install a compiled DSP chain. On the first graph the chain is inserted in
+   * the mixer's output path; a later one crossfades from the running chain
+   * over `crossfadeMs` (both process the same audio meanwhile), so a live
+   * change has neither a gap nor a click. The graph's silence detector
+   * settings apply at once.
+   */
+  loadGraph(chain: DspChain, crossfadeMs = 50): void {
+    chain.onNodeError = (nodeId, error) =>
+      this.#emit({ stationId: this.id, at: Date.now(), type: "dsp_failure", message: `DSP node "${nodeId}" failed and is bypassed: ${error.message}` });
+    if (!this.#dsp) {
+      this.#dsp = new LiveDspChain();
+      this.mixer.processor = this.#dsp;
+    }
+    this.#dsp.load(chain, this.#frames(crossfadeMs));
+    const silence = chain.silence ?? { thresholdDb: -50, seconds: 15 };
+    this.mixer.configureSilence(silence.thresholdDb, Math.round(silence.seconds * this.#timing.sampleRate));
+  }
+
+  /** Telemetry of each node of the DSP chain on air (gain reduction, levels); empty without a graph. */
+  dspReadings(): DspNodeTelemetry[] {
+    return this.#dsp?.readings() ?? [];
   }
 
   /** Start decoding an item; resolves once audio is ready, rejects with a typed error when it cannot be decoded. */
@@ -186,6 +213,7 @@ export class Station {
     this.#encoder?.stop();
     this.#encoder = undefined;
     this.mixer.close();
+    this.#dsp?.dispose();
     for (const p of this.#preloaded.values()) p.buffer.close();
     this.#preloaded.clear();
   }

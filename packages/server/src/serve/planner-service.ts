@@ -162,7 +162,12 @@ export class PlannerService implements PlannerPort {
     const hours = this.#o.hours ?? 48;
     const to = from + hours * HOUR_MS;
     const previous = await store.schedule.window(stationId, { from, to });
-    const plan = planTimeline(input, { from, hours, seed: settings.seed ?? 1, previous });
+    const plan = planTimeline(input, {
+      from,
+      hours,
+      seed: settings.seed ?? 1,
+      previous: previous.map((e) => ({ ...e, source: { ...e.source, rule: "frozen" } })),
+    });
     const entries = plan.entries
       .filter((e) => e.startsAt >= from && e.startsAt < to)
       .map((e) => toScheduleEntry(stationId, e));
