@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { GrimnirError, isGrimnirError } from "@grimnir/core";
+import { isGrimnirError } from "@grimnir/core";
 import { constantTimeEqual, decodeLiveToken } from "./credentials.js";
 import type { LiveGrant, LiveService } from "./live-service.js";
 import { defaultLiveLogger, type LiveLogger } from "./logger.js";
@@ -557,5 +557,3 @@ function statusOf(err: unknown): { status: number; reason: string } | undefined 
       return undefined;
   }
 }
-
-export { GrimnirError as HarborErrorBase };

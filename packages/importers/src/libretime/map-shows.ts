@@ -1,4 +1,4 @@
-import { reject, type MappedEntity, type MappedValue, type MappingResult, type NameRegistry } from "../mapped-entity.js";
+import { reject, type MappedValue, type MappingResult, type NameRegistry } from "../mapped-entity.js";
 import { compact, intervalMs, toNumber, toText, utcMs } from "../values.js";
 import { RRULE_DAYS, addDays, epochToLocal, isKnownZone, localToEpoch, weekday } from "../zone.js";
 import { ltId } from "./ids.js";

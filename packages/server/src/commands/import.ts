@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { ImportPlan, ImportProgress, ImportReport, Importer, Store } from "@grimnir/core";
 import { AzuraCastImporter, LibreTimeImporter, SOURCE_ACTION_KIND, formatReport } from "@grimnir/importers";
-import type { CommandIo } from "./analyze.js";
+import type { CommandIo } from "./io.js";
 
 /** Options of {@link runImport} (the flags of `grimnir import`). */
 export interface ImportCommandOptions {
@@ -33,8 +33,8 @@ function progressPrinter(io: CommandIo) {
       const width = 30;
       const bar = "#".repeat(Math.floor((pct * width) / 100)).padEnd(width, ".");
       const line = `${p.phase.padEnd(6)} [${bar}] ${p.done}/${p.total}`;
-      if (io.isTTY === true) io.err(`\r${line}\u001b[K${p.done === p.total ? "\n" : ""}`);
-      else if (p.done === p.total || p.phase !== phase) io.err(`${line}\n`);
+      if (io.isTTY === true) io.stderr.write(`\r${line}\u001b[K${p.done === p.total ? "\n" : ""}`);
+      else if (p.done === p.total || p.phase !== phase) io.stderr.write(`${line}\n`);
       phase = p.phase;
     },
   };
@@ -75,7 +75,7 @@ function makeImporter(source: "libretime" | "azuracast", options: ImportCommandO
 export async function runImport(source: "libretime" | "azuracast", options: ImportCommandOptions, io: CommandIo): Promise<number> {
   const importer = makeImporter(source, options);
   if (typeof importer === "string") {
-    io.err(`grimnir import ${source}: ${importer}\n`);
+    io.stderr.write(`grimnir import ${source}: ${importer}\n`);
     return 2;
   }
   const progress = progressPrinter(io);
@@ -84,15 +84,15 @@ export async function runImport(source: "libretime" | "azuracast", options: Impo
   try {
     result = options.dryRun === true ? await importer.plan(context) : await importer.apply(context);
   } catch (error) {
-    io.err(`grimnir import ${source}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`grimnir import ${source}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  if (options.dryRun === true) io.out("dry run: nothing was written\n");
-  io.out(formatReport(result, { verbose: options.verbose === true }));
+  if (options.dryRun === true) io.stdout.write("dry run: nothing was written\n");
+  io.stdout.write(formatReport(result, { verbose: options.verbose === true }));
   if (options.reportFile !== undefined) {
     await writeFile(options.reportFile, `${JSON.stringify(result, null, 2)}\n`);
-    io.out(`report written to ${options.reportFile}\n`);
+    io.stdout.write(`report written to ${options.reportFile}\n`);
   }
   if (result.actions.some((a) => a.sourceKind === SOURCE_ACTION_KIND)) return 2;
-  return "failures" in result && result.failures.length > 0 ? 1 : 0;
+  return "failures" in result && (result as ImportReport).failures.length > 0 ? 1 : 0;
 }
