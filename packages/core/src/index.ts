@@ -137,7 +137,7 @@ export type {
   DuckParams,
 } from "./dsp/builtins.js";
 export { stationConfigSchema, STATION_CONFIG_SCHEMA_ID } from "./config/schema.js";
-export type { JsonSchema } from "./config/json-schema.js";
+export type { JsonSchema, JsonType } from "./config/json-schema.js";
 export { loadStationConfig, parseStationConfig, formatProblem } from "./config/loader.js";
 export type {
   StationConfig,
@@ -149,6 +149,19 @@ export type {
   ConfigProblem,
   LoadOptions,
 } from "./config/loader.js";
+export type {
+  ProgrammingConfig,
+  ClockConfig,
+  SmartBlockConfig,
+  PlaylistConfig,
+  ShowConfig,
+  OverrideConfig,
+  WebstreamConfig,
+  ClockAssignmentConfig,
+  PlannerConfig,
+  Configured,
+} from "./config/programming.js";
+export { rruleSyntaxProblem } from "./config/rrule-syntax.js";
 export { renderConfigReference } from "./config/reference.js";
 export type { ReferenceOptions } from "./config/reference.js";
 

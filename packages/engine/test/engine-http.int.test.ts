@@ -153,7 +153,11 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
       code: "VALIDATION",
       details: { node: "x", field: "type" },
     });
-    await expect(client.loadGraph("g", { nodes: [{ id: "c", type: "compressor", params: {} }] })).rejects.toMatchObject({
+    await expect(client.loadGraph("g", { nodes: [{ id: "c", type: "compressor", params: { ratio: 40 } }] })).rejects.toMatchObject({
+      code: "VALIDATION",
+      details: { node: "c", field: "params.ratio" },
+    });
+    await expect(client.loadGraph("g", { nodes: [{ id: "s", type: "source", params: { sample_rate_hz: 48000 } }] })).rejects.toMatchObject({
       code: "NOT_IMPLEMENTED",
     });
     await client.loadGraph("g", { nodes: [{ id: "sd", type: "silence_detector", params: { threshold_db: -45, duration_sec: 2 } }] });

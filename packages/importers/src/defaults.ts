@@ -32,8 +32,11 @@ export const LOCKED_PASSWORD = "!imported-no-password";
 
 /** Keep a stored user's password and any roles granted in Grimnir since the last import. */
 export function mergeUser(existing: Record<string, unknown>, desired: MappedValue): MappedValue {
-  const roles = [...((existing.roles as Array<{ stationId: string; role: string }> | undefined) ?? [])];
+  const roles = [
+    ...((existing.roles as Array<{ stationId: string; role: string }> | undefined) ?? []),
+  ];
   for (const grant of (desired.roles as Array<{ stationId: string; role: string }>) ?? [])
-    if (!roles.some((r) => r.stationId === grant.stationId && r.role === grant.role)) roles.push(grant);
+    if (!roles.some((r) => r.stationId === grant.stationId && r.role === grant.role))
+      roles.push(grant);
   return { ...desired, passwordHash: existing.passwordHash ?? desired.passwordHash, roles };
 }

@@ -14,7 +14,12 @@ import { applySteps, planEntities, summarize, type PlannedStep } from "./plan-en
 import { ProgressReporter } from "./progress.js";
 
 /** Error codes of `map` that mean the source as a whole cannot be read. */
-const SOURCE_ERROR_CODES: ReadonlySet<string> = new Set(["STORE_UNAVAILABLE", "UNAUTHORIZED", "FORBIDDEN", "CONFIG_INVALID"]);
+const SOURCE_ERROR_CODES: ReadonlySet<string> = new Set([
+  "STORE_UNAVAILABLE",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "CONFIG_INVALID",
+]);
 
 /** `sourceKind` of the action reported when the source cannot be read at all. */
 export const SOURCE_ACTION_KIND = "source";
@@ -51,7 +56,10 @@ export abstract class BaseImporter implements Importer {
   protected abstract describeSource(): string;
 
   /** Read the source and map it; throws a `GrimnirError` (`STORE_UNAVAILABLE`, `UNAUTHORIZED`) when it cannot be read. */
-  protected abstract map(progress: ProgressReporter, context: ImportContext): Promise<MappingResult>;
+  protected abstract map(
+    progress: ProgressReporter,
+    context: ImportContext,
+  ): Promise<MappingResult>;
 
   async #steps(context: ImportContext): Promise<PlannedStep[]> {
     const progress = new ProgressReporter(context, this.time);
@@ -59,7 +67,7 @@ export abstract class BaseImporter implements Importer {
     try {
       mapping = await this.map(progress, context);
     } catch (error) {
-      if (isGrimnirError(error) && (SOURCE_ERROR_CODES.has(error.code))) {
+      if (isGrimnirError(error) && SOURCE_ERROR_CODES.has(error.code)) {
         const action: ImportAction = {
           sourceKind: SOURCE_ACTION_KIND,
           sourceId: this.describeSource(),
@@ -89,6 +97,13 @@ export abstract class BaseImporter implements Importer {
       if (step.action.sourceKind === SOURCE_ACTION_KIND)
         failures.push({ action: step.action, error: step.action.reason ?? "source unavailable" });
     const actions = steps.map((s) => s.action);
-    return { source: this.source, actions, summary: summarize(actions), failures, startedAt, finishedAt: this.time.now() };
+    return {
+      source: this.source,
+      actions,
+      summary: summarize(actions),
+      failures,
+      startedAt,
+      finishedAt: this.time.now(),
+    };
   }
 }

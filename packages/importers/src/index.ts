@@ -9,7 +9,13 @@
 export { BaseImporter, SOURCE_ACTION_KIND } from "./importer-base.js";
 export type { BaseImporterOptions } from "./importer-base.js";
 export { NameRegistry, reject } from "./mapped-entity.js";
-export type { MappedEntity, MappedValue, MappingResult, TargetRecord, TargetRepo } from "./mapped-entity.js";
+export type {
+  MappedEntity,
+  MappedValue,
+  MappingResult,
+  TargetRecord,
+  TargetRepo,
+} from "./mapped-entity.js";
 export { ProgressReporter } from "./progress.js";
 export { LibreTimeImporter } from "./libretime/libretime-importer.js";
 export type { LibreTimeImporterOptions } from "./libretime/libretime-importer.js";
@@ -18,5 +24,5 @@ export { LT_REPEAT } from "./libretime/map-shows.js";
 export { formatReport } from "./format-report.js";
 export { AzuraCastImporter } from "./azuracast/azuracast-importer.js";
 export type { AzuraCastImporterOptions } from "./azuracast/azuracast-importer.js";
-export type { FetchLike, AcObject } from "./azuracast/client.js";
+export type { FetchLike, FetchResponseLike, AcObject } from "./azuracast/client.js";
 export { ROTATION_TAG, WEIGHT_FIELD } from "./azuracast/map-station.js";

@@ -6,7 +6,12 @@ import type {
   Repositories,
   Store,
 } from "@grimnir/core";
-import { GLOBAL_REPOS, type MappedEntity, type MappedValue, type TargetRecord } from "./mapped-entity.js";
+import {
+  GLOBAL_REPOS,
+  type MappedEntity,
+  type MappedValue,
+  type TargetRecord,
+} from "./mapped-entity.js";
 import type { ProgressReporter } from "./progress.js";
 
 /** Fields the store manages; never compared or written by an importer. */
@@ -28,7 +33,10 @@ function repoOf(repos: Repositories, record: TargetRecord): AnyRepo {
   return repos[record.repo] as unknown as AnyRepo;
 }
 
-async function getExisting(repos: Repositories, record: TargetRecord): Promise<Record<string, unknown> | undefined> {
+async function getExisting(
+  repos: Repositories,
+  record: TargetRecord,
+): Promise<Record<string, unknown> | undefined> {
   const repo = repoOf(repos, record);
   if (GLOBAL_REPOS.has(record.repo)) return repo.get(record.value.id);
   return repo.get(String(record.value.stationId), record.value.id);
@@ -62,8 +70,13 @@ export function changedFields(existing: Record<string, unknown>, desired: Mapped
   return changed;
 }
 
-function desiredValue(record: TargetRecord, existing: Record<string, unknown> | undefined): MappedValue {
-  return existing !== undefined && record.merge !== undefined ? record.merge(existing, record.value) : record.value;
+function desiredValue(
+  record: TargetRecord,
+  existing: Record<string, unknown> | undefined,
+): MappedValue {
+  return existing !== undefined && record.merge !== undefined
+    ? record.merge(existing, record.value)
+    : record.value;
 }
 
 function withReason(action: ImportAction, reason: string | undefined): ImportAction {
@@ -94,8 +107,12 @@ async function diffEntity(repos: Repositories, entity: MappedEntity): Promise<Im
     for (const field of changedFields(existing, desiredValue(record, existing)))
       changes.push(record === primary ? field : `${record.repo} ${record.value.id}.${field}`);
   }
-  if (changes.length === 0) return { ...base, action: "skip", reason: "unchanged since the last import" };
-  return withReason({ ...base, action: "update" }, [`changed: ${changes.join(", ")}`, notes].filter((s) => s !== "").join("; "));
+  if (changes.length === 0)
+    return { ...base, action: "skip", reason: "unchanged since the last import" };
+  return withReason(
+    { ...base, action: "update" },
+    [`changed: ${changes.join(", ")}`, notes].filter((s) => s !== "").join("; "),
+  );
 }
 
 /** Tally of actions by kind. */
@@ -161,12 +178,17 @@ export async function applySteps(
   context: ImportContext,
 ): Promise<ImportReport["failures"]> {
   const failures: ImportReport["failures"] = [];
-  const writes = steps.filter((s) => s.entity !== undefined && (s.action.action === "create" || s.action.action === "update"));
+  const writes = steps.filter(
+    (s) => s.entity !== undefined && (s.action.action === "create" || s.action.action === "update"),
+  );
   progress.report("apply", 0, writes.length);
   let done = 0;
   for (const step of writes) {
     if (context.signal?.aborted === true) {
-      failures.push({ action: step.action, error: "import aborted before this record was written" });
+      failures.push({
+        action: step.action,
+        error: "import aborted before this record was written",
+      });
       continue;
     }
     try {

@@ -7,7 +7,8 @@
  */
 export function intervalMs(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
+  if (typeof value === "number")
+    return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
   const text = String(value).trim();
   if (text === "") return undefined;
   const m = /^(?:(-?\d+) days? ?)?(-)?(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$/.exec(text);

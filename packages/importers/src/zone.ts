@@ -68,13 +68,16 @@ export function localToEpoch(local: string, zone: string): number {
 
 /** Shift a local "YYYY-MM-DD" by `days`. */
 export function addDays(date: string, days: number): string {
-  const t = Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) + days * 86_400_000;
+  const t =
+    Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) + days * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
 }
 
 /** Day of week of a "YYYY-MM-DD" date, 0 = Sunday … 6 = Saturday. */
 export function weekday(date: string): number {
-  return new Date(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10))).getUTCDay();
+  return new Date(
+    Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)),
+  ).getUTCDay();
 }
 
 /** RFC 5545 two-letter weekday codes indexed by {@link weekday}. */

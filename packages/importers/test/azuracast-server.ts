@@ -28,7 +28,12 @@ export async function startAzuraCastServer(apiKey = "test-key-123"): Promise<Azu
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.headers["x-api-key"] !== apiKey) return send(401, { code: 401, type: "NotLoggedInException", message: "You must be logged in to access this page." });
+    if (req.headers["x-api-key"] !== apiKey)
+      return send(401, {
+        code: 401,
+        type: "NotLoggedInException",
+        message: "You must be logged in to access this page.",
+      });
     const body = routes[path];
     if (body === undefined) return send(404, { code: 404, message: "Record not found" });
     const status = (body as { __status?: number }).__status;
@@ -43,6 +48,9 @@ export async function startAzuraCastServer(apiKey = "test-key-123"): Promise<Azu
     apiKey,
     routes,
     requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error)))),
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((error) => (error === undefined ? resolve() : reject(error))),
+      ),
   };
 }

@@ -34,17 +34,40 @@ async function closedPort(): Promise<number> {
 describe("AzuraCastImporter against a local AzuraCast API", () => {
   it("imports stations, mounts, media, playlists and streamers field by field", async () => {
     const store = new MemoryStore();
-    const report = await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: api.apiKey, store }).apply();
+    const report = await new AzuraCastImporter({
+      baseUrl: api.baseUrl,
+      apiKey: api.apiKey,
+      store,
+    }).apply();
     expect(report.failures).toEqual([]);
     expect(api.requests).toContain("/api/station/1/files");
 
-    expect(await store.stations.get("ac-station-1")).toMatchObject({ name: "Indie Wave", slug: "indie_wave", timezone: "Europe/Berlin", description: "Independent music" });
-    expect(await store.stations.get("ac-station-2")).toMatchObject({ name: "Talk Radio", timezone: "UTC" });
-    expect(find(report.actions, "station", "2")!.reason).toContain("did not report the station time zone");
-    expect(find(report.actions, "streamers", "2")).toMatchObject({ action: "skip", reason: expect.stringContaining("HTTP 403") });
+    expect(await store.stations.get("ac-station-1")).toMatchObject({
+      name: "Indie Wave",
+      slug: "indie_wave",
+      timezone: "Europe/Berlin",
+      description: "Independent music",
+    });
+    expect(await store.stations.get("ac-station-2")).toMatchObject({
+      name: "Talk Radio",
+      timezone: "UTC",
+    });
+    expect(find(report.actions, "station", "2")!.reason).toContain(
+      "did not report the station time zone",
+    );
+    expect(find(report.actions, "streamers", "2")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining("HTTP 403"),
+    });
 
-    expect(await store.mounts.get("ac-station-1", "ac-1-mount-1")).toMatchObject({ name: "Indie Wave 128k MP3", outputs: [{ type: "http", path: "radio.mp3", format: "mp3", bitrateKbps: 128 }] });
-    expect(find(report.actions, "mount", "1/2")).toMatchObject({ action: "unmappable", reason: expect.stringContaining('format "flac"') });
+    expect(await store.mounts.get("ac-station-1", "ac-1-mount-1")).toMatchObject({
+      name: "Indie Wave 128k MP3",
+      outputs: [{ type: "http", path: "radio.mp3", format: "mp3", bitrateKbps: 128 }],
+    });
+    expect(find(report.actions, "mount", "1/2")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining('format "flac"'),
+    });
 
     expect(await store.media.count("ac-station-1")).toBe(3);
     const one = (await store.media.get("ac-station-1", "ac-1-media-1"))!;
@@ -63,20 +86,60 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
       addedAt: 1_704_067_200_000,
       tags: [ROTATION_TAG],
     });
-    expect(one.fields).toEqual({ azuracast_id: 1, mood: "calm", explicit: false, energy: 7, isrc: "GBXYZ2400001", fade_in_ms: 2_000, fade_out_ms: 3_000, amplify_db: -1.5, [WEIGHT_FIELD]: 5 });
-    expect(await store.media.get("ac-station-1", "ac-1-media-2")).toMatchObject({ tags: ["jingle"], cueInMs: 0, cueOutMs: 6_000, addedAt: 1_704_153_600_000 });
-    expect(find(report.actions, "media", "1/3")!.reason).toContain("cue out 999000 ms outside the file");
-    expect(find(report.actions, "media", "1/4")).toMatchObject({ action: "unmappable", reason: "path is empty" });
+    expect(one.fields).toEqual({
+      azuracast_id: 1,
+      mood: "calm",
+      explicit: false,
+      energy: 7,
+      isrc: "GBXYZ2400001",
+      fade_in_ms: 2_000,
+      fade_out_ms: 3_000,
+      amplify_db: -1.5,
+      [WEIGHT_FIELD]: 5,
+    });
+    expect(await store.media.get("ac-station-1", "ac-1-media-2")).toMatchObject({
+      tags: ["jingle"],
+      cueInMs: 0,
+      cueOutMs: 6_000,
+      addedAt: 1_704_153_600_000,
+    });
+    expect(find(report.actions, "media", "1/3")!.reason).toContain(
+      "cue out 999000 ms outside the file",
+    );
+    expect(find(report.actions, "media", "1/4")).toMatchObject({
+      action: "unmappable",
+      reason: "path is empty",
+    });
 
-    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-1")).toMatchObject({ name: "Daytime", mode: "shuffled", items: ["ac-1-media-1", "ac-1-media-3"] });
+    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-1")).toMatchObject({
+      name: "Daytime",
+      mode: "shuffled",
+      items: ["ac-1-media-1", "ac-1-media-3"],
+    });
     expect(find(report.actions, "playlist", "1/1")!.reason).toContain("weight 5");
-    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-2")).toMatchObject({ name: "Jingles", items: ["ac-1-media-2"] });
+    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-2")).toMatchObject({
+      name: "Jingles",
+      items: ["ac-1-media-2"],
+    });
     expect(find(report.actions, "playlist", "1/2")!.reason).toContain("once every 4 songs");
-    expect(await store.clocks.get("ac-station-1", "ac-1-playlist-3-clock")).toMatchObject({ slots: [{ kind: "playlist", offsetMs: 300_000, refId: "ac-1-playlist-3" }] });
-    expect(find(report.actions, "playlist", "1/5")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("advanced playlist") });
-    expect(await store.webstreams.get("ac-station-1", "ac-1-playlist-6")).toMatchObject({ name: "Partner Relay", urls: ["https://relay.example.org/live.mp3"] });
-    expect(find(report.actions, "playlist", "1/7")).toMatchObject({ action: "unmappable", reason: expect.stringContaining('unknown type "random_walk"') });
-    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-8")).toMatchObject({ name: "Daytime (2)" });
+    expect(await store.clocks.get("ac-station-1", "ac-1-playlist-3-clock")).toMatchObject({
+      slots: [{ kind: "playlist", offsetMs: 300_000, refId: "ac-1-playlist-3" }],
+    });
+    expect(find(report.actions, "playlist", "1/5")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining("advanced playlist"),
+    });
+    expect(await store.webstreams.get("ac-station-1", "ac-1-playlist-6")).toMatchObject({
+      name: "Partner Relay",
+      urls: ["https://relay.example.org/live.mp3"],
+    });
+    expect(find(report.actions, "playlist", "1/7")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining('unknown type "random_walk"'),
+    });
+    expect(await store.playlists.get("ac-station-1", "ac-1-playlist-8")).toMatchObject({
+      name: "Daytime (2)",
+    });
     expect(find(report.actions, "playlist", "1/8")!.reason).toContain("disabled in AzuraCast");
 
     expect(await store.smartBlocks.get("ac-station-1", "ac-1-rotation")).toMatchObject({
@@ -91,33 +154,75 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
       durationMs: 10_800_000,
       clockId: "ac-1-playlist-4-clock",
     });
-    expect(await store.shows.get("ac-station-1", "ac-1-schedule-11")).toMatchObject({ startLocal: "2024-01-01T23:00:00", rrule: "FREQ=DAILY;UNTIL=20241231T235959", durationMs: 3 * 3_600_000 });
+    expect(await store.shows.get("ac-station-1", "ac-1-schedule-11")).toMatchObject({
+      startLocal: "2024-01-01T23:00:00",
+      rrule: "FREQ=DAILY;UNTIL=20241231T235959",
+      durationMs: 3 * 3_600_000,
+    });
     expect(find(report.actions, "playlist_schedule", "1/11")!.reason).toContain("loop_once");
-    expect(find(report.actions, "playlist_schedule", "1/12")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("not HHMM") });
+    expect(find(report.actions, "playlist_schedule", "1/12")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining("not HHMM"),
+    });
 
-    expect(await store.users.findByUsername("dj_mike")).toMatchObject({ id: "ac-1-streamer-1", displayName: "DJ Mike", roles: [{ stationId: "ac-station-1", role: "dj" }], disabled: false });
+    expect(await store.users.findByUsername("dj_mike")).toMatchObject({
+      id: "ac-1-streamer-1",
+      displayName: "DJ Mike",
+      roles: [{ stationId: "ac-station-1", role: "dj" }],
+      disabled: false,
+    });
     expect(await store.users.findByUsername("dj_old")).toMatchObject({ disabled: true });
-    expect(await store.shows.get("ac-station-1", "ac-1-schedule-s20")).toMatchObject({ live: true, djUserId: "ac-1-streamer-1", rrule: "FREQ=WEEKLY;BYDAY=FR", durationMs: 7_200_000, clockId: "ac-1-live-clock" });
-    expect(await store.clocks.get("ac-station-1", "ac-1-live-clock")).toMatchObject({ slots: [{ kind: "live" }] });
-    expect(find(report.actions, "streamer_schedule", "1/21")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("1 (Monday)") });
+    expect(await store.shows.get("ac-station-1", "ac-1-schedule-s20")).toMatchObject({
+      live: true,
+      djUserId: "ac-1-streamer-1",
+      rrule: "FREQ=WEEKLY;BYDAY=FR",
+      durationMs: 7_200_000,
+      clockId: "ac-1-live-clock",
+    });
+    expect(await store.clocks.get("ac-station-1", "ac-1-live-clock")).toMatchObject({
+      slots: [{ kind: "live" }],
+    });
+    expect(find(report.actions, "streamer_schedule", "1/21")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining("1 (Monday)"),
+    });
   });
 
   it("keeps the scheduled Evening playlist at 18:00 Berlin time across the March DST change", async () => {
     const store = new MemoryStore();
-    await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: api.apiKey, store, station: "indie_wave" }).apply();
+    await new AzuraCastImporter({
+      baseUrl: api.baseUrl,
+      apiKey: api.apiKey,
+      store,
+      station: "indie_wave",
+    }).apply();
     expect(await store.stations.get("ac-station-2")).toBeUndefined();
     const show = (await store.shows.get("ac-station-1", "ac-1-schedule-10"))!;
     const diagnostics: Parameters<typeof showOccurrences>[4] = [];
-    const starts = showOccurrences(show, "Europe/Berlin", Date.UTC(2024, 2, 28), Date.UTC(2024, 3, 2), diagnostics).map((o) => new Date(o.startsAt).toISOString());
+    const starts = showOccurrences(
+      show,
+      "Europe/Berlin",
+      Date.UTC(2024, 2, 28),
+      Date.UTC(2024, 3, 2),
+      diagnostics,
+    ).map((o) => new Date(o.startsAt).toISOString());
     expect(diagnostics).toEqual([]);
     // CET (UTC+1) until Sunday 31 March, CEST (UTC+2) after.
-    expect(starts).toEqual(["2024-03-28T17:00:00.000Z", "2024-03-29T17:00:00.000Z", "2024-04-01T16:00:00.000Z"]);
+    expect(starts).toEqual([
+      "2024-03-28T17:00:00.000Z",
+      "2024-03-29T17:00:00.000Z",
+      "2024-04-01T16:00:00.000Z",
+    ]);
   });
 
   it("creates nothing new on a second run and updates a changed track", async () => {
     const store = new MemoryStore();
     await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: api.apiKey, store }).apply();
-    const again = await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: api.apiKey, store }).apply();
+    const again = await new AzuraCastImporter({
+      baseUrl: api.baseUrl,
+      apiKey: api.apiKey,
+      store,
+    }).apply();
     expect(again.failures).toEqual([]);
     expect(again.summary).toMatchObject({ create: 0, update: 0 });
 
@@ -125,9 +230,16 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
     const original = files[0]!.title;
     files[0]!.title = "Song One (Edit)";
     try {
-      const third = await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: api.apiKey, store }).apply();
+      const third = await new AzuraCastImporter({
+        baseUrl: api.baseUrl,
+        apiKey: api.apiKey,
+        store,
+      }).apply();
       expect(third.summary).toMatchObject({ create: 0, update: 1 });
-      expect(find(third.actions, "media", "1/1")).toMatchObject({ action: "update", reason: "changed: title" });
+      expect(find(third.actions, "media", "1/1")).toMatchObject({
+        action: "update",
+        reason: "changed: title",
+      });
     } finally {
       files[0]!.title = original;
     }
@@ -135,11 +247,29 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
 
   it("reports a wrong API key and an unreachable server as one line and writes nothing", async () => {
     const store = new MemoryStore();
-    const wrong = await new AzuraCastImporter({ baseUrl: api.baseUrl, apiKey: "nope", store }).apply();
-    expect(wrong.actions).toEqual([{ sourceKind: SOURCE_ACTION_KIND, sourceId: api.baseUrl, action: "skip", reason: expect.stringContaining("rejected the API key (HTTP 401") }]);
+    const wrong = await new AzuraCastImporter({
+      baseUrl: api.baseUrl,
+      apiKey: "nope",
+      store,
+    }).apply();
+    expect(wrong.actions).toEqual([
+      {
+        sourceKind: SOURCE_ACTION_KIND,
+        sourceId: api.baseUrl,
+        action: "skip",
+        reason: expect.stringContaining("rejected the API key (HTTP 401"),
+      },
+    ]);
     expect(wrong.failures).toHaveLength(1);
-    const down = await new AzuraCastImporter({ baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: "k", store }).plan();
-    expect(down.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, reason: expect.stringContaining("cannot reach AzuraCast") });
+    const down = await new AzuraCastImporter({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      apiKey: "k",
+      store,
+    }).plan();
+    expect(down.actions[0]).toMatchObject({
+      sourceKind: SOURCE_ACTION_KIND,
+      reason: expect.stringContaining("cannot reach AzuraCast"),
+    });
     expect(await store.stations.list()).toEqual([]);
   });
 
@@ -158,6 +288,11 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
       },
     }).plan();
     expect(seen[0]).toBe(`${api.baseUrl}/api/stations`);
-    expect(find(plan.actions, "media", "1/1")).toMatchObject({ action: "skip", reason: expect.stringContaining("audio file missing: /nonexistent-media-root/Artist One/Album/song-one.mp3") });
+    expect(find(plan.actions, "media", "1/1")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining(
+        "audio file missing: /nonexistent-media-root/Artist One/Album/song-one.mp3",
+      ),
+    });
   });
 });

@@ -31,15 +31,38 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     expect(plan.source).toBe("libretime");
     expect(await store.stations.list()).toEqual([]);
     expect(plan.summary.create).toBeGreaterThan(20);
-    expect(find(plan.actions, "file", "6")).toMatchObject({ action: "skip", reason: expect.stringContaining("hidden") });
-    expect(find(plan.actions, "file", "7")).toMatchObject({ action: "skip", reason: expect.stringContaining("missing") });
-    expect(find(plan.actions, "file", "8")).toMatchObject({ action: "skip", reason: expect.stringContaining("still being imported") });
-    expect(find(plan.actions, "file", "9")).toMatchObject({ action: "skip", reason: expect.stringContaining(join(fx.mediaRoot, "imported/1/Lost/lost.mp3")) });
-    expect(find(plan.actions, "user", "5")).toMatchObject({ action: "unmappable", reason: expect.stringContaining('unknown type "Z"') });
+    expect(find(plan.actions, "file", "6")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining("hidden"),
+    });
+    expect(find(plan.actions, "file", "7")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining("missing"),
+    });
+    expect(find(plan.actions, "file", "8")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining("still being imported"),
+    });
+    expect(find(plan.actions, "file", "9")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining(join(fx.mediaRoot, "imported/1/Lost/lost.mp3")),
+    });
+    expect(find(plan.actions, "user", "5")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining('unknown type "Z"'),
+    });
     expect(find(plan.actions, "webstream", "2")).toMatchObject({ action: "unmappable" });
-    expect(find(plan.actions, "show_days", "6")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("unknown repeat_type 9") });
-    expect(find(plan.actions, "show_instance", "7")).toMatchObject({ action: "unmappable", reason: expect.stringContaining("rebroadcast") });
-    const criteria = plan.actions.filter((a) => a.sourceKind === "block_criterion").map((a) => a.reason);
+    expect(find(plan.actions, "show_days", "6")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining("unknown repeat_type 9"),
+    });
+    expect(find(plan.actions, "show_instance", "7")).toMatchObject({
+      action: "unmappable",
+      reason: expect.stringContaining("rebroadcast"),
+    });
+    const criteria = plan.actions
+      .filter((a) => a.sourceKind === "block_criterion")
+      .map((a) => a.reason);
     expect(criteria).toEqual(
       expect.arrayContaining([
         expect.stringContaining("last played time is not a media field"),
@@ -55,14 +78,21 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
   it("imports files, playlists, blocks, webstreams, users and shows field by field", async () => {
     const store = new MemoryStore();
     const progress: ImportProgress[] = [];
-    const report = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot }).apply({ onProgress: (p) => progress.push(p) });
+    const report = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot }).apply({
+      onProgress: (p) => progress.push(p),
+    });
     expect(report.failures).toEqual([]);
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(["read", "plan", "apply"]));
     expect(progress.at(-1)).toMatchObject({ phase: "apply" });
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
 
     const station = await store.stations.get("lt-station");
-    expect(station).toMatchObject({ name: "Radio Fixture", timezone: "America/New_York", description: "Community radio", active: true });
+    expect(station).toMatchObject({
+      name: "Radio Fixture",
+      timezone: "America/New_York",
+      description: "Community radio",
+      active: true,
+    });
     expect(await store.media.count("lt-station")).toBe(5);
 
     const one = await store.media.get("lt-station", "lt-file-1");
@@ -104,19 +134,31 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     expect(find(report.actions, "file", "3")?.reason).toContain('year "unknown" is not a year');
     const five = await store.media.get("lt-station", "lt-file-5");
     expect(five).toMatchObject({ cueOutMs: 300_000, codec: "flac" });
-    expect(find(report.actions, "file", "5")?.reason).toContain("cue out 540000 ms outside the file");
+    expect(find(report.actions, "file", "5")?.reason).toContain(
+      "cue out 540000 ms outside the file",
+    );
     expect((await store.media.get("lt-station", "lt-file-4"))!.tags).toEqual(["jin"]);
 
     const morning = await store.playlists.get("lt-station", "lt-playlist-1");
-    expect(morning).toMatchObject({ name: "Morning Mix", mode: "ordered", description: "weekday mornings" });
+    expect(morning).toMatchObject({
+      name: "Morning Mix",
+      mode: "ordered",
+      description: "weekday mornings",
+    });
     expect(morning!.items).toEqual(["lt-file-2", "lt-file-1", "lt-file-3", "lt-file-4"]);
     const reason = find(report.actions, "playlist", "1")!.reason!;
     expect(reason).toContain("smart block lt-block-2");
     expect(reason).toContain("webstream 1");
     expect(reason).toContain("file 7 (not imported)");
     expect(reason).toContain("per-entry fades");
-    expect(await store.playlists.get("lt-station", "lt-playlist-2")).toMatchObject({ name: "Morning Mix (2)", items: ["lt-file-5"] });
-    expect(await store.playlists.get("lt-station", "lt-block-1")).toMatchObject({ name: "Static Set", items: ["lt-file-3", "lt-file-4"] });
+    expect(await store.playlists.get("lt-station", "lt-playlist-2")).toMatchObject({
+      name: "Morning Mix (2)",
+      items: ["lt-file-5"],
+    });
+    expect(await store.playlists.get("lt-station", "lt-block-1")).toMatchObject({
+      name: "Static Set",
+      items: ["lt-file-3", "lt-file-4"],
+    });
 
     const rock = await store.smartBlocks.get("lt-station", "lt-block-2");
     expect(rock).toMatchObject({
@@ -136,16 +178,36 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
       { field: "title", op: "contains", value: "The" },
       { field: "field:label", op: "not_equals", value: "Label Y" },
     ]);
-    expect(await store.smartBlocks.get("lt-station", "lt-block-3")).toMatchObject({ filters: [], sort: { by: "random" }, limit: { kind: "duration", durationMs: 1_800_000 } });
+    expect(await store.smartBlocks.get("lt-station", "lt-block-3")).toMatchObject({
+      filters: [],
+      sort: { by: "random" },
+      limit: { kind: "duration", durationMs: 1_800_000 },
+    });
 
-    expect(await store.webstreams.get("lt-station", "lt-webstream-1")).toMatchObject({ name: "Partner FM", urls: ["https://stream.example.org/partner.mp3"], currentIndex: 0 });
+    expect(await store.webstreams.get("lt-station", "lt-webstream-1")).toMatchObject({
+      name: "Partner FM",
+      urls: ["https://stream.example.org/partner.mp3"],
+      currentIndex: 0,
+    });
     expect(await store.webstreams.list("lt-station")).toHaveLength(1);
 
-    expect(await store.users.findByUsername("admin")).toMatchObject({ id: "lt-user-1", displayName: "Ada Admin", email: "admin@example.org", roles: [{ stationId: "lt-station", role: "admin" }], disabled: false });
-    expect((await store.users.get("lt-user-2"))!.roles).toEqual([{ stationId: "lt-station", role: "manager" }]);
-    expect((await store.users.get("lt-user-3"))!.roles).toEqual([{ stationId: "lt-station", role: "dj" }]);
+    expect(await store.users.findByUsername("admin")).toMatchObject({
+      id: "lt-user-1",
+      displayName: "Ada Admin",
+      email: "admin@example.org",
+      roles: [{ stationId: "lt-station", role: "admin" }],
+      disabled: false,
+    });
+    expect((await store.users.get("lt-user-2"))!.roles).toEqual([
+      { stationId: "lt-station", role: "manager" },
+    ]);
+    expect((await store.users.get("lt-user-3"))!.roles).toEqual([
+      { stationId: "lt-station", role: "dj" },
+    ]);
     expect((await store.users.get("lt-user-4"))!.roles).toEqual([]);
-    expect((await store.users.get("lt-user-1"))!.passwordHash).not.toContain("21232f297a57a5a743894a0e4a801fc3");
+    expect((await store.users.get("lt-user-1"))!.passwordHash).not.toContain(
+      "21232f297a57a5a743894a0e4a801fc3",
+    );
 
     expect(await store.shows.get("lt-station", "lt-show-1")).toMatchObject({
       name: "Morning Show",
@@ -156,8 +218,14 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
       exceptDates: ["2024-03-13"],
       description: "wake up",
     });
-    expect(await store.clocks.get("lt-station", "lt-show-1-clock")).toMatchObject({ slots: [{ kind: "playlist", offsetMs: 0, refId: "lt-playlist-1" }] });
-    expect(await store.shows.get("lt-station", "lt-instance-6")).toMatchObject({ name: "Morning Show (2024-03-15)", startLocal: "2024-03-15T09:00:00", durationMs: 7_200_000 });
+    expect(await store.clocks.get("lt-station", "lt-show-1-clock")).toMatchObject({
+      slots: [{ kind: "playlist", offsetMs: 0, refId: "lt-playlist-1" }],
+    });
+    expect(await store.shows.get("lt-station", "lt-instance-6")).toMatchObject({
+      name: "Morning Show (2024-03-15)",
+      startLocal: "2024-03-15T09:00:00",
+      durationMs: 7_200_000,
+    });
     expect(await store.shows.get("lt-station", "lt-show-2")).toMatchObject({
       name: "Euro Night",
       // 22:00 in Berlin (CET, UTC+1) on 16 March is 17:00 in New York (EDT, UTC−4).
@@ -166,11 +234,23 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
       durationMs: 3_600_000,
     });
     expect(find(report.actions, "show", "2")!.reason).toContain("converted from Europe/Berlin");
-    expect(await store.shows.get("lt-station", "lt-show-3")).toMatchObject({ live: true, djUserId: "lt-user-3", rrule: "FREQ=MONTHLY;BYDAY=2TU", durationMs: 5_400_000 });
-    expect(await store.clocks.get("lt-station", "lt-show-3-clock")).toMatchObject({ slots: [{ kind: "live" }] });
-    expect(await store.shows.get("lt-station", "lt-show-5")).toMatchObject({ startLocal: "2024-11-03T01:30:00" });
+    expect(await store.shows.get("lt-station", "lt-show-3")).toMatchObject({
+      live: true,
+      djUserId: "lt-user-3",
+      rrule: "FREQ=MONTHLY;BYDAY=2TU",
+      durationMs: 5_400_000,
+    });
+    expect(await store.clocks.get("lt-station", "lt-show-3-clock")).toMatchObject({
+      slots: [{ kind: "live" }],
+    });
+    expect(await store.shows.get("lt-station", "lt-show-5")).toMatchObject({
+      startLocal: "2024-11-03T01:30:00",
+    });
     expect((await store.shows.get("lt-station", "lt-show-5"))!.rrule).toBeUndefined();
-    expect(await store.shows.get("lt-station", "lt-show-6")).toMatchObject({ name: "Morning Show (2)", rrule: "FREQ=MONTHLY;BYMONTHDAY=15" });
+    expect(await store.shows.get("lt-station", "lt-show-6")).toMatchObject({
+      name: "Morning Show (2)",
+      rrule: "FREQ=MONTHLY;BYMONTHDAY=15",
+    });
     expect(await store.shows.get("lt-station", "lt-show-4")).toBeUndefined();
   });
 
@@ -179,7 +259,13 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     await new LibreTimeImporter({ url, store }).apply();
     const show = (await store.shows.get("lt-station", "lt-show-1"))!;
     const diagnostics: Parameters<typeof showOccurrences>[4] = [];
-    const starts = showOccurrences(show, "America/New_York", Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 16), diagnostics).map((o) => new Date(o.startsAt).toISOString());
+    const starts = showOccurrences(
+      show,
+      "America/New_York",
+      Date.UTC(2024, 2, 1),
+      Date.UTC(2024, 2, 16),
+      diagnostics,
+    ).map((o) => new Date(o.startsAt).toISOString());
     expect(diagnostics).toEqual([]);
     expect(starts).toEqual([
       "2024-03-04T12:00:00.000Z",
@@ -197,7 +283,12 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     try {
       const first = await new LibreTimeImporter({ url: source, store }).apply();
       expect(first.failures).toEqual([]);
-      const counts = async (s: Store) => [await s.media.count("lt-station"), (await s.playlists.list("lt-station")).length, (await s.shows.list("lt-station")).length, (await s.users.list()).length];
+      const counts = async (s: Store) => [
+        await s.media.count("lt-station"),
+        (await s.playlists.list("lt-station")).length,
+        (await s.shows.list("lt-station")).length,
+        (await s.users.list()).length,
+      ];
       const before = await counts(store);
 
       const second = await new LibreTimeImporter({ url: source, store }).apply();
@@ -206,11 +297,20 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
       expect(second.summary.update).toBe(0);
       expect(await counts(store)).toEqual(before);
 
-      await fx.sql(source, "UPDATE cc_files SET track_title = 'One (Remastered)' WHERE id = 1; UPDATE cc_show_days SET duration = '03:00' WHERE show_id = 1;");
+      await fx.sql(
+        source,
+        "UPDATE cc_files SET track_title = 'One (Remastered)' WHERE id = 1; UPDATE cc_show_days SET duration = '03:00' WHERE show_id = 1;",
+      );
       const third = await new LibreTimeImporter({ url: source, store }).apply();
       expect(third.summary).toMatchObject({ create: 0, update: 2 });
-      expect(find(third.actions, "file", "1")).toMatchObject({ action: "update", reason: expect.stringContaining("changed: title") });
-      expect(find(third.actions, "show", "1")).toMatchObject({ action: "update", reason: expect.stringContaining("durationMs") });
+      expect(find(third.actions, "file", "1")).toMatchObject({
+        action: "update",
+        reason: expect.stringContaining("changed: title"),
+      });
+      expect(find(third.actions, "show", "1")).toMatchObject({
+        action: "update",
+        reason: expect.stringContaining("durationMs"),
+      });
       const one = (await store.media.get("lt-station", "lt-file-1"))!;
       expect(one).toMatchObject({ title: "One (Remastered)", version: 2 });
       expect(await counts(store)).toEqual(before);
@@ -223,13 +323,28 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     const store = new MemoryStore();
     await new LibreTimeImporter({ url, store }).apply();
     const item = (await store.media.get("lt-station", "lt-file-1"))!;
-    await store.media.update({ ...item, analysisStatus: "done", loudnessLufs: -13.2, cueOutMs: 199_000 });
+    await store.media.update({
+      ...item,
+      analysisStatus: "done",
+      loudnessLufs: -13.2,
+      cueOutMs: 199_000,
+    });
     const user = (await store.users.get("lt-user-3"))!;
-    await store.users.update({ ...user, passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA", roles: [...user.roles, { stationId: "other", role: "dj" }] });
+    await store.users.update({
+      ...user,
+      passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA",
+      roles: [...user.roles, { stationId: "other", role: "dj" }],
+    });
     const again = await new LibreTimeImporter({ url, store }).apply();
     expect(again.summary).toMatchObject({ create: 0, update: 0 });
-    expect(await store.media.get("lt-station", "lt-file-1")).toMatchObject({ analysisStatus: "done", loudnessLufs: -13.2, cueOutMs: 199_000 });
-    expect((await store.users.get("lt-user-3"))!.passwordHash).toBe("$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA");
+    expect(await store.media.get("lt-station", "lt-file-1")).toMatchObject({
+      analysisStatus: "done",
+      loudnessLufs: -13.2,
+      cueOutMs: 199_000,
+    });
+    expect((await store.users.get("lt-user-3"))!.passwordHash).toBe(
+      "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA",
+    );
   });
 
   it("skips a user whose login name is taken and finishes a half-done earlier import", async () => {
@@ -238,7 +353,10 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     // A half-finished earlier run: only the station and one file made it.
     const full = new LibreTimeImporter({ url, store });
     const plan = await full.plan();
-    expect(find(plan.actions, "user", "6")).toMatchObject({ action: "skip", reason: expect.stringContaining('login name "taken" already belongs') });
+    expect(find(plan.actions, "user", "6")).toMatchObject({
+      action: "skip",
+      reason: expect.stringContaining('login name "taken" already belongs'),
+    });
     const controller = new AbortController();
     const transaction = store.transaction.bind(store);
     let written = 0;
@@ -262,8 +380,18 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
   it("writes nothing of an entity whose write fails and imports the rest", async () => {
     const store = new MemoryStore();
     // A show clock id already used by another station makes that show's write fail.
-    await store.stations.create({ id: "elsewhere", name: "Elsewhere", timezone: "UTC", active: true });
-    await store.clocks.create({ id: "lt-show-3-clock", stationId: "elsewhere", name: "taken", slots: [] });
+    await store.stations.create({
+      id: "elsewhere",
+      name: "Elsewhere",
+      timezone: "UTC",
+      active: true,
+    });
+    await store.clocks.create({
+      id: "lt-show-3-clock",
+      stationId: "elsewhere",
+      name: "taken",
+      slots: [],
+    });
     const report = await new LibreTimeImporter({ url, store }).apply();
     const failed = report.failures.map((f) => `${f.action.sourceKind} ${f.action.sourceId}`);
     expect(failed).toEqual(["show 3"]);
@@ -275,10 +403,19 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     const store = new MemoryStore();
     const to = mkdtempSync(join(tmpdir(), "grimnir-lt-copy-"));
     try {
-      const report = await new LibreTimeImporter({ url, store, mediaRoot: fx.mediaRoot, copyMedia: { to } }).apply();
+      const report = await new LibreTimeImporter({
+        url,
+        store,
+        mediaRoot: fx.mediaRoot,
+        copyMedia: { to },
+      }).apply();
       expect(report.failures).toEqual([]);
-      expect(readFileSync(join(to, "imported/1/Alpha/First/one.mp3"), "utf8")).toBe("audio bytes of imported/1/Alpha/First/one.mp3");
-      expect((await store.media.get("lt-station", "lt-file-1"))!.contentHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(readFileSync(join(to, "imported/1/Alpha/First/one.mp3"), "utf8")).toBe(
+        "audio bytes of imported/1/Alpha/First/one.mp3",
+      );
+      expect((await store.media.get("lt-station", "lt-file-1"))!.contentHash).toMatch(
+        /^[0-9a-f]{64}$/,
+      );
     } finally {
       rmSync(to, { recursive: true, force: true });
     }
@@ -286,28 +423,49 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
 
   it("imports into an existing station and uses its time zone", async () => {
     const store = new MemoryStore();
-    await store.stations.create({ id: "main", name: "Main", timezone: "Europe/London", active: true });
+    await store.stations.create({
+      id: "main",
+      name: "Main",
+      timezone: "Europe/London",
+      active: true,
+    });
     await new LibreTimeImporter({ url, store, stationId: "main" }).apply();
     expect(await store.stations.get("main")).toMatchObject({ name: "Main", version: 1 });
     // 07:00 New York (EST) on 4 March is 12:00 in London.
-    expect(await store.shows.get("main", "lt-show-1")).toMatchObject({ startLocal: "2024-03-04T12:00:00" });
+    expect(await store.shows.get("main", "lt-show-1")).toMatchObject({
+      startLocal: "2024-03-04T12:00:00",
+    });
   });
 
   it("reports an unreachable database, wrong credentials and a non-LibreTime database as one clear line", async () => {
     const store = new MemoryStore();
-    const down = await new LibreTimeImporter({ url: "postgres://grimnir:secret@127.0.0.1:1/libretime", store }).apply();
+    const down = await new LibreTimeImporter({
+      url: "postgres://grimnir:secret@127.0.0.1:1/libretime",
+      store,
+    }).apply();
     expect(down.actions).toHaveLength(1);
-    expect(down.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, action: "skip", reason: expect.stringContaining("cannot read the LibreTime database") });
+    expect(down.actions[0]).toMatchObject({
+      sourceKind: SOURCE_ACTION_KIND,
+      action: "skip",
+      reason: expect.stringContaining("cannot read the LibreTime database"),
+    });
     expect(down.actions[0]!.sourceId).not.toContain("secret");
     expect(down.failures).toHaveLength(1);
 
     const wrongUrl = url.replace("grimnir@", "nosuchuser@");
     const wrong = await new LibreTimeImporter({ url: wrongUrl, store }).plan();
-    expect(wrong.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, action: "skip", reason: expect.stringContaining("rejected the credentials") });
+    expect(wrong.actions[0]).toMatchObject({
+      sourceKind: SOURCE_ACTION_KIND,
+      action: "skip",
+      reason: expect.stringContaining("rejected the credentials"),
+    });
 
     const empty = await fx.server.createDatabase("not_libretime");
     const notLt = await new LibreTimeImporter({ url: empty, store }).plan();
-    expect(notLt.actions[0]).toMatchObject({ sourceKind: SOURCE_ACTION_KIND, reason: expect.stringContaining("table cc_subjs is missing") });
+    expect(notLt.actions[0]).toMatchObject({
+      sourceKind: SOURCE_ACTION_KIND,
+      reason: expect.stringContaining("table cc_subjs is missing"),
+    });
     expect(await store.stations.list()).toEqual([]);
   });
 });

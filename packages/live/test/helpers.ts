@@ -61,8 +61,9 @@ export interface FfmpegSource {
 
 const CODECS = {
   mp3: ["-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-f", "mp3"],
-  opus: ["-c:a", "libopus", "-b:a", "96k", "-content_type", "audio/ogg", "-f", "ogg"],
-  vorbis: ["-c:a", "libvorbis", "-b:a", "96k", "-content_type", "audio/ogg", "-f", "ogg"],
+  // Small Ogg pages, as live DJ software sends them (ffmpeg buffers up to 1 s by default).
+  opus: ["-c:a", "libopus", "-b:a", "96k", "-content_type", "audio/ogg", "-page_duration", "100000", "-f", "ogg"],
+  vorbis: ["-c:a", "libvorbis", "-b:a", "96k", "-content_type", "audio/ogg", "-page_duration", "100000", "-f", "ogg"],
   aac: ["-c:a", "aac", "-b:a", "128k", "-content_type", "audio/aac", "-f", "adts"],
 } as const;
 
@@ -123,7 +124,7 @@ export function toneAmplitude(samples: Float32Array, freq: number, start = 0, le
 /** Decode `seconds` of `url` with ffmpeg to mono float PCM at 44.1 kHz, like a listener. */
 export function listen(url: string, seconds: number): Promise<Float32Array> {
   requireBinaries("ffmpeg");
-  const child = spawn("ffmpeg", ["-nostdin", "-loglevel", "error", "-i", url, "-f", "f32le", "-ac", "1", "-ar", "44100", "-t", String(seconds), "-"], {
+  const child = spawn("ffmpeg", ["-nostdin", "-loglevel", "error", "-probesize", "16384", "-analyzeduration", "300000", "-i", url, "-f", "f32le", "-ac", "1", "-ar", "44100", "-t", String(seconds), "-"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const chunks: Buffer[] = [];

@@ -1,6 +1,9 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv/dist/2020.js";
 
+/** A JSON Schema primitive type name. */
+export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
 /**
  * A JSON Schema (2020-12) document or subschema, as Grimnir writes them: plain
  * data, so it can be rendered into documentation and published as-is. Only the
@@ -15,8 +18,8 @@ export interface JsonSchema {
   title?: string;
   /** Human description; the configuration reference is generated from it, units included. */
   description?: string;
-  /** JSON type of the value. */
-  type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+  /** JSON type of the value, or the list of types it may have. */
+  type?: JsonType | JsonType[];
   /** Schemas of an object's known keys. */
   properties?: Record<string, JsonSchema>;
   /** Keys an object must have. */

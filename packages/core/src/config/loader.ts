@@ -17,6 +17,8 @@ import {
   significantErrors,
 } from "./json-schema.js";
 import { stationConfigSchema } from "./schema.js";
+import { programmingProblems, toProgrammingConfig } from "./programming.js";
+import type { ProgrammingConfig } from "./programming.js";
 
 /** One thing wrong with a configuration file, located to the character. */
 export interface ConfigProblem {
@@ -83,8 +85,11 @@ export interface CrossfadeConfig {
  * camelCased, defaults filled in, DSP node ids assigned (`<type>-<position>`
  * when the file omits them). DSP node parameters keep the names their node
  * type declares (e.g. `threshold_db`) and have that type's defaults filled in.
+ * The planning sections ({@link ProgrammingConfig}) are always present: empty
+ * lists when the file has none; slot offsets, show durations and override
+ * bounds converted to ms / epoch ms.
  */
-export interface StationConfig {
+export interface StationConfig extends ProgrammingConfig {
   /** Identity of the station. */
   station: StationSettings;
   /** Mounts with their outputs, in file order. */
@@ -158,7 +163,9 @@ export async function loadStationConfig(
  * problem at once: YAML syntax errors; schema violations (wrong types, ranges,
  * unknown keys, missing fields); then semantic checks (IANA time zone, unique
  * mount / DSP node ids and output paths, DSP node types and their parameters,
- * the priority ladder, Icecast URLs).
+ * the priority ladder, Icecast URLs; in the planning sections: unique ids,
+ * known clock / smart block / playlist / webstream references, slots inside
+ * the hour, RRULE syntax, ISO-8601 override bounds).
  *
  * @param fileName - used in problems and messages only.
  * @throws GrimnirError `CONFIG_INVALID` with `details.problems` when the text is invalid.
@@ -228,7 +235,16 @@ export function parseStationConfig(
     if (!flagged.has(problem.pointer)) problems.push(problem);
   }
   if (problems.length > 0) throw invalid(fileName, problems);
-  return { config: toStationConfig(data as RawConfig, registry), problems: warnings };
+  return {
+    config: {
+      ...toStationConfig(data as RawConfig, registry),
+      ...toProgrammingConfig(
+        data as Record<string, unknown>,
+        (data as RawConfig).crossfade.duration_ms,
+      ),
+    },
+    problems: warnings,
+  };
 }
 
 function invalid(fileName: string, problems: ConfigProblem[]): GrimnirError {
@@ -478,6 +494,11 @@ function semanticProblems(
       }
     });
   }
+  problems.push(
+    ...programmingProblems(data, (pointer, message, target) =>
+      locator.at(pointer, message, target),
+    ),
+  );
   return problems;
 }
 
@@ -600,7 +621,10 @@ function toOutput(raw: RawOutput): Output {
   }
 }
 
-function toStationConfig(raw: RawConfig, registry: DspNodeRegistry): StationConfig {
+function toStationConfig(
+  raw: RawConfig,
+  registry: DspNodeRegistry,
+): Omit<StationConfig, keyof ProgrammingConfig> {
   const station: StationSettings = {
     id: raw.station.id,
     name: raw.station.name,

@@ -110,6 +110,7 @@ function typeOf(schema: JsonSchema): string {
   if (schema.type === "array")
     return schema.items === undefined ? "list" : `list of ${typeOf(schema.items)}`;
   if (schema.type === "object") return "mapping";
+  if (Array.isArray(schema.type)) return schema.type.join(" or ");
   return schema.type ?? "any";
 }
 

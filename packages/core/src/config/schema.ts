@@ -1,4 +1,5 @@
 import type { JsonSchema } from "./json-schema.js";
+import { programmingProperties } from "./programming-schema.js";
 
 const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
 
@@ -39,7 +40,7 @@ export const stationConfigSchema: JsonSchema = {
   $id: STATION_CONFIG_SCHEMA_ID,
   title: "Grimnir station configuration",
   description:
-    "Declarative description of one station: identity, output mounts, the DSP chain, failover and the priority ladder.",
+    "Declarative description of one station: identity, output mounts, the DSP chain, failover, the priority ladder, and the programming the planner turns into a timeline (clocks, smart blocks, playlists, shows, overrides, clock assignment, webstreams).",
   type: "object",
   additionalProperties: false,
   required: ["station", "mounts", "failover"],
@@ -401,5 +402,6 @@ export const stationConfigSchema: JsonSchema = {
       maximum: 300,
       default: 30,
     },
+    ...programmingProperties,
   },
 };

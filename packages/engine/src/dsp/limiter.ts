@@ -8,6 +8,12 @@ import { TruePeakEstimator } from "./true-peak.js";
  * estimator's short interpolator and the gain changing between samples.
  */
 const TRUE_PEAK_MARGIN_DB = 0.15;
+/**
+ * Interpolator taps per phase of the true-peak detector: the same 4×, 32-tap
+ * Kaiser interpolator as {@link measureTruePeakDb} and `@grimnir/library`'s
+ * analysis (which tracks ffmpeg's ebur128 within 0.1 dB).
+ */
+const TRUE_PEAK_TAPS = 32;
 
 /**
  * Look-ahead brick-wall limiter. The required gain of every sample (ceiling ÷
@@ -17,7 +23,13 @@ const TRUE_PEAK_MARGIN_DB = 0.15;
  * window. Because every value averaged for a sample already includes that
  * sample's requirement, the gain on the delayed audio never exceeds it: the
  * attack is a smooth ramp of exactly the look-ahead, never a step.
- * Latency: look-ahead (at least one sample) plus 8 samples in true-peak mode.
+ * Latency: look-ahead (at least one sample) plus 16 samples in true-peak mode.
+ *
+ * The true-peak guarantee holds for the 4× oversampled meter of
+ * {@link measureTruePeakDb}. On signals that are not band-limited (a naive
+ * square wave) the inter-sample peak depends on the reconstruction filter and
+ * grows with its length, so a meter with a much longer interpolator can read a
+ * few tenths of a dB more.
  */
 export class Limiter implements EngineDspNode {
   /** Frames of delay this limiter adds. */
@@ -48,7 +60,7 @@ export class Limiter implements EngineDspNode {
     this.#ceiling = dbToGain(params.threshold_db - (params.true_peak ? TRUE_PEAK_MARGIN_DB : 0));
     this.#window = Math.max(1, Math.round((params.lookahead_ms * sampleRate) / 1000));
     this.#release = timeCoeff(params.release_ms, sampleRate);
-    this.#tp = params.true_peak ? new TruePeakEstimator(channels) : undefined;
+    this.#tp = params.true_peak ? new TruePeakEstimator(channels, 4, TRUE_PEAK_TAPS) : undefined;
     // The audio waits for the detector (estimator latency) and the look-ahead ramp (window − 1).
     this.latencyFrames = this.#window - 1 + (this.#tp?.latencyFrames ?? 0);
     this.#delayLength = this.latencyFrames + 1;

@@ -85,11 +85,12 @@ export class TruePeakEstimator {
 }
 
 /**
- * True peak of planar audio, dBTP: the largest absolute value of the signal
- * oversampled `oversampling`× with a long (`taps` per phase) interpolator, or
- * of the samples themselves. For measurement (tests, benchmarks), not the audio path.
+ * True peak of planar audio, dBTP (ITU-R BS.1770-4 Annex 2): the largest
+ * absolute value of the signal oversampled `oversampling`× (4 by default)
+ * with a Kaiser windowed-sinc of `taps` per phase (32 by default), or of the
+ * samples themselves. For measurement (tests, benchmarks), not the audio path.
  */
-export function measureTruePeakDb(frames: Float32Array[], oversampling = 4, taps = 64): number {
+export function measureTruePeakDb(frames: Float32Array[], oversampling = 4, taps = 32): number {
   const est = new TruePeakEstimator(frames.length, oversampling, taps);
   const n = frames[0]!.length;
   const padded = frames.map((ch) => {

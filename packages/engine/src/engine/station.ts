@@ -1,7 +1,9 @@
 import type { FadeCurve, PlayRequest } from "@grimnir/core";
 import { GrimnirError } from "@grimnir/core";
 import { startDecoder, toDecoderUri } from "../gst/decoder.js";
-import { startEncoder, type EncoderProcess, type IcecastTarget } from "../gst/encoder.js";
+import { Priority } from "@grimnir/core";
+import { startEncoder, type EncoderProcess, type HlsTarget, type IcecastTarget } from "../gst/encoder.js";
+import { Recorder, type RecordingTarget } from "../outputs/recorder.js";
 import type { MixerItem } from "../mixer/deck.js";
 import { Mixer, type MixerEvent } from "../mixer/mixer.js";
 import type { DspChain, DspNodeTelemetry } from "../dsp/chain.js";
@@ -28,6 +30,10 @@ export interface StationOutputs {
   bitrateKbps: number;
   icecast: { name: string; target: IcecastTarget }[];
   http: { name: string; mount: HttpStreamMount }[];
+  /** HLS outputs (a branch of the station's encoder). */
+  hls: HlsTarget[];
+  /** Aircheck recordings (written from the processed PCM, not the MP3). */
+  recordings: RecordingTarget[];
 }
 
 /** Timing of a station's real-time loop. */
@@ -56,7 +62,11 @@ export class Station {
   readonly #t0: number;
   readonly #epoch0: number;
   #encoder: EncoderProcess | undefined;
-  #outputs: StationOutputs = { bitrateKbps: 128, icecast: [], http: [] };
+  #outputs: StationOutputs = { bitrateKbps: 128, icecast: [], http: [], hls: [], recordings: [] };
+  #recorders: Recorder[] = [];
+  /** Rendered blocks not yet due in real time, for recorders (≤ the lead). */
+  #recent: { frame: number; block: Float32Array }[] = [];
+  #itemInfo = new Map<string, { title?: string; artist?: string }>();
   #preloaded = new Map<string, Preloaded>();
   #uris = new Map<string, string>();
   #title: string | undefined;
@@ -114,9 +124,29 @@ export class Station {
     const due = Math.floor(((performance.now() - this.#t0) * this.#timing.sampleRate) / 1000);
     const target = due + Math.round((this.#timing.leadMs * this.#timing.sampleRate) / 1000);
     while (this.mixer.frame < target) {
-      const block = this.mixer.render(Math.min(2048, target - this.mixer.frame));
+      const frame = this.mixer.frame;
+      const block = this.mixer.render(Math.min(2048, target - frame));
       this.#encoder?.write(block);
+      this.#recent.push({ frame, block });
     }
+    this.#feedRecorders(due);
+  }
+
+  /** Output frame due at the encoder now (real time, without the lead). */
+  get dueFrame(): number {
+    return Math.floor(((performance.now() - this.#t0) * this.#timing.sampleRate) / 1000);
+  }
+
+  /** Give recorders every rendered frame that is due by `due`, then forget blocks nobody needs. */
+  #feedRecorders(due: number): void {
+    for (const rec of this.#recorders) {
+      for (const { frame, block } of this.#recent) {
+        const frames = block.length / 2;
+        if (frame + frames <= rec.frame || frame >= due) continue;
+        rec.write(block.subarray(0, Math.min(frames, due - frame) * 2), frame);
+      }
+    }
+    this.#recent = this.#recent.filter(({ frame, block }) => frame + block.length / 2 > due);
   }
 
   /**
@@ -194,9 +224,27 @@ export class Station {
     for (const out of this.#outputs.icecast) void this.#pushIcecastTitle(out.name, out.target, text);
   }
 
-  /** Replace the outputs; restarts the station's single encoder with a tee to all of them. */
+  /**
+   * Replace the outputs; restarts the station's single encoder with a tee to
+   * all of them. Recordings that stay (same name and directory) continue
+   * without a break; new ones start at the frame due now; removed ones end.
+   */
   configureOutputs(outputs: StationOutputs): void {
     this.#outputs = outputs;
+    const key = (t: RecordingTarget): string => `${t.name}\u0000${t.directory}`;
+    const wanted = new Set(outputs.recordings.map(key));
+    for (const rec of this.#recorders) if (!wanted.has(key(rec.target))) void rec.close();
+    const kept = this.#recorders.filter((r) => wanted.has(key(r.target)));
+    const have = new Set(kept.map((r) => key(r.target)));
+    for (const target of outputs.recordings) {
+      if (have.has(key(target))) continue;
+      kept.push(
+        new Recorder(target, this.#timing.sampleRate, this.dueFrame, (f) => this.epochOf(f), (message) =>
+          this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message }),
+        ),
+      );
+    }
+    this.#recorders = kept;
     if (this.#title !== undefined) for (const out of outputs.http) out.mount.setTitle(this.#title);
     this.#restartEncoder();
   }
@@ -206,8 +254,17 @@ export class Station {
     return this.#outputs;
   }
 
+  /** End every recording (flushing what is due now); resolves when their files are complete. */
+  async closeRecordings(): Promise<void> {
+    this.#feedRecorders(this.dueFrame);
+    const recorders = this.#recorders;
+    this.#recorders = [];
+    await Promise.all(recorders.map((r) => r.close()));
+  }
+
   /** Stop the encoder and every decoder. */
   close(): void {
+    void this.closeRecordings();
     this.#closed = true;
     clearTimeout(this.#restartTimer);
     this.#encoder?.stop();
@@ -221,10 +278,10 @@ export class Station {
   #restartEncoder(): void {
     this.#encoder?.stop();
     this.#encoder = undefined;
-    const { icecast, http, bitrateKbps } = this.#outputs;
-    if (icecast.length === 0 && http.length === 0) return;
+    const { icecast, http, hls, bitrateKbps } = this.#outputs;
+    if (icecast.length === 0 && http.length === 0 && hls.length === 0) return;
     const encoder = startEncoder(
-      { sampleRate: this.#timing.sampleRate, bitrateKbps, icecast: icecast.map((o) => o.target), stdoutStream: http.length > 0 },
+      { sampleRate: this.#timing.sampleRate, bitrateKbps, icecast: icecast.map((o) => o.target), stdoutStream: http.length > 0, hls },
       (chunk) => {
         for (const out of this.#outputs.http) out.mount.write(chunk);
       },
@@ -277,6 +334,8 @@ export class Station {
     }
     this.#uris.set(request.itemId, request.uri);
     if (this.#uris.size > 1000) this.#uris.delete(this.#uris.keys().next().value!);
+    this.#itemInfo.set(request.itemId, { title: request.title, artist: request.artist });
+    if (this.#itemInfo.size > 1000) this.#itemInfo.delete(this.#itemInfo.keys().next().value!);
     return {
       itemId: request.itemId,
       source: buffer,
@@ -293,7 +352,21 @@ export class Station {
     return Math.round((ms * this.#timing.sampleRate) / 1000);
   }
 
+  #cue(event: MixerEvent): void {
+    if (this.#recorders.length === 0) return;
+    const layer = "layer" in event ? event.layer : undefined;
+    const itemId = "itemId" in event ? event.itemId : undefined;
+    const entry = {
+      type: event.type,
+      ...(itemId === undefined ? {} : { itemId, uri: this.#uris.get(itemId), ...this.#itemInfo.get(itemId) }),
+      ...(layer === undefined ? {} : { source: layer === "program" ? "automation" : "emergency", priority: layer === "program" ? Priority.Automation : Priority.Emergency }),
+      ...(event.type === "item_ended" ? { reason: event.reason } : {}),
+    };
+    for (const rec of this.#recorders) rec.cue(event.frame, entry);
+  }
+
   #onMixerEvent(event: MixerEvent): void {
+    this.#cue(event);
     const base = { stationId: this.id, at: this.epochOf(event.frame), type: event.type };
     switch (event.type) {
       case "item_started": {

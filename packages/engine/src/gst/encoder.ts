@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { GrimnirError } from "@grimnir/core";
 import { gstLaunchBinary } from "./decoder.js";
 
@@ -36,6 +37,18 @@ export function parseIcecastUrl(url: string, field = "icecast_url"): IcecastTarg
   };
 }
 
+/** An HLS output written by `hlssink2` into a directory. */
+export interface HlsTarget {
+  /** Directory for the playlist and segments (must exist). */
+  directory: string;
+  /** Playlist `<name>.m3u8`, segments `<name>-00001.ts`. */
+  name: string;
+  /** Target segment duration, s. */
+  segmentSeconds: number;
+  /** Segments listed in the playlist; twice as many are kept on disk. */
+  playlistLength: number;
+}
+
 /** What one station's encoder produces. */
 export interface EncoderConfig {
   sampleRate: number;
@@ -45,6 +58,8 @@ export interface EncoderConfig {
   icecast: IcecastTarget[];
   /** True to also emit the MP3 byte stream on stdout (for the built-in HTTP stream). */
   stdoutStream: boolean;
+  /** HLS outputs: MP3 in MPEG-TS segments plus a live playlist. */
+  hls?: HlsTarget[];
 }
 
 /** gst-launch arguments of the encoder: raw float PCM on stdin → MP3 → tee → every output. */
@@ -90,8 +105,27 @@ export function encoderArgs(config: EncoderConfig): string[] {
       "async=false",
     );
   }
+  for (const [i, hls] of (config.hls ?? []).entries()) {
+    const sink = `hls${i}`;
+    args.push(
+      "hlssink2",
+      `name=${sink}`,
+      `location=${join(hls.directory, `${hls.name}-%05d.ts`)}`,
+      `playlist-location=${join(hls.directory, `${hls.name}.m3u8`)}`,
+      `target-duration=${Math.round(hls.segmentSeconds)}`,
+      `playlist-length=${hls.playlistLength}`,
+      `max-files=${hls.playlistLength * 2}`,
+      "t.",
+      "!",
+      "queue",
+      "!",
+      "mpegaudioparse",
+      "!",
+      `${sink}.audio`,
+    );
+  }
   if (config.stdoutStream) args.push("t.", "!", "queue", "!", "fdsink", "fd=1", "sync=false", "async=false");
-  if (config.icecast.length === 0 && !config.stdoutStream) args.push("t.", "!", "queue", "!", "fakesink", "sync=false", "async=false");
+  if (config.icecast.length === 0 && !config.stdoutStream && (config.hls ?? []).length === 0) args.push("t.", "!", "queue", "!", "fakesink", "sync=false", "async=false");
   return args;
 }
 

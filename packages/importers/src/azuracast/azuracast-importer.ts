@@ -47,16 +47,29 @@ export class AzuraCastImporter extends BaseImporter {
 
   protected async map(progress: ProgressReporter, context: ImportContext): Promise<MappingResult> {
     const stations = (await this.#client.list("/stations", context.signal)).filter(
-      (s) => this.#options.station === undefined || String(s.id) === this.#options.station || s.shortcode === this.#options.station,
+      (s) =>
+        this.#options.station === undefined ||
+        String(s.id) === this.#options.station ||
+        s.shortcode === this.#options.station,
     );
     const result: MappingResult = { entities: [], rejected: [] };
     let done = 0;
     progress.report("read", 0, stations.length);
     for (const station of stations) {
-      const data: AcStationData = { station, mounts: [], files: [], playlists: [], streamers: [], unreadable: [] };
+      const data: AcStationData = {
+        station,
+        mounts: [],
+        files: [],
+        playlists: [],
+        streamers: [],
+        unreadable: [],
+      };
       for (const section of ["mounts", "files", "playlists", "streamers"] as const) {
         try {
-          data[section] = await this.#client.list(`/station/${String(station.id)}/${section}`, context.signal);
+          data[section] = await this.#client.list(
+            `/station/${String(station.id)}/${section}`,
+            context.signal,
+          );
         } catch (error) {
           // The whole source failing (bad key) stops the run; one forbidden section is reported.
           if (isGrimnirError(error, "UNAUTHORIZED") || !isGrimnirError(error)) throw error;
@@ -73,7 +86,12 @@ export class AzuraCastImporter extends BaseImporter {
       progress.report("read", done, stations.length);
     }
     if (this.#options.station !== undefined && stations.length === 0)
-      result.rejected.push({ sourceKind: "station", sourceId: this.#options.station, action: "skip", reason: `AzuraCast has no station "${this.#options.station}"` });
+      result.rejected.push({
+        sourceKind: "station",
+        sourceId: this.#options.station,
+        action: "skip",
+        reason: `AzuraCast has no station "${this.#options.station}"`,
+      });
     return result;
   }
 }

@@ -1,12 +1,22 @@
 import { GrimnirError } from "@grimnir/core";
 
-/** The `fetch` the AzuraCast client uses (the global one by default). */
-export type FetchLike = (url: string, init: { headers: Record<string, string>; signal?: AbortSignal }) => Promise<{
+/** The part of a `fetch` response the AzuraCast client reads. */
+export interface FetchResponseLike {
+  /** True for a 2xx status. */
   ok: boolean;
+  /** HTTP status code. */
   status: number;
+  /** HTTP reason phrase. */
   statusText: string;
+  /** The body parsed as JSON. */
   json(): Promise<unknown>;
-}>;
+}
+
+/** The `fetch` the AzuraCast client uses (the global one by default). */
+export type FetchLike = (
+  url: string,
+  init: { headers: Record<string, string>; signal?: AbortSignal },
+) => Promise<FetchResponseLike>;
 
 /** A JSON object as AzuraCast returns it; fields vary across versions, so all are optional. */
 export type AcObject = Record<string, unknown>;
@@ -32,29 +42,57 @@ export class AzuraCastClient {
     const url = `${this.#base}/api${path}`;
     let response;
     try {
-      response = await this.#fetch(url, { headers: { "X-API-Key": this.#apiKey, Accept: "application/json" }, ...(signal !== undefined && { signal }) });
+      response = await this.#fetch(url, {
+        headers: { "X-API-Key": this.#apiKey, Accept: "application/json" },
+        ...(signal !== undefined && { signal }),
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-      throw new GrimnirError("STORE_UNAVAILABLE", `cannot reach AzuraCast at ${this.#base}: ${detail}`, { cause: error, details: { url } });
+      const detail =
+        cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `cannot reach AzuraCast at ${this.#base}: ${detail}`,
+        { cause: error, details: { url } },
+      );
     }
     if (response.status === 401)
-      throw new GrimnirError("UNAUTHORIZED", `AzuraCast at ${this.#base} rejected the API key (HTTP 401 on ${path}); check --api-key`, { details: { url } });
+      throw new GrimnirError(
+        "UNAUTHORIZED",
+        `AzuraCast at ${this.#base} rejected the API key (HTTP 401 on ${path}); check --api-key`,
+        { details: { url } },
+      );
     if (response.status === 403)
-      throw new GrimnirError("FORBIDDEN", `the API key may not read ${path} on AzuraCast at ${this.#base} (HTTP 403); use a key of an administrator`, { details: { url } });
+      throw new GrimnirError(
+        "FORBIDDEN",
+        `the API key may not read ${path} on AzuraCast at ${this.#base} (HTTP 403); use a key of an administrator`,
+        { details: { url } },
+      );
     if (!response.ok)
-      throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast at ${this.#base} answered HTTP ${response.status} ${response.statusText} on ${path}`, { details: { url } });
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `AzuraCast at ${this.#base} answered HTTP ${response.status} ${response.statusText} on ${path}`,
+        { details: { url } },
+      );
     try {
       return await response.json();
     } catch (error) {
-      throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast answered ${path} with something that is not JSON: ${(error as Error).message}`, { cause: error, details: { url } });
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `AzuraCast answered ${path} with something that is not JSON: ${(error as Error).message}`,
+        { cause: error, details: { url } },
+      );
     }
   }
 
   /** GET a list; throws `STORE_UNAVAILABLE` when the answer is not an array. */
   async list(path: string, signal?: AbortSignal): Promise<AcObject[]> {
     const body = await this.get(path, signal);
-    if (!Array.isArray(body)) throw new GrimnirError("STORE_UNAVAILABLE", `AzuraCast answered ${path} with ${typeof body}; expected a JSON array`);
+    if (!Array.isArray(body))
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `AzuraCast answered ${path} with ${typeof body}; expected a JSON array`,
+      );
     return body.filter((x): x is AcObject => typeof x === "object" && x !== null);
   }
 }

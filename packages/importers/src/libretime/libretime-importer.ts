@@ -29,7 +29,9 @@ export interface LibreTimeImporterOptions extends BaseImporterOptions {
 }
 
 function pref(prefs: readonly LtRow[], key: string): string | undefined {
-  return toText(prefs.find((p) => p.keystr === key && (p.subjid === null || p.subjid === undefined))?.valstr);
+  return toText(
+    prefs.find((p) => p.keystr === key && (p.subjid === null || p.subjid === undefined))?.valstr,
+  );
 }
 
 /**
@@ -47,7 +49,9 @@ export class LibreTimeImporter extends BaseImporter {
   constructor(options: LibreTimeImporterOptions) {
     super(options);
     if (options.copyMedia !== undefined && options.mediaRoot === undefined)
-      throw new TypeError("LibreTimeImporter: copyMedia needs mediaRoot (where LibreTime's files are)");
+      throw new TypeError(
+        "LibreTimeImporter: copyMedia needs mediaRoot (where LibreTime's files are)",
+      );
     this.#options = options;
   }
 
@@ -69,7 +73,15 @@ export class LibreTimeImporter extends BaseImporter {
     } else {
       const ltZone = pref(data.prefs, "timezone") ?? "UTC";
       zone = isKnownZone(ltZone) ? ltZone : "UTC";
-      if (zone !== ltZone) rejected.push(reject("preference", "timezone", "unmappable", `station time zone "${ltZone}" is not an IANA zone; UTC used`));
+      if (zone !== ltZone)
+        rejected.push(
+          reject(
+            "preference",
+            "timezone",
+            "unmappable",
+            `station time zone "${ltZone}" is not an IANA zone; UTC used`,
+          ),
+        );
       const station: Omit<Station, "version" | "createdAt" | "updatedAt"> = {
         id: stationId,
         name: this.#options.stationName ?? pref(data.prefs, "station_name") ?? "LibreTime",
@@ -80,7 +92,12 @@ export class LibreTimeImporter extends BaseImporter {
       entities.push({
         sourceKind: "station",
         sourceId: "cc_pref",
-        records: [{ repo: "stations", value: description === undefined ? { ...station } : { ...station, description } }],
+        records: [
+          {
+            repo: "stations",
+            value: description === undefined ? { ...station } : { ...station, description },
+          },
+        ],
         notes: [],
       });
     }
@@ -92,12 +109,19 @@ export class LibreTimeImporter extends BaseImporter {
       ...(this.#options.mediaRoot !== undefined && { mediaRoot: this.#options.mediaRoot }),
       ...(this.#options.copyMedia !== undefined && { copyTo: this.#options.copyMedia.to }),
     });
-    const lists = mapPlaylistsAndBlocks(data.playlists, data.playlistContents, data.blocks, data.blockContents, data.blockCriteria, {
-      stationId,
-      zone,
-      names,
-      files: files.imported,
-    });
+    const lists = mapPlaylistsAndBlocks(
+      data.playlists,
+      data.playlistContents,
+      data.blocks,
+      data.blockContents,
+      data.blockCriteria,
+      {
+        stationId,
+        zone,
+        names,
+        files: files.imported,
+      },
+    );
     const webstreams = mapWebstreams(data.webstreams, stationId, names);
     const shows = mapShows(data.shows, data.showDays, data.showInstances, data.showHosts, {
       stationId,

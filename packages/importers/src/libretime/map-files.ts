@@ -3,7 +3,12 @@ import { createReadStream } from "node:fs";
 import { copyFile, mkdir, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import type { MediaItem } from "@grimnir/core";
-import { reject, type MappedEntity, type MappedValue, type MappingResult } from "../mapped-entity.js";
+import {
+  reject,
+  type MappedEntity,
+  type MappedValue,
+  type MappingResult,
+} from "../mapped-entity.js";
 import { compact, intervalMs, toNumber, toText, utcMs } from "../values.js";
 import { ltId } from "./ids.js";
 import type { LtRow } from "./read-libretime.js";
@@ -39,7 +44,10 @@ export const LT_FIELD_COLUMNS: Record<string, string> = {
 };
 
 /** LibreTime numeric columns kept as numeric custom fields. */
-export const LT_NUMERIC_FIELD_COLUMNS: Record<string, string> = { track_number: "track_number", bit_rate: "bit_rate" };
+export const LT_NUMERIC_FIELD_COLUMNS: Record<string, string> = {
+  track_number: "track_number",
+  bit_rate: "bit_rate",
+};
 
 const CODECS: Record<string, string> = {
   "audio/mpeg": "mp3",
@@ -78,7 +86,8 @@ const ANALYSIS_FIELDS = [
 
 /** Keep the library's analysis of an already analysed item instead of LibreTime's estimates. */
 export function keepAnalysis(existing: Record<string, unknown>, desired: MappedValue): MappedValue {
-  if (existing.analysisStatus === undefined || existing.analysisStatus === "pending") return desired;
+  if (existing.analysisStatus === undefined || existing.analysisStatus === "pending")
+    return desired;
   const merged: MappedValue = { ...desired };
   for (const field of ANALYSIS_FIELDS) merged[field] = existing[field];
   return merged;
@@ -95,34 +104,61 @@ export async function mapFiles(
   trackTypes: ReadonlyMap<string, string>,
   options: LtMediaOptions,
 ): Promise<MappingResult & { imported: Set<string> }> {
-  const result: MappingResult & { imported: Set<string> } = { entities: [], rejected: [], imported: new Set() };
+  const result: MappingResult & { imported: Set<string> } = {
+    entities: [],
+    rejected: [],
+    imported: new Set(),
+  };
   for (const row of files) {
     const id = String(row.id);
     if (row.hidden === true) {
-      result.rejected.push(reject("file", id, "skip", "hidden in LibreTime (deleted from the library)"));
+      result.rejected.push(
+        reject("file", id, "skip", "hidden in LibreTime (deleted from the library)"),
+      );
       continue;
     }
     const importStatus = toNumber(row.import_status);
     if (importStatus !== undefined && importStatus !== 0) {
-      const state = importStatus === 1 ? "still being imported" : importStatus === 2 ? "failed to import" : `import_status ${importStatus}`;
+      const state =
+        importStatus === 1
+          ? "still being imported"
+          : importStatus === 2
+            ? "failed to import"
+            : `import_status ${importStatus}`;
       result.rejected.push(reject("file", id, "skip", `LibreTime marks the file as ${state}`));
       continue;
     }
     const filepath = toText(row.filepath);
     if (filepath === undefined) {
-      result.rejected.push(reject("file", id, "unmappable", "cc_files.filepath is empty; expected the path of the audio file"));
+      result.rejected.push(
+        reject(
+          "file",
+          id,
+          "unmappable",
+          "cc_files.filepath is empty; expected the path of the audio file",
+        ),
+      );
       continue;
     }
     if (row.file_exists === false) {
-      result.rejected.push(reject("file", id, "skip", `LibreTime reports the file missing: ${filepath}`));
+      result.rejected.push(
+        reject("file", id, "skip", `LibreTime reports the file missing: ${filepath}`),
+      );
       continue;
     }
     const storageKey = normalize(filepath).split(sep).join("/").replace(/^\/+/, "");
     if (storageKey.startsWith("../")) {
-      result.rejected.push(reject("file", id, "unmappable", `filepath "${filepath}" leaves the media root`));
+      result.rejected.push(
+        reject("file", id, "unmappable", `filepath "${filepath}" leaves the media root`),
+      );
       continue;
     }
-    const sourcePath = options.mediaRoot === undefined ? undefined : isAbsolute(filepath) ? filepath : join(options.mediaRoot, storageKey);
+    const sourcePath =
+      options.mediaRoot === undefined
+        ? undefined
+        : isAbsolute(filepath)
+          ? filepath
+          : join(options.mediaRoot, storageKey);
     const notes: string[] = [];
     let contentHash = `libretime-md5:${toText(row.md5) ?? "unknown"}`;
     if (sourcePath !== undefined) {
@@ -153,14 +189,18 @@ export async function mapFiles(
       if (v !== undefined) fields[field] = v;
     }
     const tags: string[] = [];
-    const trackType = row.track_type_id === null || row.track_type_id === undefined ? undefined : trackTypes.get(String(row.track_type_id));
+    const trackType =
+      row.track_type_id === null || row.track_type_id === undefined
+        ? undefined
+        : trackTypes.get(String(row.track_type_id));
     if (trackType !== undefined) {
       fields.track_type = trackType;
       tags.push(trackType.toLowerCase());
     }
     const yearText = toText(row.year);
     const year = yearText === undefined ? undefined : Number(/^\d{4}/.exec(yearText)?.[0]);
-    if (yearText !== undefined && (year === undefined || !Number.isFinite(year))) notes.push(`year "${yearText}" is not a year; left out`);
+    if (yearText !== undefined && (year === undefined || !Number.isFinite(year)))
+      notes.push(`year "${yearText}" is not a year; left out`);
     const rating = toNumber(row.rating);
     const replayGain = toNumber(row.replay_gain);
     const mime = toText(row.mime)?.toLowerCase();

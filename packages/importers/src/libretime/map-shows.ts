@@ -1,4 +1,9 @@
-import { reject, type MappedValue, type MappingResult, type NameRegistry } from "../mapped-entity.js";
+import {
+  reject,
+  type MappedValue,
+  type MappingResult,
+  type NameRegistry,
+} from "../mapped-entity.js";
 import { compact, intervalMs, toNumber, toText, utcMs } from "../values.js";
 import { RRULE_DAYS, addDays, epochToLocal, isKnownZone, localToEpoch, weekday } from "../zone.js";
 import { ltId } from "./ids.js";
@@ -59,7 +64,8 @@ export function mapShowDays(days: readonly LtRow[], zone: string): DayGroup | st
   const time = hhmmss(first.start_time);
   if (time === undefined) return `start_time "${String(first.start_time)}" is not HH:MM:SS`;
   const durationMs = intervalMs(first.duration);
-  if (durationMs === undefined || durationMs <= 0) return `duration "${String(first.duration)}" is not a positive HH:MM length`;
+  if (durationMs === undefined || durationMs <= 0)
+    return `duration "${String(first.duration)}" is not a positive HH:MM length`;
   const notes: string[] = [];
   // Each row's first airing, moved from the show's zone into the station zone.
   const starts = days
@@ -71,16 +77,25 @@ export function mapShowDays(days: readonly LtRow[], zone: string): DayGroup | st
   if (starts.some((s) => s.includes("NaN"))) return `first_show is not a date`;
   if (dayZone !== zone) notes.push(`times converted from ${dayZone} to the station zone ${zone}`);
   const startLocal = starts[0]!;
-  const group: DayGroup = { days: [...days], startLocal, timeOfDay: startLocal.slice(11), durationMs, notes };
+  const group: DayGroup = {
+    days: [...days],
+    startLocal,
+    timeOfDay: startLocal.slice(11),
+    durationMs,
+    notes,
+  };
   const lastShow = toText(first.last_show)?.slice(0, 10);
   // LibreTime's last_show is exclusive: the show ends the day before.
-  const until = lastShow === undefined ? "" : `;UNTIL=${addDays(lastShow, -1).replaceAll("-", "")}T235959`;
+  const until =
+    lastShow === undefined ? "" : `;UNTIL=${addDays(lastShow, -1).replaceAll("-", "")}T235959`;
   if (repeat === LT_REPEAT.none) {
     if (days.length > 1) notes.push(`${days.length} non-repeating days; only the first is kept`);
     return group;
   }
   if (repeat !== undefined && WEEKLY_INTERVAL[repeat] !== undefined) {
-    const byDay = [...new Set(starts.map((s) => weekday(s.slice(0, 10))))].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
+    const byDay = [...new Set(starts.map((s) => weekday(s.slice(0, 10))))].sort(
+      (a, b) => ((a + 6) % 7) - ((b + 6) % 7),
+    );
     const interval = WEEKLY_INTERVAL[repeat]!;
     group.rrule = `FREQ=WEEKLY${interval > 1 ? `;INTERVAL=${interval}` : ""};BYDAY=${byDay.map((d) => RRULE_DAYS[d]).join(",")}${until}`;
     return group;
@@ -105,23 +120,55 @@ export function mapShowDays(days: readonly LtRow[], zone: string): DayGroup | st
 
 function groupKey(day: LtRow): string {
   const repeat = toNumber(day.repeat_type);
-  const monthly = repeat === LT_REPEAT.monthlyByDate || repeat === LT_REPEAT.monthlyByWeekday || repeat === LT_REPEAT.none;
-  return [day.start_time, day.duration, day.repeat_type, day.timezone, day.last_show, monthly ? day.id : ""].map(String).join("|");
+  const monthly =
+    repeat === LT_REPEAT.monthlyByDate ||
+    repeat === LT_REPEAT.monthlyByWeekday ||
+    repeat === LT_REPEAT.none;
+  return [
+    day.start_time,
+    day.duration,
+    day.repeat_type,
+    day.timezone,
+    day.last_show,
+    monthly ? day.id : "",
+  ]
+    .map(String)
+    .join("|");
 }
 
-function clockFor(show: LtRow, context: LtShowContext, live: boolean, notes: string[]): MappedValue {
-  const autoplaylist = show.has_autoplaylist === true && show.autoplaylist_id !== null && show.autoplaylist_id !== undefined
-    ? String(show.autoplaylist_id)
-    : undefined;
+function clockFor(
+  show: LtRow,
+  context: LtShowContext,
+  live: boolean,
+  notes: string[],
+): MappedValue {
+  const autoplaylist =
+    show.has_autoplaylist === true &&
+    show.autoplaylist_id !== null &&
+    show.autoplaylist_id !== undefined
+      ? String(show.autoplaylist_id)
+      : undefined;
   const slots: Record<string, unknown>[] = [];
   if (live) slots.push({ id: "live", kind: "live", offsetMs: 0 });
   else if (autoplaylist !== undefined && context.playlists.has(autoplaylist))
-    slots.push({ id: "autoplaylist", kind: "playlist", offsetMs: 0, refId: ltId.playlist(autoplaylist) });
+    slots.push({
+      id: "autoplaylist",
+      kind: "playlist",
+      offsetMs: 0,
+      refId: ltId.playlist(autoplaylist),
+    });
   else {
     if (autoplaylist !== undefined) notes.push(`autoplaylist ${autoplaylist} was not imported`);
-    notes.push("content scheduled per instance in LibreTime (cc_schedule) is not imported; the show's clock is empty");
+    notes.push(
+      "content scheduled per instance in LibreTime (cc_schedule) is not imported; the show's clock is empty",
+    );
   }
-  return { id: ltId.showClock(show.id), stationId: context.stationId, name: `${String(show.name)} clock`, slots };
+  return {
+    id: ltId.showClock(show.id),
+    stationId: context.stationId,
+    name: `${String(show.name)} clock`,
+    slots,
+  };
 }
 
 /**
@@ -146,8 +193,11 @@ export function mapShows(
     const notes: string[] = [];
     const named = context.names.claim("show", toText(show.name) ?? `Show ${showId}`);
     if (named.note !== undefined) notes.push(named.note);
-    const live = show.live_stream_using_airtime_auth === true || show.live_stream_using_custom_auth === true;
-    const host = hosts.find((h) => String(h.show_id) === showId && context.users.has(String(h.subjs_id)));
+    const live =
+      show.live_stream_using_airtime_auth === true || show.live_stream_using_custom_auth === true;
+    const host = hosts.find(
+      (h) => String(h.show_id) === showId && context.users.has(String(h.subjs_id)),
+    );
     const clockNotes: string[] = [];
     const clock = clockFor(show, context, live, clockNotes);
     const base = compact({
@@ -165,7 +215,15 @@ export function mapShows(
     const mapped: DayGroup[] = [];
     for (const days of groups.values()) {
       const group = mapShowDays(days, context.zone);
-      if (typeof group === "string") result.rejected.push(reject("show_days", days.map((d) => String(d.id)).join(","), "unmappable", `show "${named.name}": ${group}`));
+      if (typeof group === "string")
+        result.rejected.push(
+          reject(
+            "show_days",
+            days.map((d) => String(d.id)).join(","),
+            "unmappable",
+            `show "${named.name}": ${group}`,
+          ),
+        );
       else mapped.push(group);
     }
     const own = instances.filter((i) => String(i.show_id) === showId);
@@ -175,11 +233,25 @@ export function mapShows(
       const starts = utcMs(instance.starts);
       const ends = utcMs(instance.ends);
       if (starts === undefined || ends === undefined || ends <= starts) {
-        result.rejected.push(reject("show_instance", String(instance.id), "unmappable", `starts/ends "${String(instance.starts)}".."${String(instance.ends)}" is not a valid UTC range`));
+        result.rejected.push(
+          reject(
+            "show_instance",
+            String(instance.id),
+            "unmappable",
+            `starts/ends "${String(instance.starts)}".."${String(instance.ends)}" is not a valid UTC range`,
+          ),
+        );
         continue;
       }
       if ((toNumber(instance.rebroadcast) ?? 0) !== 0) {
-        result.rejected.push(reject("show_instance", String(instance.id), "unmappable", `rebroadcast of show "${named.name}": rebroadcasts are not modelled; schedule a second show if needed`));
+        result.rejected.push(
+          reject(
+            "show_instance",
+            String(instance.id),
+            "unmappable",
+            `rebroadcast of show "${named.name}": rebroadcasts are not modelled; schedule a second show if needed`,
+          ),
+        );
         continue;
       }
       const local = epochToLocal(starts, context.zone);
@@ -200,18 +272,30 @@ export function mapShows(
         sourceKind: "show_instance",
         sourceId: String(instance.id),
         records: [
-          { repo: "shows", value: compact({ ...base, id: ltId.instance(instance.id), name: `${named.name} (${local.slice(0, 10)})`, startLocal: local, durationMs: ends - starts }) as MappedValue },
+          {
+            repo: "shows",
+            value: compact({
+              ...base,
+              id: ltId.instance(instance.id),
+              name: `${named.name} (${local.slice(0, 10)})`,
+              startLocal: local,
+              durationMs: ends - starts,
+            }) as MappedValue,
+          },
           { repo: "clocks", value: clock },
         ],
         notes: [`one-off airing outside the show's recurrence`, ...clockNotes],
       });
     }
     if (mapped.length === 0 && own.length === 0) {
-      result.rejected.push(reject("show", showId, "skip", `show "${named.name}" has no show days and no instances`));
+      result.rejected.push(
+        reject("show", showId, "skip", `show "${named.name}" has no show days and no instances`),
+      );
       continue;
     }
     mapped.forEach((group, index) => {
-      const id = index === 0 ? ltId.show(showId) : `${ltId.show(showId)}-${String(group.days[0]!.id)}`;
+      const id =
+        index === 0 ? ltId.show(showId) : `${ltId.show(showId)}-${String(group.days[0]!.id)}`;
       const exceptDates = [...(except.get(group) ?? [])].sort();
       const value = compact({
         ...base,
@@ -223,8 +307,19 @@ export function mapShows(
         exceptDates: exceptDates.length > 0 ? exceptDates : undefined,
       }) as MappedValue;
       const groupNotes = [...notes, ...group.notes, ...clockNotes];
-      if (index === 0 && own.length > 0) groupNotes.push(`${covered} instance(s) follow the recurrence${exceptDates.length > 0 ? `, ${exceptDates.length} deleted become except dates` : ""}`);
-      result.entities.push({ sourceKind: "show", sourceId: index === 0 ? showId : `${showId}/days-${String(group.days[0]!.id)}`, records: [{ repo: "shows", value }, { repo: "clocks", value: clock }], notes: groupNotes });
+      if (index === 0 && own.length > 0)
+        groupNotes.push(
+          `${covered} instance(s) follow the recurrence${exceptDates.length > 0 ? `, ${exceptDates.length} deleted become except dates` : ""}`,
+        );
+      result.entities.push({
+        sourceKind: "show",
+        sourceId: index === 0 ? showId : `${showId}/days-${String(group.days[0]!.id)}`,
+        records: [
+          { repo: "shows", value },
+          { repo: "clocks", value: clock },
+        ],
+        notes: groupNotes,
+      });
     });
   }
   return result;

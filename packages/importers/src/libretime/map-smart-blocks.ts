@@ -20,9 +20,17 @@ const CRITERIA: Record<string, { field: MediaField; kind: FieldKind }> = {
   utime: { field: "addedAt", kind: "date" },
   track_type: { field: "field:track_type", kind: "text" },
   track_type_id: { field: "field:track_type", kind: "text" },
-  ...Object.fromEntries(Object.entries(LT_FIELD_COLUMNS).map(([c, f]) => [c, { field: `field:${f}` as MediaField, kind: "text" as FieldKind }])),
   ...Object.fromEntries(
-    Object.entries(LT_NUMERIC_FIELD_COLUMNS).map(([c, f]) => [c, { field: `field:${f}` as MediaField, kind: "number" as FieldKind }]),
+    Object.entries(LT_FIELD_COLUMNS).map(([c, f]) => [
+      c,
+      { field: `field:${f}` as MediaField, kind: "text" as FieldKind },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(LT_NUMERIC_FIELD_COLUMNS).map(([c, f]) => [
+      c,
+      { field: `field:${f}` as MediaField, kind: "number" as FieldKind },
+    ]),
   ),
 };
 
@@ -75,7 +83,9 @@ function mapCriterion(row: LtRow, zone: string, notes: string[]): MediaFilter | 
   const spec = CRITERIA[criteria];
   if (spec === undefined) {
     const why = UNSUPPORTED_CRITERIA[criteria];
-    return why === undefined ? `${describe(row)}: unknown criterion "${criteria}"` : `${describe(row)}: ${why}`;
+    return why === undefined
+      ? `${describe(row)}: unknown criterion "${criteria}"`
+      : `${describe(row)}: ${why}`;
   }
   const { field, kind } = spec;
   const value = parseValue(kind, row.value, zone);
@@ -94,7 +104,9 @@ function mapCriterion(row: LtRow, zone: string, notes: string[]): MediaFilter | 
         return { field, op: "not_equals", value: text };
       case "starts with":
       case "ends with":
-        notes.push(`${describe(row)} approximated as "contains" (Grimnir has no prefix/suffix match)`);
+        notes.push(
+          `${describe(row)} approximated as "contains" (Grimnir has no prefix/suffix match)`,
+        );
         return { field, op: "contains", value: text };
       default:
         return `${describe(row)}: unknown modifier "${modifier}" for a text criterion; expected contains, does not contain, is, is not, starts with or ends with`;
@@ -104,11 +116,15 @@ function mapCriterion(row: LtRow, zone: string, notes: string[]): MediaFilter | 
   // Grimnir ranges are inclusive; LibreTime's "greater/less than" are strict, so step by one unit (1, or 1 ms).
   const upper = (): number | string => {
     const extra = parseValue(kind, row.extra, zone);
-    return typeof extra === "number" ? extra : `${describe(row)}: range end "${String(row.extra)}" is not valid`;
+    return typeof extra === "number"
+      ? extra
+      : `${describe(row)}: range end "${String(row.extra)}" is not valid`;
   };
   switch (modifier) {
     case "is":
-      return kind === "date" ? { field, op: "range", min: n, max: n + DAY_MS - 1 } : { field, op: "equals", value: n };
+      return kind === "date"
+        ? { field, op: "range", min: n, max: n + DAY_MS - 1 }
+        : { field, op: "equals", value: n };
     case "is not":
       return { field, op: "not_equals", value: n };
     case "is greater than":
@@ -144,7 +160,11 @@ const SORTS: Record<string, SmartBlockSort> = {
  * LibreTime: several "is" become one `in` filter; other OR-ed sets cannot be
  * expressed (Grimnir ANDs filters) and only the first is kept.
  */
-export function mapCriteria(rows: readonly LtRow[], zone: string, blockLengthMs: number | undefined): MappedCriteria {
+export function mapCriteria(
+  rows: readonly LtRow[],
+  zone: string,
+  blockLengthMs: number | undefined,
+): MappedCriteria {
   const notes: string[] = [];
   const unmappable: string[] = [];
   let sort: SmartBlockSort = { by: "random" };
@@ -156,7 +176,8 @@ export function mapCriteria(rows: readonly LtRow[], zone: string, blockLengthMs:
     const value = String(row.value ?? "").trim();
     if (criteria === "sort") {
       const mapped = SORTS[value.toLowerCase()];
-      if (mapped === undefined) unmappable.push(`${describe(row)}: sort "${value}" has no equivalent; random order used`);
+      if (mapped === undefined)
+        unmappable.push(`${describe(row)}: sort "${value}" has no equivalent; random order used`);
       else sort = mapped;
       continue;
     }
@@ -164,20 +185,31 @@ export function mapCriteria(rows: readonly LtRow[], zone: string, blockLengthMs:
       const modifier = String(row.modifier).trim().toLowerCase();
       const n = toNumber(value);
       if (modifier === "remaining") {
-        unmappable.push(`${describe(row)}: "time remaining in show" is decided by the clock slot; the block's own length is used`);
+        unmappable.push(
+          `${describe(row)}: "time remaining in show" is decided by the clock slot; the block's own length is used`,
+        );
       } else if (n === undefined || n <= 0) {
         unmappable.push(`${describe(row)}: limit "${value}" is not a positive number`);
       } else if (modifier === "items") {
         limit = { kind: "count", count: Math.round(n) };
       } else if (modifier === "hours" || modifier === "minutes") {
-        limit = { kind: "duration", durationMs: Math.round(n * (modifier === "hours" ? 3_600_000 : 60_000)), toleranceMs: 0 };
+        limit = {
+          kind: "duration",
+          durationMs: Math.round(n * (modifier === "hours" ? 3_600_000 : 60_000)),
+          toleranceMs: 0,
+        };
       } else {
-        unmappable.push(`${describe(row)}: unknown limit unit "${modifier}"; expected items, hours, minutes or remaining`);
+        unmappable.push(
+          `${describe(row)}: unknown limit unit "${modifier}"; expected items, hours, minutes or remaining`,
+        );
       }
       continue;
     }
     if (criteria === "repeat_tracks") {
-      if (value === "1") notes.push("repeat_tracks: repeats inside one block are governed by Grimnir's rotation rules");
+      if (value === "1")
+        notes.push(
+          "repeat_tracks: repeats inside one block are governed by Grimnir's rotation rules",
+        );
       continue;
     }
     if (criteria === "overflow_tracks") {
@@ -193,7 +225,9 @@ export function mapCriteria(rows: readonly LtRow[], zone: string, blockLengthMs:
   for (const group of groups.values()) {
     const mapped = group.map((row) => ({ row, result: mapCriterion(row, zone, notes) }));
     for (const m of mapped) if (typeof m.result === "string") unmappable.push(m.result);
-    const ok = mapped.filter((m): m is { row: LtRow; result: MediaFilter } => typeof m.result !== "string");
+    const ok = mapped.filter(
+      (m): m is { row: LtRow; result: MediaFilter } => typeof m.result !== "string",
+    );
     if (ok.length === 0) continue;
     if (ok.length === 1) {
       filters.push(ok[0]!.result);
@@ -201,17 +235,30 @@ export function mapCriteria(rows: readonly LtRow[], zone: string, blockLengthMs:
     }
     if (ok.every((m) => m.result.op === "equals")) {
       const first = ok[0]!.result;
-      filters.push({ field: first.field, op: "in", values: ok.map((m) => (m.result as { value: string | number }).value) });
+      filters.push({
+        field: first.field,
+        op: "in",
+        values: ok.map((m) => (m.result as { value: string | number }).value),
+      });
       continue;
     }
     filters.push(ok[0]!.result);
     for (const m of ok.slice(1))
-      unmappable.push(`${describe(m.row)}: OR-ed with ${describe(ok[0]!.row)} in LibreTime; Grimnir ANDs filters, so only the first is kept`);
+      unmappable.push(
+        `${describe(m.row)}: OR-ed with ${describe(ok[0]!.row)} in LibreTime; Grimnir ANDs filters, so only the first is kept`,
+      );
   }
   if (limit === undefined) {
-    limit = { kind: "duration", durationMs: blockLengthMs !== undefined && blockLengthMs > 0 ? blockLengthMs : 3_600_000, toleranceMs: 0 };
+    limit = {
+      kind: "duration",
+      durationMs: blockLengthMs !== undefined && blockLengthMs > 0 ? blockLengthMs : 3_600_000,
+      toleranceMs: 0,
+    };
     notes.push(`no usable limit; limited to ${limit.durationMs / 60_000} minutes`);
   }
-  if (overflow) notes.push("overflow_tracks (let the last track run past the limit) has no equivalent; the limit is kept as is");
+  if (overflow)
+    notes.push(
+      "overflow_tracks (let the last track run past the limit) has no equivalent; the limit is kept as is",
+    );
   return { filters, sort, limit, notes, unmappable };
 }

@@ -1,6 +1,11 @@
 import type { Repositories, Role } from "@grimnir/core";
 import { LOCKED_PASSWORD, isHttpUrl, mergeUser, webstreamDefaults } from "../defaults.js";
-import { reject, type MappedValue, type MappingResult, type NameRegistry } from "../mapped-entity.js";
+import {
+  reject,
+  type MappedValue,
+  type MappingResult,
+  type NameRegistry,
+} from "../mapped-entity.js";
 import { compact, toText } from "../values.js";
 import { ltId } from "./ids.js";
 import type { LtRow } from "./read-libretime.js";
@@ -12,7 +17,9 @@ const ROLES: Record<string, Role | null> = { A: "admin", P: "manager", H: "dj", 
 export function usernameTaken(username: string, id: string) {
   return async (repos: Repositories): Promise<string | undefined> => {
     const other = await repos.users.findByUsername(username);
-    return other !== undefined && other.id !== id ? `login name "${username}" already belongs to Grimnir user ${other.id}` : undefined;
+    return other !== undefined && other.id !== id
+      ? `login name "${username}" already belongs to Grimnir user ${other.id}`
+      : undefined;
   };
 }
 
@@ -21,11 +28,20 @@ export function usernameTaken(username: string, id: string) {
  * imported station; G (guest, read-only) → no role. Passwords are not carried
  * over (LibreTime keeps unsalted MD5): users must set a new one.
  */
-export function mapUsers(rows: readonly LtRow[], stationId: string): MappingResult & { users: Set<string> } {
-  const result: MappingResult & { users: Set<string> } = { entities: [], rejected: [], users: new Set() };
+export function mapUsers(
+  rows: readonly LtRow[],
+  stationId: string,
+): MappingResult & { users: Set<string> } {
+  const result: MappingResult & { users: Set<string> } = {
+    entities: [],
+    rejected: [],
+    users: new Set(),
+  };
   for (const row of rows) {
     const id = String(row.id);
-    const type = String(row.type ?? "").trim().toUpperCase();
+    const type = String(row.type ?? "")
+      .trim()
+      .toUpperCase();
     const login = toText(row.login);
     if (login === undefined) {
       result.rejected.push(reject("user", id, "unmappable", "login is empty"));
@@ -33,12 +49,21 @@ export function mapUsers(rows: readonly LtRow[], stationId: string): MappingResu
     }
     const role = ROLES[type];
     if (role === undefined) {
-      result.rejected.push(reject("user", id, "unmappable", `user "${login}" has unknown type "${type}"; expected A (admin), P (program manager), H (host) or G (guest)`));
+      result.rejected.push(
+        reject(
+          "user",
+          id,
+          "unmappable",
+          `user "${login}" has unknown type "${type}"; expected A (admin), P (program manager), H (host) or G (guest)`,
+        ),
+      );
       continue;
     }
     const notes = ["password not migrated; set a new one"];
     if (role === null) notes.push("guest has no Grimnir role; created without roles");
-    const displayName = [toText(row.first_name), toText(row.last_name)].filter((s) => s !== undefined).join(" ");
+    const displayName = [toText(row.first_name), toText(row.last_name)]
+      .filter((s) => s !== undefined)
+      .join(" ");
     const value = compact({
       id: ltId.user(id),
       username: login,
@@ -61,18 +86,35 @@ export function mapUsers(rows: readonly LtRow[], stationId: string): MappingResu
 }
 
 /** cc_webstream → Webstreams `lt-webstream-<id>` with default health checks and failover off. */
-export function mapWebstreams(rows: readonly LtRow[], stationId: string, names: NameRegistry): MappingResult {
+export function mapWebstreams(
+  rows: readonly LtRow[],
+  stationId: string,
+  names: NameRegistry,
+): MappingResult {
   const result: MappingResult = { entities: [], rejected: [] };
   for (const row of rows) {
     const id = String(row.id);
     const url = toText(row.url) ?? "";
     if (!isHttpUrl(url)) {
-      result.rejected.push(reject("webstream", id, "unmappable", `url "${url}" is not an http(s) URL`));
+      result.rejected.push(
+        reject("webstream", id, "unmappable", `url "${url}" is not an http(s) URL`),
+      );
       continue;
     }
     const named = names.claim("webstream", toText(row.name) ?? `Webstream ${id}`);
-    const value: MappedValue = { id: ltId.webstream(id), stationId, name: named.name, urls: [url], ...webstreamDefaults() };
-    result.entities.push({ sourceKind: "webstream", sourceId: id, records: [{ repo: "webstreams", value }], notes: named.note === undefined ? [] : [named.note] });
+    const value: MappedValue = {
+      id: ltId.webstream(id),
+      stationId,
+      name: named.name,
+      urls: [url],
+      ...webstreamDefaults(),
+    };
+    result.entities.push({
+      sourceKind: "webstream",
+      sourceId: id,
+      records: [{ repo: "webstreams", value }],
+      notes: named.note === undefined ? [] : [named.note],
+    });
   }
   return result;
 }

@@ -54,9 +54,13 @@ function connectionError(url: string, error: unknown): GrimnirError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "28P01" || code === "28000")
-    return new GrimnirError("UNAUTHORIZED", `LibreTime database at ${redactUrl(url)} rejected the credentials: ${message}`, {
-      cause: error,
-    });
+    return new GrimnirError(
+      "UNAUTHORIZED",
+      `LibreTime database at ${redactUrl(url)} rejected the credentials: ${message}`,
+      {
+        cause: error,
+      },
+    );
   return new GrimnirError(
     "STORE_UNAVAILABLE",
     `cannot read the LibreTime database at ${redactUrl(url)}: ${message}${typeof code === "string" ? ` (${code})` : ""}`,
@@ -84,9 +88,13 @@ export async function readLibreTime(url: string): Promise<LibreTimeData> {
       const exists = await client.query("SELECT to_regclass($1) AS t", [`public.${table}`]);
       if (exists.rows[0]?.t === null) {
         if (required)
-          throw new GrimnirError("CONFIG_INVALID", `${redactUrl(url)} is not a LibreTime database: table ${table} is missing`, {
-            details: { table },
-          });
+          throw new GrimnirError(
+            "CONFIG_INVALID",
+            `${redactUrl(url)} is not a LibreTime database: table ${table} is missing`,
+            {
+              details: { table },
+            },
+          );
         data[key] = [];
         continue;
       }

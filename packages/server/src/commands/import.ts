@@ -1,6 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import type { ImportPlan, ImportProgress, ImportReport, Importer, Store } from "@grimnir/core";
-import { AzuraCastImporter, LibreTimeImporter, SOURCE_ACTION_KIND, formatReport } from "@grimnir/importers";
+import {
+  AzuraCastImporter,
+  LibreTimeImporter,
+  SOURCE_ACTION_KIND,
+  formatReport,
+} from "@grimnir/importers";
 import type { CommandIo } from "./io.js";
 
 /** Options of {@link runImport} (the flags of `grimnir import`). */
@@ -40,10 +45,15 @@ function progressPrinter(io: CommandIo) {
   };
 }
 
-function makeImporter(source: "libretime" | "azuracast", options: ImportCommandOptions): Importer | string {
+function makeImporter(
+  source: "libretime" | "azuracast",
+  options: ImportCommandOptions,
+): Importer | string {
   if (source === "libretime") {
-    if (!/^postgres(ql)?:\/\//.test(options.url)) return `--url must be a postgres://… URL of LibreTime's database, got "${options.url}"`;
-    if (options.copyMediaTo !== undefined && options.mediaRoot === undefined) return "--copy-media needs --media-root (where LibreTime's files are)";
+    if (!/^postgres(ql)?:\/\//.test(options.url))
+      return `--url must be a postgres://… URL of LibreTime's database, got "${options.url}"`;
+    if (options.copyMediaTo !== undefined && options.mediaRoot === undefined)
+      return "--copy-media needs --media-root (where LibreTime's files are)";
     return new LibreTimeImporter({
       url: options.url,
       store: options.store,
@@ -52,8 +62,10 @@ function makeImporter(source: "libretime" | "azuracast", options: ImportCommandO
       ...(options.copyMediaTo !== undefined && { copyMedia: { to: options.copyMediaTo } }),
     });
   }
-  if (!/^https?:\/\//.test(options.url)) return `--url must be the http(s) address of AzuraCast, got "${options.url}"`;
-  if (options.apiKey === undefined || options.apiKey === "") return "--api-key is required for AzuraCast";
+  if (!/^https?:\/\//.test(options.url))
+    return `--url must be the http(s) address of AzuraCast, got "${options.url}"`;
+  if (options.apiKey === undefined || options.apiKey === "")
+    return "--api-key is required for AzuraCast";
   return new AzuraCastImporter({
     baseUrl: options.url,
     apiKey: options.apiKey,
@@ -72,7 +84,11 @@ function makeImporter(source: "libretime" | "azuracast", options: ImportCommandO
  * 1 when some records failed to write, 2 when the options are invalid or the
  * source cannot be read (unreachable, wrong credentials).
  */
-export async function runImport(source: "libretime" | "azuracast", options: ImportCommandOptions, io: CommandIo): Promise<number> {
+export async function runImport(
+  source: "libretime" | "azuracast",
+  options: ImportCommandOptions,
+  io: CommandIo,
+): Promise<number> {
   const importer = makeImporter(source, options);
   if (typeof importer === "string") {
     io.stderr.write(`grimnir import ${source}: ${importer}\n`);
@@ -84,7 +100,9 @@ export async function runImport(source: "libretime" | "azuracast", options: Impo
   try {
     result = options.dryRun === true ? await importer.plan(context) : await importer.apply(context);
   } catch (error) {
-    io.stderr.write(`grimnir import ${source}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `grimnir import ${source}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 2;
   }
   if (options.dryRun === true) io.stdout.write("dry run: nothing was written\n");

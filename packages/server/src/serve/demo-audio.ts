@@ -41,6 +41,10 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+const TABLE_SIZE = 4096;
+const TABLE_MASK = TABLE_SIZE - 1;
+const SINE = Float32Array.from({ length: TABLE_SIZE }, (_, i) => Math.sin((2 * Math.PI * i) / TABLE_SIZE));
+
 const hz = (midi: number): number => 440 * 2 ** ((midi - 69) / 12);
 
 /** Attack/decay/sustain/release envelope at `t` seconds into a note of `len` seconds. */
@@ -70,6 +74,7 @@ export function synthesizeDemoTrack(spec: DemoTrackSpec): Buffer {
   const degree = (d: number): number =>
     spec.tonic + scale[((d % 7) + 7) % 7]! + 12 * Math.floor(d / 7);
 
+  // Oscillators read a sine table with phase increments: fast enough to generate minutes of audio in a second.
   const addNote = (
     start: number,
     len: number,
@@ -77,23 +82,31 @@ export function synthesizeDemoTrack(spec: DemoTrackSpec): Buffer {
     gain: number,
     pan: number,
     env: [number, number, number, number],
-    timbre: (phase: number) => number,
+    harmonics: readonly number[],
   ): void => {
     const first = Math.max(0, Math.floor(start * rate));
     const last = Math.min(frames, Math.ceil((start + len + env[3]) * rate));
     const lg = gain * Math.cos(((pan + 1) * Math.PI) / 4);
     const rg = gain * Math.sin(((pan + 1) * Math.PI) / 4);
+    const step = (freq / rate) * TABLE_SIZE;
+    let phase = 0;
     for (let i = first; i < last; i++) {
       const t = i / rate - start;
-      const v = timbre(2 * Math.PI * freq * t) * adsr(t, len, env[0], env[1], env[2], env[3]);
+      const e = adsr(t, len, env[0], env[1], env[2], env[3]);
+      let v = 0;
+      for (let h = 0; h < harmonics.length; h++) {
+        v += harmonics[h]! * SINE[Math.floor(phase * (h + 1)) & TABLE_MASK]!;
+      }
+      v *= e;
       left[i]! += v * lg;
       right[i]! += v * rg;
+      phase += step;
+      if (phase >= TABLE_SIZE * 64) phase -= TABLE_SIZE * 64;
     }
   };
-  const pad = (p: number): number =>
-    Math.sin(p) * 0.6 + Math.sin(2 * p + 0.3) * 0.25 + Math.sin(3 * p) * 0.1;
-  const pluck = (p: number): number => Math.sin(p) + 0.3 * Math.sin(2 * p) + 0.15 * Math.sin(4 * p);
-  const bassTone = (p: number): number => Math.sin(p) + 0.2 * Math.sin(2 * p);
+  const pad = [0.6, 0.25, 0.1];
+  const pluck = [1, 0.3, 0, 0.15];
+  const bassTone = [1, 0.2];
 
   const bars = Math.ceil(spec.seconds / bar);
   const pentatonic = spec.minor ? [0, 2, 3, 4, 6] : [0, 1, 2, 4, 5];
@@ -143,14 +156,17 @@ export function synthesizeDemoTrack(spec: DemoTrackSpec): Buffer {
       }
     }
   }
-  const out = Buffer.alloc(frames * 4);
+  const pcm = new Int16Array(frames * 2);
   const fade = Math.min(frames / 4, rate * 1.5);
+  // Soft clip x / (1 + |x|) keeps peaks under full scale without harsh distortion.
   for (let i = 0; i < frames; i++) {
     const edge = Math.min(1, i / fade, (frames - 1 - i) / fade);
-    out.writeInt16LE(Math.round(Math.tanh(left[i]! * edge) * 32_000), i * 4);
-    out.writeInt16LE(Math.round(Math.tanh(right[i]! * edge) * 32_000), i * 4 + 2);
+    const l = left[i]! * edge;
+    const r = right[i]! * edge;
+    pcm[i * 2] = Math.round((l / (1 + Math.abs(l))) * 32_000);
+    pcm[i * 2 + 1] = Math.round((r / (1 + Math.abs(r))) * 32_000);
   }
-  return out;
+  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 }
 
 /**
@@ -183,11 +199,13 @@ export async function encodeMp3(
   tags: { title: string; artist: string; album?: string; genre?: string },
 ): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  // gst-launch re-parses its arguments: quote each value and the whole list.
+  const quote = (value: string): string => `\\"${value.replace(/["\\]/g, "")}\\"`;
   const tagList = [
-    `title="${tags.title}"`,
-    `artist="${tags.artist}"`,
-    ...(tags.album === undefined ? [] : [`album="${tags.album}"`]),
-    ...(tags.genre === undefined ? [] : [`genre="${tags.genre}"`]),
+    `title=${quote(tags.title)}`,
+    `artist=${quote(tags.artist)}`,
+    ...(tags.album === undefined ? [] : [`album=${quote(tags.album)}`]),
+    ...(tags.genre === undefined ? [] : [`genre=${quote(tags.genre)}`]),
   ].join(",");
   const args = [
     "-q",
@@ -208,7 +226,7 @@ export async function encodeMp3(
     "cbr=true",
     "!",
     "taginject",
-    `tags=${tagList}`,
+    `tags="${tagList}"`,
     "!",
     "id3v2mux",
     "!",
@@ -239,7 +257,10 @@ export async function encodeMp3(
           }),
         );
     });
-    child.stdin.on("error", (err) => reject(err));
+    // A pipe error means gst-launch exited early; its exit code and stderr (on "close") say why.
+    child.stdin.on("error", (err) => {
+      stderr += `\n(stdin: ${err.message})`;
+    });
     child.stdin.end(pcm);
   });
 }

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import type { MediaItem, NewEntity, StationConfig, Store } from "@grimnir/core";
 import { analyzeFile, contentHash } from "@grimnir/library";
 import { demoStationRules } from "@grimnir/scheduler";
@@ -138,7 +138,7 @@ export async function bootstrapDemoStation(options: DemoBootstrapOptions): Promi
   const media = await inParallel(DEMO_ITEMS, options.concurrency ?? 2, async (item) => {
     const file = join(dir, `${item.id}.mp3`);
     await encodeMp3(synthesizeDemoTrack(item.spec), file, item);
-    const analysis = await analyzeFile(file);
+    const durationMs = Math.round(item.spec.seconds * 1000);
     const row: NewEntity<MediaItem> & { id: string } = {
       id: item.id,
       stationId,
@@ -149,18 +149,14 @@ export async function bootstrapDemoStation(options: DemoBootstrapOptions): Promi
       bpm: item.spec.bpm,
       tags: item.tags,
       fields: { generated: true },
-      durationMs: Math.round(analysis.durationMs),
-      cueInMs: Math.round(analysis.cueInMs),
-      cueOutMs: Math.round(analysis.cueOutMs > 0 ? analysis.cueOutMs : analysis.durationMs),
-      ...(analysis.integratedLufs === null ? {} : { loudnessLufs: analysis.integratedLufs }),
-      loudnessRangeLu: analysis.loudnessRangeLu,
-      ...(Number.isFinite(analysis.truePeakDbtp) ? { truePeakDbtp: analysis.truePeakDbtp } : {}),
+      // Known from synthesis; the analysis below replaces them with measured values.
+      durationMs,
+      cueInMs: 0,
+      cueOutMs: durationMs,
       storageKey: `${stationId}/${item.id}.mp3`,
       contentHash: await contentHash(file),
       codec: "mp3",
-      sampleRateHz: analysis.sampleRateHz,
-      channels: analysis.channels,
-      analysisStatus: "done",
+      analysisStatus: "pending",
       addedAt: Date.now(),
     };
     return row;
@@ -205,4 +201,55 @@ export async function bootstrapDemoStation(options: DemoBootstrapOptions): Promi
     emergencyFile,
     elapsedMs: Date.now() - started,
   };
+}
+
+/**
+ * Measure every pending item of a station with `@grimnir/library`'s
+ * `analyzeFile` (EBU R128 integrated loudness, loudness range, true peak,
+ * cue points by silence) one at a time, and store the results with status
+ * "done" (or "failed" and the reason). Resolves with how many were analysed.
+ * Runs after the station is on air so the first start is not delayed; stops
+ * between items once `shouldStop` returns true.
+ */
+export async function analyzePendingMedia(
+  store: Store,
+  stationId: string,
+  mediaRoot: string,
+  shouldStop: () => boolean = () => false,
+): Promise<{ analysed: number; failed: number }> {
+  const pending = await store.media.query(stationId, { analysisStatus: "pending", limit: 1000 });
+  let analysed = 0;
+  let failed = 0;
+  for (const item of pending) {
+    if (shouldStop()) break;
+    const file = isAbsolute(item.storageKey) ? item.storageKey : join(mediaRoot, item.storageKey);
+    const current = await store.media.get(stationId, item.id);
+    if (current === undefined) continue;
+    try {
+      const analysis = await analyzeFile(file);
+      const { createdAt: _c, updatedAt: _u, ...rest } = current;
+      await store.media.update({
+        ...rest,
+        durationMs: Math.round(analysis.durationMs),
+        cueInMs: Math.round(analysis.cueInMs),
+        cueOutMs: Math.round(analysis.cueOutMs > 0 ? analysis.cueOutMs : analysis.durationMs),
+        ...(analysis.integratedLufs === null ? {} : { loudnessLufs: analysis.integratedLufs }),
+        loudnessRangeLu: analysis.loudnessRangeLu,
+        ...(Number.isFinite(analysis.truePeakDbtp) ? { truePeakDbtp: analysis.truePeakDbtp } : {}),
+        sampleRateHz: analysis.sampleRateHz,
+        channels: analysis.channels,
+        analysisStatus: "done",
+      });
+      analysed++;
+    } catch (err) {
+      const { createdAt: _c, updatedAt: _u, ...rest } = current;
+      await store.media.update({
+        ...rest,
+        analysisStatus: "failed",
+        analysisError: err instanceof Error ? err.message : String(err),
+      });
+      failed++;
+    }
+  }
+  return { analysed, failed };
 }

@@ -21,6 +21,10 @@ mounts:
         path: demo.mp3
         format: mp3
         bitrate_kbps: 128
+failover:
+  live_timeout_sec: 30
+  automation_fallback_enabled: true
+  emergency_audio_path: "media/demo/emergency.mp3"
 crossfade:
   duration_ms: 2000
   curve: scurve

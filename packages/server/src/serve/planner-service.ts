@@ -128,9 +128,10 @@ export class PlannerService implements PlannerPort {
       list(store.playlists),
       list(store.shows),
       list(store.overrides),
-      listAll((offset) =>
-        store.media.query(stationId, { analysisStatus: "done", limit: 1000, offset }),
-      ) as Promise<MediaItem[]>,
+      listAll((offset) => store.media.list(stationId, { limit: 1000, offset })).then((items) =>
+        // Items still being analysed play when their length is known (their gain follows once measured).
+        items.filter((m) => m.analysisStatus !== "failed" && m.cueOutMs > m.cueInMs),
+      ),
     ]);
     const now = this.#o.timeSource.now();
     const history = await store.playHistory.list(stationId, { from: now - 48 * HOUR_MS, to: now + 1 });

@@ -9,7 +9,7 @@ import { registerBusAdapters } from "@grimnir/bus-redis";
 import { EngineSupervisor } from "@grimnir/engine";
 import { createApi, hashPassword } from "@grimnir/http";
 import type { FastifyInstance } from "fastify";
-import { bootstrapDemoStation, demoEmergencyFile } from "./demo-station.js";
+import { analyzePendingMedia, bootstrapDemoStation, demoEmergencyFile } from "./demo-station.js";
 import { createServerLogger } from "./logger.js";
 import type { ServerLogger } from "./logger.js";
 import { LoudnessHistory } from "./loudness-history.js";
@@ -218,6 +218,20 @@ export async function startServer(
       playout.refreshStations().catch((err: unknown) => log.warn({ err }, "station list refresh failed"));
     }, 30_000);
     cleanups.push(async () => clearInterval(stationsTimer));
+
+    // Loudness analysis of new media runs in the background, after the station is on air.
+    let stopping = false;
+    const analysis = (async () => {
+      for (const station of await store.stations.list({ limit: 1000 })) {
+        if (stopping) return;
+        const result = await analyzePendingMedia(store, station.id, mediaRoot, () => stopping);
+        if (result.analysed + result.failed > 0) log.info({ stationId: station.id, ...result }, "media analysed");
+      }
+    })().catch((err: unknown) => log.error({ err }, "background media analysis failed"));
+    cleanups.push(async () => {
+      stopping = true;
+      await analysis;
+    });
 
     const history = new LoudnessHistory();
     await history.start(bus);

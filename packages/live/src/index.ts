@@ -1,0 +1,39 @@
+/**
+ * `@grimnir/live` — live DJ input (one-time tokens, sessions, the Icecast-compatible
+ * harbor, SRT/RTP input URIs) and webstream relay health checking with failover chains.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  LIVE_TOKEN_BYTES,
+  generateLiveToken,
+  decodeLiveToken,
+  hashLiveToken,
+  constantTimeEqual,
+} from "./credentials.js";
+export type { LiveTokenEncoding } from "./credentials.js";
+export { defaultLiveLogger } from "./logger.js";
+export type { LiveLogger, LiveLogLevel } from "./logger.js";
+export { LiveService, splitSong } from "./live-service.js";
+export type {
+  LiveGrant,
+  GeneratedLiveToken,
+  LiveConnectRequest,
+  LiveConnectResult,
+  LiveSessionEnd,
+  LiveServiceOptions,
+} from "./live-service.js";
+export { Harbor } from "./harbor.js";
+export type { HarborOptions, HarborMountInfo, HarborMetadataUpdate, HarborRefusal } from "./harbor.js";
+export { sniffAudio, containerOfContentType, CONTAINER_CONTENT_TYPE, SNIFF_BYTES } from "./sniff.js";
+export type { LiveContainer, SniffResult } from "./sniff.js";
+export { OggHeaderCapture } from "./ogg-headers.js";
+export { probeStream } from "./stream-probe.js";
+export type { StreamProbeOptions, StreamProbeResult } from "./stream-probe.js";
+export { WebstreamHealthChecker } from "./webstream-health-checker.js";
+export type {
+  WebstreamHealthCheckerOptions,
+  WebstreamCheckResult,
+  WebstreamSwitch,
+} from "./webstream-health-checker.js";
