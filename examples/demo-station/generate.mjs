@@ -1,6 +1,7 @@
-// Regenerates library.json and plan-input.json of the demo station from
-// @grimnir/scheduler's deterministic generator: `node examples/demo-station/generate.mjs`.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Regenerates library.json (from @grimnir/scheduler's deterministic generator)
+// and plan-input.json (station.yaml converted by planInputFromConfig) of the
+// demo station: `node examples/demo-station/generate.mjs`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
 const out = mkdtempSync(join(tmpdir(), "grimnir-demo-"));
 await build({
-  entry: { scheduler: join(root, "packages/scheduler/src/index.ts") },
+  entry: { scheduler: join(here, "generate-entry.ts") },
   outDir: out,
   format: ["esm"],
   platform: "node",
@@ -24,18 +25,27 @@ await build({
   silent: true,
   esbuildOptions(options) {
     options.conditions = ["source"];
-    options.nodePaths = [join(root, "packages/scheduler/node_modules")];
+    options.nodePaths = [
+      join(root, "packages/scheduler/node_modules"),
+      join(root, "packages/core/node_modules"),
+    ];
   },
 });
-const { generateDemoLibrary, demoStationRules } = await import(
+const { generateDemoLibrary, planInputFromConfig, parseStationConfig } = await import(
   pathToFileURL(join(out, "scheduler.js")).href
 );
 rmSync(out, { recursive: true, force: true });
 
 const library = generateDemoLibrary(300, 1, { stationId: "demo" });
 writeFileSync(join(here, "library.json"), JSON.stringify(library) + "\n");
+const yamlPath = join(here, "station.yaml");
+const { config } = parseStationConfig(readFileSync(yamlPath, "utf8"), yamlPath);
 writeFileSync(
   join(here, "plan-input.json"),
-  JSON.stringify({ ...demoStationRules(), library: "./library.json", history: [] }, null, 2) + "\n",
+  JSON.stringify(
+    { ...planInputFromConfig(config, []), library: "./library.json", history: [] },
+    null,
+    2,
+  ) + "\n",
 );
 console.log(`wrote ${library.length} media items and plan-input.json`);

@@ -59,7 +59,9 @@ export type { EngineServer, EngineServerOptions } from "./grpc/server.js";
 export { mediaEngineProtoPath } from "./grpc/proto.js";
 export { HttpStreamServer, HttpStreamMount, icyMetadataBlock, ICY_METAINT } from "./outputs/http-stream.js";
 export { parseIcecastUrl } from "./gst/encoder.js";
-export type { IcecastTarget } from "./gst/encoder.js";
+export type { IcecastTarget, HlsTarget } from "./gst/encoder.js";
+export { Recorder } from "./outputs/recorder.js";
+export type { RecordingTarget, CueEntry } from "./outputs/recorder.js";
 
 // --- client ---
 export { EngineClient, fromServiceError } from "./client/engine-client.js";

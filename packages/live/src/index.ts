@@ -37,3 +37,13 @@ export type {
   WebstreamCheckResult,
   WebstreamSwitch,
 } from "./webstream-health-checker.js";
+export { parseIcyMetadata, encodeIcyMetadata, IcyDemuxer, readIcyTitle } from "./icy.js";
+export type { IcyMetadata } from "./icy.js";
+export {
+  srtInputUri,
+  rtpInputUri,
+  parseLiveInputUri,
+  rtpCaps,
+  gstSourceDescription,
+} from "./input-uri.js";
+export type { LiveInput, SrtInput, RtpInput, HttpInput } from "./input-uri.js";

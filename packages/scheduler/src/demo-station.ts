@@ -20,8 +20,8 @@ function block(id: string, rest: Partial<SmartBlock>): SmartBlock {
   };
 }
 
-function clock(id: string, slots: ClockSlot[]): Clock {
-  return { ...META, id, name: id, slots };
+function clock(id: string, name: string, slots: ClockSlot[]): Clock {
+  return { ...META, id, name, slots };
 }
 
 const musicRotation = {
@@ -44,11 +44,13 @@ export function demoStationRules(): Pick<
 > & { station: PlanInput["station"] } {
   const smartBlocks = [
     block("music", {
+      name: "Music rotation",
       filters: [{ field: "tags", op: "contains", value: "music" }],
       rotation: musicRotation,
       fill: { kind: "filler", smartBlockId: "jingles" },
     }),
     block("new-music", {
+      name: "Daytime rotation, 30 % new",
       filters: [{ field: "tags", op: "contains", value: "music" }],
       quotas: [
         { name: "new", filters: [{ field: "tags", op: "contains", value: "new" }], percent: 30 },
@@ -57,11 +59,13 @@ export function demoStationRules(): Pick<
       fill: { kind: "fade", fadeMs: 3_000 },
     }),
     block("jazz", {
+      name: "Jazz, least recently played first",
       filters: [{ field: "genre", op: "equals", value: "Jazz" }],
       sort: { by: "least_recently_played" },
       rotation: { trackRepeatHours: 24, artistSeparationMinutes: 30 },
     }),
     block("jingles", {
+      name: "Jingles",
       filters: [{ field: "tags", op: "contains", value: "jingle" }],
       limit: { kind: "count", count: 2 },
       rotation: { trackRepeatHours: 1 },
@@ -71,7 +75,7 @@ export function demoStationRules(): Pick<
     id: "top-of-hour-id",
     kind: "hard_event",
     offsetMs: 0,
-    refId: "jingle-001",
+    mediaIds: ["jingle-001"],
     timing: "hard",
     fadeMs: 1_500,
   };
@@ -83,19 +87,22 @@ export function demoStationRules(): Pick<
     timing: "soft",
   };
   const clocks = [
-    clock("standard", [
+    clock("standard", "Standard hour", [
       top,
       { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "music" },
       stopset,
       { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "music" },
     ]),
-    clock("daytime", [
+    clock("daytime", "Daytime hour", [
       top,
       { id: "music-1", kind: "smart_block", offsetMs: 0, refId: "new-music" },
       stopset,
       { id: "music-2", kind: "smart_block", offsetMs: 1_800_000, refId: "new-music" },
     ]),
-    clock("jazz", [top, { id: "jazz", kind: "smart_block", offsetMs: 0, refId: "jazz" }]),
+    clock("jazz", "Jazz hour", [
+      top,
+      { id: "jazz", kind: "smart_block", offsetMs: 0, refId: "jazz" },
+    ]),
   ];
   const shows: Show[] = [
     {
@@ -106,11 +113,10 @@ export function demoStationRules(): Pick<
       rrule: "FREQ=WEEKLY;BYDAY=FR",
       durationMs: 2 * 3_600_000,
       clockId: "jazz",
+      live: false,
     },
   ];
-  const byHourOfDay = Array.from({ length: 24 }, (_, h) =>
-    h >= 7 && h < 19 ? "daytime" : "standard",
-  );
+  const byHourOfDay = Array.from({ length: 24 }, (_, h) => (h >= 7 && h < 19 ? "daytime" : null));
   return {
     station: { id: STATION, timezone: "America/New_York", name: "Grimnir Demo Radio" },
     clocks,

@@ -29,6 +29,17 @@ export { localHours, isValidZone } from "./zone.js";
 export type { LocalHour } from "./zone.js";
 export { showOccurrences, expandShows } from "./shows.js";
 export type { ShowOccurrence } from "./shows.js";
+export { planInputFromConfig, planOptionsFromConfig } from "./from-config.js";
+export type { PlanWindowOverrides } from "./from-config.js";
+export { loadPlanInput, planFromFiles, whatIfFromFiles } from "./plan-files.js";
+export type {
+  PlanFiles,
+  LoadedPlanInput,
+  PlanFromFilesOptions,
+  PlanFromFilesResult,
+  WhatIfFromFilesOptions,
+  WhatIfFromFilesResult,
+} from "./plan-files.js";
 export { generateDemoLibrary } from "./demo-library.js";
 export { demoPlanInput, demoStationRules } from "./demo-station.js";
 export type { DemoLibraryOptions } from "./demo-library.js";

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { existsSync, statSync } from "node:fs";
 import type { DspGraph, DspNodeRegistry, EngineStationStatus, FadeCurve, PlayRequest } from "@grimnir/core";
 import { GrimnirError, dspNodes } from "@grimnir/core";
 import { DspChain, type DspNodeTelemetry } from "../dsp/chain.js";
@@ -6,15 +7,35 @@ import { parseIcecastUrl } from "../gst/encoder.js";
 import { HttpStreamServer } from "../outputs/http-stream.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
+function checkedNumber(value: number | undefined, fallback: number, min: number, max: number, field: string): number {
+  const v = value ?? fallback;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
+    throw new GrimnirError("VALIDATION", `${field} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`, { details: { field } });
+  }
+  return v;
+}
+
 /** Version reported by GetStatus. */
 export const ENGINE_VERSION = "0.1.0";
 
 /** One output as ConfigureOutputs receives it. */
 export interface OutputSpec {
-  /** Unique per station; names the built-in stream path `/stream/<name>.mp3`. */
+  /** Unique per station; names the built-in stream path `/stream/<name>.mp3`, the HLS playlist `<name>.m3u8` and recording files `<name>-<time>.flac`. */
   name: string;
-  /** Only "mp3" is encoded by this engine so far. */
+  /**
+   * `mp3` (Icecast mount or built-in HTTP stream), `hls` (MP3 in MPEG-TS
+   * segments plus playlist, written to `directory`) or `recording` (FLAC
+   * aircheck files with cue logs in `directory`). AAC and Opus are not encoded yet.
+   */
   format: string;
+  /** Existing directory for `hls` and `recording` outputs. */
+  directory?: string;
+  /** HLS target segment duration, s (1–60, whole seconds; 4 by default). */
+  segmentSeconds?: number;
+  /** Recording file length, s (1 s – 24 h; 3600 by default): files start on multiples of it on the engine clock. */
+  rotateSeconds?: number;
+  /** Recordings older than this are deleted, days (0 = keep all; 0 by default). */
+  retentionDays?: number;
   /** kbit/s; 128 by default. */
   bitrateKbps?: number;
   /** `icecast://user:password@host:port/mount` */
@@ -162,7 +183,7 @@ export class AudioEngine extends EventEmitter {
     const station = this.station(stationId);
     const names = new Set<string>();
     const bitrates = new Set<number>();
-    const resolved: StationOutputs = { bitrateKbps: 128, icecast: [], http: [] };
+    const resolved: StationOutputs = { bitrateKbps: 128, icecast: [], http: [], hls: [], recordings: [] };
     for (const [i, out] of outputs.entries()) {
       const field = `outputs[${i}]`;
       if (!/^[A-Za-z0-9_-]+$/.test(out.name ?? "")) {
@@ -170,8 +191,27 @@ export class AudioEngine extends EventEmitter {
       }
       if (names.has(out.name)) throw new GrimnirError("VALIDATION", `${field}.name "${out.name}" is used twice`, { details: { field: `${field}.name` } });
       names.add(out.name);
+      if (out.format === "hls" || out.format === "recording") {
+        const directory = out.directory ?? "";
+        if (directory === "" || !existsSync(directory) || !statSync(directory).isDirectory()) {
+          throw new GrimnirError("VALIDATION", `${field}.directory must be an existing directory for ${out.format} output, got ${JSON.stringify(out.directory)}`, { details: { field: `${field}.directory` } });
+        }
+        if (out.format === "hls") {
+          const segmentSeconds = checkedNumber(out.segmentSeconds, 4, 1, 60, `${field}.segment_seconds`);
+          bitrates.add(out.bitrateKbps ?? 128);
+          resolved.hls.push({ name: out.name, directory, segmentSeconds: Math.round(segmentSeconds), playlistLength: 6 });
+        } else {
+          resolved.recordings.push({
+            name: out.name,
+            directory,
+            rotateSeconds: checkedNumber(out.rotateSeconds, 3600, 1, 86_400, `${field}.rotate_seconds`),
+            retentionDays: checkedNumber(out.retentionDays, 0, 0, 36_500, `${field}.retention_days`),
+          });
+        }
+        continue;
+      }
       if ((out.format || "mp3") !== "mp3") {
-        throw new GrimnirError("NOT_IMPLEMENTED", `${field}.format "${out.format}": this engine encodes mp3 only; AAC and Opus outputs are not implemented yet`, { details: { field: `${field}.format` } });
+        throw new GrimnirError("NOT_IMPLEMENTED", `${field}.format "${out.format}": this engine encodes mp3 (Icecast, HTTP), hls and recording outputs; AAC and Opus outputs are not implemented yet`, { details: { field: `${field}.format` } });
       }
       bitrates.add(out.bitrateKbps ?? 128);
       if (out.icecastUrl) {
@@ -221,6 +261,7 @@ export class AudioEngine extends EventEmitter {
   async close(): Promise<void> {
     clearInterval(this.#tick);
     clearInterval(this.#telemetry);
+    await Promise.all([...this.#stations.values()].map((s) => s.closeRecordings()));
     for (const s of this.#stations.values()) s.close();
     this.#stations.clear();
     await Promise.all([...this.#http.values()].map((h) => h.close()));

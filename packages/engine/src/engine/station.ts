@@ -236,11 +236,23 @@ export class Station {
     for (const rec of this.#recorders) if (!wanted.has(key(rec.target))) void rec.close();
     const kept = this.#recorders.filter((r) => wanted.has(key(r.target)));
     const have = new Set(kept.map((r) => key(r.target)));
+    const status = this.mixer.status();
+    const playing = status.currentItemId;
+    const nowPlaying =
+      playing === undefined
+        ? undefined
+        : {
+            itemId: playing,
+            uri: this.#uris.get(playing),
+            ...this.#itemInfo.get(playing),
+            source: status.state === "emergency" ? "emergency" : "automation",
+            priority: status.state === "emergency" ? Priority.Emergency : Priority.Automation,
+          };
     for (const target of outputs.recordings) {
       if (have.has(key(target))) continue;
       kept.push(
         new Recorder(target, this.#timing.sampleRate, this.dueFrame, (f) => this.epochOf(f), (message) =>
-          this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message }),
+          this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message }), nowPlaying,
         ),
       );
     }

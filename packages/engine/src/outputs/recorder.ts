@@ -69,10 +69,19 @@ export class Recorder {
 
   /**
    * Start recording at output frame `startFrame`. `epochOf` maps frames to
-   * engine-clock epoch ms; `onError` receives encoder failures.
+   * engine-clock epoch ms; `onError` receives encoder failures; `nowPlaying`
+   * is what plays at the start (the first cue line names it).
    */
-  constructor(target: RecordingTarget, sampleRate: number, startFrame: number, epochOf: (frame: number) => number, onError: (message: string) => void) {
+  constructor(
+    target: RecordingTarget,
+    sampleRate: number,
+    startFrame: number,
+    epochOf: (frame: number) => number,
+    onError: (message: string) => void,
+    nowPlaying?: Omit<CueEntry, "at" | "offsetMs" | "type">,
+  ) {
     this.target = target;
+    this.#nowPlaying = nowPlaying;
     this.#sampleRate = sampleRate;
     this.#epochOf = epochOf;
     this.#onError = onError;

@@ -37,7 +37,6 @@ export function registerDashboard(
 ): void {
   const dir = dashboardAssetsDir();
   app.get("/", (_request, reply) => reply.redirect("/dashboard/"));
-  app.get("/dashboard", (_request, reply) => reply.redirect("/dashboard/"));
   app.get("/dashboard/", async (_request, reply) =>
     reply.type(ASSETS["index.html"]!).send(await readFile(join(dir, "index.html"))),
   );
