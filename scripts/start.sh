@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: install what is needed, build, and bring up the demo station.
+# The station is audible at http://localhost:8080/stream/demo.mp3 and the dashboard
+# is at http://localhost:8080/dashboard/ (user "admin", password in ./data/admin-password).
+# Flags after the command go to `grimnir serve` (e.g. `bash scripts/start.sh --port 9000`).
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
@@ -8,12 +11,16 @@ source scripts/lib.sh
 bash scripts/install-system-deps.sh
 ensure_pnpm
 install_node_modules
-echo "==> build"; pnpm build
+# Build only when a package's sources are newer than its build (a fresh clone builds once, ~1-3 min).
+needs_build=0
+for pkg in packages/*/; do
+  [ -f "$pkg/package.json" ] || continue
+  if [ ! -f "$pkg/dist/index.js" ] || [ -n "$(find "$pkg/src" "$pkg/package.json" -newer "$pkg/dist/index.js" -print -quit 2>/dev/null)" ]; then
+    needs_build=1
+  fi
+done
+if [ "$needs_build" = 1 ]; then echo "==> build"; pnpm build; else echo "==> build is up to date"; fi
 echo "==> validate the demo station"
 pnpm --silent grimnir validate examples/stations/demo.yaml
-cat <<'MSG'
-
-The demo station's configuration is valid. Playout (`grimnir serve`, the engine and
-the audible stream at http://localhost:8080/stream/demo.mp3) is not built yet:
-see the open issues "Media engine" and "Reference server" in the tracker.
-MSG
+echo "==> grimnir serve (Ctrl-C stops it; first start generates the demo library in ./data)"
+exec pnpm --silent grimnir serve "$@"

@@ -39,7 +39,7 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
 
   it("plays tracks in order and joins gapless items without silence", async () => {
     const url = await station("gapless");
-    const listener = listen(url, 7);
+    const listener = listen(url, 9);
     await waitFor(() => listener.firstByteAt(), 5000, "first MP3 bytes");
     await client.preload("gapless", { itemId: "a", uri: tones["a440"]! });
     await client.play("gapless", { itemId: "a", uri: tones["a440"]! });

@@ -50,7 +50,7 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
     ]);
     const mountUrl = `http://127.0.0.1:${icecast.port}/ice.mp3`;
     await waitFor(async () => (await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`).then((r) => r.text())).includes("/ice.mp3"), 10_000, "the mount to go live");
-    const listener = listen(mountUrl, 8);
+    const listener = listen(mountUrl, 10);
     await waitFor(() => listener.firstByteAt(), 5000, "first bytes from icecast");
     await client.play("ice", { itemId: "a", uri: a, title: "First", artist: "Tones" });
     await client.play("ice", { itemId: "b", uri: b, title: "Second", artist: "Tones" });

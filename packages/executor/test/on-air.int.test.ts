@@ -173,7 +173,7 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     expect(Math.abs(bToCrossover - 5500), context).toBeLessThanOrEqual(60);
     // No dead air anywhere from a's start to the end of c's slot.
     expect(longestSilence(timeline, iA, iC + 400), context).toBe(0);
-    // A cut: a and b overlap for a window or two at most; a crossfade: b and c are both clearly audible for most of 1 s.
+    // A cut: a and b overlap only for the 40 ms of the analysis window; a crossfade: b and c are both clearly audible for most of 1 s.
     const l440 = toneLevels(audio, 440);
     const l660 = toneLevels(audio, 660);
     const l880 = toneLevels(audio, 880);
@@ -181,7 +181,7 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
       x.slice(from, to).filter((v, i) => v > 0.05 && y[from + i]! > 0.05).length * WINDOW_MS;
     const cutOverlapMs = both(l440, l660, iB - 100, iB + 100);
     const crossfadeOverlapMs = both(l660, l880, iC - 100, iC + 100);
-    expect(cutOverlapMs, context).toBeLessThanOrEqual(20);
+    expect(cutOverlapMs, context).toBeLessThanOrEqual(50);
     expect(crossfadeOverlapMs, context).toBeGreaterThanOrEqual(600);
     expect(crossfadeOverlapMs, context).toBeLessThanOrEqual(1050);
     // The engine started each item on the frame of its planned time.
@@ -246,7 +246,7 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     const insertAt = Date.now();
     await executor.insertEmergency({ id: "eas-1", uri: alert, title: "Emergency alert" });
     const insertAnsweredAt = Date.now();
-    expect(executor.state).toBe("emergency");
+    const stateAfterInsert = executor.state;
     // The operator ends the alert while it still plays (b is planned by then); the engine fails back when it has played.
     await waitFor(() => Date.now() >= b!.startsAt + 500 || undefined, 10_000, "b's slot");
     await executor.endEmergency("eas-1");
@@ -255,10 +255,14 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
 
     const timeline = toneTimeline(audio, [440, 660, 880, 1320]);
     const runs = toneRuns(timeline).filter((r) => r.tone !== "silence");
-    const context = debugContext(base, { runs, logger, engine, calls });
-    expect(runs.map((r) => r.tone), context).toEqual([440, 1320, 660, 880]);
+    const context = debugContext(base, { runs, logger, engine, calls, stateAfterInsert });
+    expect(stateAfterInsert, context).toBe("emergency");
+    // Runs of 300 ms or more: the resume crossfade's first half (stale a fading out) is checked below.
+    expect(runs.filter((r) => r.end - r.start >= 30).map((r) => r.tone), context).toEqual([440, 1320, 660, 880]);
     const iE = firstRun(timeline, 1320);
-    const iEEnd = runs[1]!.end;
+    const iEEnd = runs.find((r) => r.tone === 1320)!.end;
+    const iAEnd = runs.find((r) => r.tone === 440)!.end;
+    const deadAirBeforeAlertMs = (iE - iAEnd) * WINDOW_MS;
     const iB = firstRun(timeline, 660, 5, iEEnd - 5);
     const iC = firstRun(timeline, 880, 5, iB);
     const alertMs = (iEEnd - iE) * WINDOW_MS;
@@ -266,6 +270,7 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     // a does not come back: b is on top within the 400 ms resume crossfade (it crosses over half-way).
     const backWithB = (iB - iEEnd) * WINDOW_MS;
     expect(backWithB, context).toBeLessThanOrEqual(300);
+    expect(deadAirBeforeAlertMs, context).toBeLessThanOrEqual(1000);
     expect(timeline.slice(iEEnd, iB).filter((t) => t === 440).length * WINDOW_MS, context).toBeLessThanOrEqual(250);
     // Anchor the listener on c's start (soft, at b's planned end) to put the alert on the wall clock.
     const cStartedAt = startOf(engine, "c");
@@ -275,7 +280,7 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     const intoEncoder = encoderAt() === undefined ? undefined : encoderAt()! - insertAt;
     console.log(
       `[on-air] emergency: RPC ${insertAnsweredAt - insertAt} ms, call → first alert sample into the encoder ${intoEncoder} ms, ` +
-        `call → alert on the station's output clock ${onAirLatency.toFixed(0)} ms, alert heard ${alertMs} ms (3000), b on top ${backWithB} ms after the alert`,
+        `call → alert on the station's output clock ${onAirLatency.toFixed(0)} ms, dead air between program and alert ${deadAirBeforeAlertMs} ms, alert heard ${alertMs} ms (3000), b on top ${backWithB} ms after the alert`,
     );
     expect(intoEncoder, context).toBeDefined();
     // Tolerant for a loaded machine; the figure itself goes to benchmarks/RESULTS.md.
@@ -313,9 +318,10 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
 
     const timeline = toneTimeline(audio, [440, 550, 880]);
     const runs = toneRuns(timeline);
-    const context = debugContext(base, { runs, logger, engine, calls, events });
-    expect(runs.filter((r) => r.tone !== "silence").map((r) => r.tone), context).toEqual([440, 550, 880]);
+    const context = debugContext(base, { runs, logger, engine, calls, events: events.map((e) => ({ ...e, at: e.at - base })) });
     const iA = firstRun(timeline, 440);
+    // Fallback may fill the air before the timeline's first item; from a on, the plan is a, dead air → fallback, c.
+    expect(runs.filter((r) => r.tone !== "silence" && r.start >= iA).map((r) => r.tone), context).toEqual([440, 550, 880]);
     const iSilence = firstRun(timeline, "silence", 5, iA);
     const iF = firstRun(timeline, 550, 5, iSilence);
     const iC = firstRun(timeline, 880, 5, iF);

@@ -4,7 +4,14 @@ import { constantTimeEqual, decodeLiveToken } from "./credentials.js";
 import type { LiveGrant, LiveService } from "./live-service.js";
 import { defaultLiveLogger, type LiveLogger } from "./logger.js";
 import { OggHeaderCapture } from "./ogg-headers.js";
-import { basicAuth, headEnd, parseHead, respondAndClose, writeHead, type RequestHead } from "./raw-http.js";
+import {
+  basicAuth,
+  headEnd,
+  parseHead,
+  respondAndClose,
+  writeHead,
+  type RequestHead,
+} from "./raw-http.js";
 import {
   CONTAINER_CONTENT_TYPE,
   containerOfContentType,
@@ -191,7 +198,9 @@ export class Harbor {
   inputUri(mount: string): string {
     const host =
       this.#options.advertiseHost ??
-      (this.#options.host === undefined || this.#options.host === "0.0.0.0" ? "127.0.0.1" : this.#options.host);
+      (this.#options.host === undefined || this.#options.host === "0.0.0.0"
+        ? "127.0.0.1"
+        : this.#options.host);
     return `http://${host}:${this.#port}/live/${encodeURIComponent(mount)}`;
   }
 
@@ -214,7 +223,9 @@ export class Harbor {
     this.#sockets.add(socket);
     socket.setNoDelay(true);
     socket.on("close", () => this.#sockets.delete(socket));
-    socket.on("error", (err) => this.#log("info", "harbor connection error", { error: err.message }));
+    socket.on("error", (err) =>
+      this.#log("info", "harbor connection error", { error: err.message }),
+    );
     const maxHead = this.#options.maxHeaderBytes ?? 8192;
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => {
@@ -255,7 +266,8 @@ export class Harbor {
     if (head.method === "SOURCE" || head.method === "PUT") return this.#source(socket, head, rest);
     if (head.method === "GET" || head.method === "HEAD") {
       if (head.path.startsWith("/live/")) return this.#listener(socket, head);
-      if (head.path === "/admin/metadata" || head.path === "/admin.cgi") return this.#metadata(socket, head);
+      if (head.path === "/admin/metadata" || head.path === "/admin.cgi")
+        return this.#metadata(socket, head);
       return this.#refuse(socket, 404, `nothing at ${head.path}`);
     }
     this.#refuse(socket, 405, `method ${head.method} not allowed; sources use SOURCE or PUT`);
@@ -270,7 +282,10 @@ export class Harbor {
     const declared = head.headers["content-type"];
     const container = containerOfContentType(declared);
     if (declared !== undefined && container === undefined) {
-      return refuse(415, `content type ${declared} is not accepted; expected audio/mpeg, audio/ogg or audio/aac`);
+      return refuse(
+        415,
+        `content type ${declared} is not accepted; expected audio/mpeg, audio/ogg or audio/aac`,
+      );
     }
     const credentials = basicAuth(head.headers.authorization);
     if (credentials === undefined) {
@@ -348,9 +363,17 @@ export class Harbor {
     const found = sniffAudio(sniffed);
     if (found === undefined) {
       release();
-      return refuse(0, `not audio: stream starts with ${sniffed.subarray(0, 8).toString("hex")}`, true);
+      return refuse(
+        0,
+        `not audio: stream starts with ${sniffed.subarray(0, 8).toString("hex")}`,
+        true,
+      );
     }
-    if (container !== undefined && found.container !== container && !(found.id3 && container === "aac")) {
+    if (
+      container !== undefined &&
+      found.container !== container &&
+      !(found.id3 && container === "aac")
+    ) {
       release();
       return refuse(0, `content is ${found.container} but Content-Type says ${declared}`, true);
     }
@@ -484,7 +507,9 @@ export class Harbor {
     const allowed =
       password !== undefined &&
       (constantTimeEqual(mount.password, password) ||
-        (admin !== undefined && credentials?.username === "admin" && constantTimeEqual(admin, password)));
+        (admin !== undefined &&
+          credentials?.username === "admin" &&
+          constantTimeEqual(admin, password)));
     if (!allowed) {
       return this.#refuse(socket, 401, "wrong password", mount.name, false, {
         "WWW-Authenticate": 'Basic realm="Grimnir harbor"',
@@ -531,7 +556,9 @@ export class Harbor {
     headers: Record<string, string> = {},
   ): void {
     const refusal: HarborRefusal = { status, reason, mount, remoteAddress: socket.remoteAddress };
-    this.#log("warn", dropped ? "harbor dropped a source" : "harbor refused a request", { ...refusal });
+    this.#log("warn", dropped ? "harbor dropped a source" : "harbor refused a request", {
+      ...refusal,
+    });
     this.#options.onRefused?.(refusal);
     if (status === 0 || dropped) socket.destroy();
     else respondAndClose(socket, status, `${reason}\n`, headers);
@@ -541,7 +568,8 @@ export class Harbor {
 /** HTTP status and reason for a credential or conflict error; undefined for anything else. */
 function statusOf(err: unknown): { status: number; reason: string } | undefined {
   if (!isGrimnirError(err)) return undefined;
-  const reason = typeof err.details.reason === "string" ? `${err.message} (${err.details.reason})` : err.message;
+  const reason =
+    typeof err.details.reason === "string" ? `${err.message} (${err.details.reason})` : err.message;
   switch (err.code) {
     case "UNAUTHORIZED":
       return err.details.reason === "used" || err.details.reason === "expired"

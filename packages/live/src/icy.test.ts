@@ -4,7 +4,9 @@ import { encodeIcyMetadata, IcyDemuxer, parseIcyMetadata, readIcyTitle } from ".
 
 describe("ICY metadata", () => {
   it("parses StreamTitle and StreamUrl, keeping apostrophes inside titles", () => {
-    expect(parseIcyMetadata("StreamTitle='Guns N' Roses - Don't Cry';StreamUrl='http://x';\0\0")).toEqual({
+    expect(
+      parseIcyMetadata("StreamTitle='Guns N' Roses - Don't Cry';StreamUrl='http://x';\0\0"),
+    ).toEqual({
       StreamTitle: "Guns N' Roses - Don't Cry",
       StreamUrl: "http://x",
     });
@@ -26,7 +28,8 @@ describe("ICY metadata", () => {
       const titles: string[] = [];
       const demux = new IcyDemuxer(metaint, (m) => titles.push(m.StreamTitle!));
       const out: Buffer[] = [];
-      for (let i = 0; i < stream.length; i += size) out.push(demux.push(stream.subarray(i, i + size)));
+      for (let i = 0; i < stream.length; i += size)
+        out.push(demux.push(stream.subarray(i, i + size)));
       expect(Buffer.concat(out).toString()).toBe(audio.toString());
       expect(titles).toEqual(["First - Song", "Zoë - Café"]);
     }
@@ -36,12 +39,22 @@ describe("ICY metadata", () => {
   it("reads the first StreamTitle from a server that sends icy-metaint", async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { "icy-metaint": "4", "content-type": "audio/mpeg" });
-      res.write(Buffer.concat([Buffer.from("aaaa"), Buffer.from([0]), Buffer.from("bbbb"), encodeIcyMetadata({ StreamTitle: "Relay - Title" })]));
+      res.write(
+        Buffer.concat([
+          Buffer.from("aaaa"),
+          Buffer.from([0]),
+          Buffer.from("bbbb"),
+          encodeIcyMetadata({ StreamTitle: "Relay - Title" }),
+        ]),
+      );
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     try {
-      expect(await readIcyTitle(`http://127.0.0.1:${port}/`, 2000)).toEqual({ metaint: 4, title: "Relay - Title" });
+      expect(await readIcyTitle(`http://127.0.0.1:${port}/`, 2000)).toEqual({
+        metaint: 4,
+        title: "Relay - Title",
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -102,7 +102,10 @@ export class IcyDemuxer {
  * non-empty `StreamTitle` (and the `icy-metaint` it came with). Rejects when the
  * server sends no `icy-metaint`, or nothing within `timeoutMs`.
  */
-export function readIcyTitle(url: string, timeoutMs: number): Promise<{ metaint: number; title: string }> {
+export function readIcyTitle(
+  url: string,
+  timeoutMs: number,
+): Promise<{ metaint: number; title: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = target.protocol === "https:" ? httpsRequest : httpRequest;

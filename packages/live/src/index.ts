@@ -25,8 +25,18 @@ export type {
   LiveServiceOptions,
 } from "./live-service.js";
 export { Harbor } from "./harbor.js";
-export type { HarborOptions, HarborMountInfo, HarborMetadataUpdate, HarborRefusal } from "./harbor.js";
-export { sniffAudio, containerOfContentType, CONTAINER_CONTENT_TYPE, SNIFF_BYTES } from "./sniff.js";
+export type {
+  HarborOptions,
+  HarborMountInfo,
+  HarborMetadataUpdate,
+  HarborRefusal,
+} from "./harbor.js";
+export {
+  sniffAudio,
+  containerOfContentType,
+  CONTAINER_CONTENT_TYPE,
+  SNIFF_BYTES,
+} from "./sniff.js";
 export type { LiveContainer, SniffResult } from "./sniff.js";
 export { OggHeaderCapture } from "./ogg-headers.js";
 export { probeStream } from "./stream-probe.js";

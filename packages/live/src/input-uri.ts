@@ -49,7 +49,9 @@ function invalid(uri: string, reason: string): GrimnirError {
 }
 
 /** The `srt://` URI of an SRT input (validated; see {@link parseLiveInputUri}). */
-export function srtInputUri(input: Omit<SrtInput, "kind" | "latencyMs"> & { latencyMs?: number }): string {
+export function srtInputUri(
+  input: Omit<SrtInput, "kind" | "latencyMs"> & { latencyMs?: number },
+): string {
   const q = new URLSearchParams({ mode: input.mode, latency: String(input.latencyMs ?? 120) });
   if (input.passphrase !== undefined) q.set("passphrase", input.passphrase);
   if (input.streamId !== undefined) q.set("streamid", input.streamId);
@@ -60,7 +62,10 @@ export function srtInputUri(input: Omit<SrtInput, "kind" | "latencyMs"> & { late
 
 /** The `rtp://` URI of an RTP input (validated; see {@link parseLiveInputUri}). */
 export function rtpInputUri(
-  input: Omit<RtpInput, "kind" | "jitterMs" | "payloadType"> & { jitterMs?: number; payloadType?: number },
+  input: Omit<RtpInput, "kind" | "jitterMs" | "payloadType"> & {
+    jitterMs?: number;
+    payloadType?: number;
+  },
 ): string {
   const q = new URLSearchParams({
     "encoding-name": input.encoding,
@@ -90,12 +95,15 @@ export function parseLiveInputUri(uri: string): LiveInput {
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "http" || scheme === "https") return { kind: "http", url: uri };
-  if (scheme === "icecast") return { kind: "http", url: `http://${url.host}${url.pathname}${url.search}` };
-  if (scheme !== "srt" && scheme !== "rtp") throw invalid(uri, `scheme ${scheme} is not srt, rtp, http or icecast`);
+  if (scheme === "icecast")
+    return { kind: "http", url: `http://${url.host}${url.pathname}${url.search}` };
+  if (scheme !== "srt" && scheme !== "rtp")
+    throw invalid(uri, `scheme ${scheme} is not srt, rtp, http or icecast`);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port);
   if (host === "") throw invalid(uri, "host is missing");
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(uri, "port must be 1..65535");
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw invalid(uri, "port must be 1..65535");
   const q = url.searchParams;
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = q.get(name);
@@ -125,8 +133,14 @@ export function parseLiveInputUri(uri: string): LiveInput {
     };
   }
   const encoding = (q.get("encoding-name") ?? "").toUpperCase();
-  if (!RTP_ENCODINGS.has(encoding)) throw invalid(uri, "encoding-name must be L16, L24, OPUS or MPA");
-  const clockRate = int("clock-rate", encoding === "OPUS" ? 48000 : encoding === "MPA" ? 90000 : 0, 8000, 192_000);
+  if (!RTP_ENCODINGS.has(encoding))
+    throw invalid(uri, "encoding-name must be L16, L24, OPUS or MPA");
+  const clockRate = int(
+    "clock-rate",
+    encoding === "OPUS" ? 48000 : encoding === "MPA" ? 90000 : 0,
+    8000,
+    192_000,
+  );
   if (encoding === "OPUS" && clockRate !== 48000) throw invalid(uri, "OPUS needs clock-rate 48000");
   if (encoding === "MPA" && clockRate !== 90000) throw invalid(uri, "MPA needs clock-rate 90000");
   return {
@@ -143,7 +157,10 @@ export function parseLiveInputUri(uri: string): LiveInput {
 
 /** The GStreamer caps string for an RTP input's `udpsrc`. */
 export function rtpCaps(input: RtpInput): string {
-  const params = input.encoding === "OPUS" ? "" : `,encoding-params=(string)${input.channels},channels=(int)${input.channels}`;
+  const params =
+    input.encoding === "OPUS"
+      ? ""
+      : `,encoding-params=(string)${input.channels},channels=(int)${input.channels}`;
   return `application/x-rtp,media=(string)audio,clock-rate=(int)${input.clockRate},encoding-name=(string)${input.encoding},payload=(int)${input.payloadType}${params}`;
 }
 

@@ -3,7 +3,9 @@ import { ManualTimeSource, MemoryBus, MemoryStore, type BusEvent } from "@grimni
 import { LiveService, splitSong } from "./live-service.js";
 import { hashLiveToken } from "./credentials.js";
 
-async function setup(options: { liveTimeoutSec?: number; tokenEncoding?: "hex" | "base64url" } = {}) {
+async function setup(
+  options: { liveTimeoutSec?: number; tokenEncoding?: "hex" | "base64url" } = {},
+) {
   const time = new ManualTimeSource(1_700_000_000_000);
   const store = new MemoryStore({ timeSource: time });
   const bus = new MemoryBus();
@@ -34,18 +36,41 @@ async function setup(options: { liveTimeoutSec?: number; tokenEncoding?: "hex" |
 describe("LiveService", () => {
   it("stores only the SHA-256 of a 32-byte token and binds it to station, mount and DJ", async () => {
     const { live, store } = await setup();
-    const issued = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 2, ttlMs: 60_000 });
+    const issued = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+      ttlMs: 60_000,
+    });
     expect(issued.token).toMatch(/^[0-9a-f]{64}$/);
     const [record] = await store.liveTokens.list("st");
-    expect(record).toMatchObject({ mountId: "m", userId: "dj", priority: 2, tokenHash: hashLiveToken(issued.token) });
+    expect(record).toMatchObject({
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+      tokenHash: hashLiveToken(issued.token),
+    });
     expect(JSON.stringify(record)).not.toContain(issued.token);
-    expect(await live.authorize("st", issued.token)).toEqual({ tokenId: issued.id, mountId: "m", userId: "dj", priority: 2 });
-    await expect(live.authorize("other-station", issued.token)).rejects.toMatchObject({ code: "UNAUTHORIZED", details: { reason: "unknown" } });
+    expect(await live.authorize("st", issued.token)).toEqual({
+      tokenId: issued.id,
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+    });
+    await expect(live.authorize("other-station", issued.token)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      details: { reason: "unknown" },
+    });
   });
 
   it("issues base64url tokens when asked, and accepts either encoding of the same bytes", async () => {
     const { live } = await setup({ tokenEncoding: "base64url" });
-    const issued = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 1000 });
+    const issued = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 1000,
+    });
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const hex = Buffer.from(issued.token, "base64url").toString("hex");
     expect((await live.authorize("st", hex)).tokenId).toBe(issued.id);
@@ -53,39 +78,92 @@ describe("LiveService", () => {
 
   it("refuses malformed, unknown, expired and used tokens with the reason", async () => {
     const { live, time } = await setup();
-    await expect(live.authorizeSource("hackme")).rejects.toMatchObject({ code: "UNAUTHORIZED", details: { reason: "malformed" } });
-    await expect(live.authorizeSource("0".repeat(64))).rejects.toMatchObject({ details: { reason: "unknown" } });
-    const a = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 1000 });
+    await expect(live.authorizeSource("hackme")).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      details: { reason: "malformed" },
+    });
+    await expect(live.authorizeSource("0".repeat(64))).rejects.toMatchObject({
+      details: { reason: "unknown" },
+    });
+    const a = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 1000,
+    });
     time.advance(1000);
-    await expect(live.authorizeSource(a.token)).rejects.toMatchObject({ details: { reason: "expired" } });
-    const b = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 60_000 });
-    await expect(live.authorizeSource(b.token, { mountId: "other" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(live.authorizeSource(a.token)).rejects.toMatchObject({
+      details: { reason: "expired" },
+    });
+    const b = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    await expect(live.authorizeSource(b.token, { mountId: "other" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const session = await live.connect("st", { token: b.token });
     await live.disconnect("st", session.id, "done");
-    await expect(live.connect("st", { token: b.token })).rejects.toMatchObject({ code: "UNAUTHORIZED", details: { reason: "used" } });
+    await expect(live.connect("st", { token: b.token })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      details: { reason: "used" },
+    });
   });
 
   it("lets only one of two racing connects with the same token win", async () => {
     const { live } = await setup();
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 60_000 });
-    const results = await Promise.allSettled([live.connect("st", { token: t.token }), live.connect("st", { token: t.token })]);
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const results = await Promise.allSettled([
+      live.connect("st", { token: t.token }),
+      live.connect("st", { token: t.token }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
 
   it("refuses a second source on a busy mount with CONFLICT", async () => {
     const { live } = await setup();
-    const a = await live.generateToken("st", { mountId: "m", userId: "ann", priority: 1, ttlMs: 60_000 });
-    const b = await live.generateToken("st", { mountId: "m", userId: "bob", priority: 1, ttlMs: 60_000 });
+    const a = await live.generateToken("st", {
+      mountId: "m",
+      userId: "ann",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const b = await live.generateToken("st", {
+      mountId: "m",
+      userId: "bob",
+      priority: 1,
+      ttlMs: 60_000,
+    });
     await live.connect("st", { token: a.token });
-    await expect(live.connect("st", { token: b.token })).rejects.toMatchObject({ code: "CONFLICT", details: { reason: "mount-busy" } });
+    await expect(live.connect("st", { token: b.token })).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { reason: "mount-busy" },
+    });
     // The refused token is still unused.
     expect((await live.authorizeSource(b.token)).userId).toBe("bob");
   });
 
   it("publishes dj.connect, waits the live timeout after a drop, then fails back and publishes dj.disconnect", async () => {
-    const { live, time, events, failbacks, routed, store, flush } = await setup({ liveTimeoutSec: 30 });
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 60_000 });
-    const session = await live.connect("st", { token: t.token, inputUri: "srt://127.0.0.1:9000?mode=listener" });
+    const { live, time, events, failbacks, routed, store, flush } = await setup({
+      liveTimeoutSec: 30,
+    });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const session = await live.connect("st", {
+      token: t.token,
+      inputUri: "srt://127.0.0.1:9000?mode=listener",
+    });
     expect(session.state).toBe("active");
     expect(routed).toEqual([session.id]);
     await flush();
@@ -101,19 +179,30 @@ describe("LiveService", () => {
     expect(await ended).toBe(true);
     expect(failbacks).toEqual([`st/${session.id}`]);
     await flush();
-    expect(events.at(-1)).toMatchObject({ topic: "dj.disconnect", payload: { sessionId: session.id, userId: "dj" } });
-    expect((await live.getActiveSessions("st"))).toEqual([]);
+    expect(events.at(-1)).toMatchObject({
+      topic: "dj.disconnect",
+      payload: { sessionId: session.id, userId: "dj" },
+    });
+    expect(await live.getActiveSessions("st")).toEqual([]);
     expect((await store.liveSessions.get("st", session.id))?.disconnectedAt).toBe(time.now());
   });
 
   it("resumes the same session when the token reconnects within the grace", async () => {
     const { live, time, failbacks, routed, events, flush } = await setup({ liveTimeoutSec: 10 });
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 2, ttlMs: 60_000 });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+      ttlMs: 60_000,
+    });
     const first = await live.handleConnect({ token: t.token });
     const { ended } = await live.handleDisconnect(first.session.id, "dropped");
     time.advance(5000);
     const again = await live.handleConnect({ token: t.token });
-    expect(again).toMatchObject({ resumed: true, session: { id: first.session.id, state: "active" } });
+    expect(again).toMatchObject({
+      resumed: true,
+      session: { id: first.session.id, state: "active" },
+    });
     time.advance(10_000);
     expect(await ended).toBe(false);
     await flush();
@@ -125,7 +214,12 @@ describe("LiveService", () => {
 
   it("ends a session at once through disconnect, and reports NOT_FOUND for unknown ones", async () => {
     const { live, failbacks } = await setup();
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 60_000 });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
     const s = await live.connect("st", { token: t.token });
     const ended: string[] = [];
     live.onSessionEnded((e) => ended.push(e.reason));
@@ -137,11 +231,19 @@ describe("LiveService", () => {
 
   it("publishes stream titles as now_playing at the session's tier", async () => {
     const { live, events, store } = await setup();
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 2, ttlMs: 60_000 });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+      ttlMs: 60_000,
+    });
     const s = await live.connect("st", { token: t.token });
     await live.updateMetadata(s.id, "Nina Simone - Feeling Good");
     await new Promise((r) => setTimeout(r, 0));
-    expect(events.at(-1)).toMatchObject({ topic: "now_playing", payload: { artist: "Nina Simone", title: "Feeling Good", priority: 2 } });
+    expect(events.at(-1)).toMatchObject({
+      topic: "now_playing",
+      payload: { artist: "Nina Simone", title: "Feeling Good", priority: 2 },
+    });
     expect((await store.liveSessions.get("st", s.id))?.metadata).toBe("Nina Simone - Feeling Good");
     expect(splitSong("Just a title")).toEqual({ title: "Just a title" });
   });
@@ -154,11 +256,25 @@ describe("LiveService", () => {
     await bus.subscribe("source_failure", "*", (e) => {
       events.push(e);
     });
-    const live = new LiveService({ store, bus, time, onLive: () => Promise.reject(new Error("engine down")), log: () => undefined });
-    const t = await live.generateToken("st", { mountId: "m", userId: "dj", priority: 1, ttlMs: 1000 });
+    const live = new LiveService({
+      store,
+      bus,
+      time,
+      onLive: () => Promise.reject(new Error("engine down")),
+      log: () => undefined,
+    });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 1000,
+    });
     const s = await live.connect("st", { token: t.token });
     expect(s.state).toBe("connected");
     await new Promise((r) => setTimeout(r, 0));
-    expect(events[0]?.payload).toMatchObject({ reason: expect.stringContaining("engine down"), action: "fallback" });
+    expect(events[0]?.payload).toMatchObject({
+      reason: expect.stringContaining("engine down"),
+      action: "fallback",
+    });
   });
 });

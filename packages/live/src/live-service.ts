@@ -173,9 +173,13 @@ export class LiveService {
       });
     }
     if (request.priority !== 1 && request.priority !== 2) {
-      throw new GrimnirError("VALIDATION", "priority must be 1 (live override) or 2 (live scheduled)", {
-        details: { field: "priority" },
-      });
+      throw new GrimnirError(
+        "VALIDATION",
+        "priority must be 1 (live override) or 2 (live scheduled)",
+        {
+          details: { field: "priority" },
+        },
+      );
     }
     const token = generateLiveToken(this.#encoding);
     const expiresAt = this.#time.now() + request.ttlMs;
@@ -226,7 +230,8 @@ export class LiveService {
   ): Promise<LiveGrant> {
     const record = await this.#findToken(token, expect.stationId);
     if (record.usedAt !== undefined) throw unauthorized("used", "live token was already used");
-    if (record.expiresAt <= this.#time.now()) throw unauthorized("expired", "live token has expired");
+    if (record.expiresAt <= this.#time.now())
+      throw unauthorized("expired", "live token has expired");
     if (expect.mountId !== undefined && expect.mountId !== record.mountId) {
       throw new GrimnirError("FORBIDDEN", "live token is for another mount", {
         details: { reason: "wrong-mount", field: "mountId" },
@@ -241,7 +246,9 @@ export class LiveService {
    * credentials may resume the session waiting out its grace there). Resolves
    * with the grant and, for a resume, the session id; rejects like `handleConnect`.
    */
-  async checkSource(request: LiveConnectRequest): Promise<LiveGrant & { resumeSessionId?: string }> {
+  async checkSource(
+    request: LiveConnectRequest,
+  ): Promise<LiveGrant & { resumeSessionId?: string }> {
     const checked = await this.#check(request);
     if (checked.resume !== undefined) {
       return { ...checked.grant, resumeSessionId: checked.resume.sessionId };
@@ -336,10 +343,7 @@ export class LiveService {
    * (`dj.disconnect`, `onFailback`). Resolves once the grace has started; the
    * returned `ended` promise settles when the grace is over either way.
    */
-  async handleDisconnect(
-    sessionId: string,
-    reason: string,
-  ): Promise<{ ended: Promise<boolean> }> {
+  async handleDisconnect(sessionId: string, reason: string): Promise<{ ended: Promise<boolean> }> {
     const entry = this.#entryOf(sessionId);
     if (entry === undefined || entry.inGrace) return { ended: Promise.resolve(false) };
     const graceMs = Math.max(0, this.#timeoutSec(entry.stationId) * 1000);
@@ -365,11 +369,7 @@ export class LiveService {
       this.#time.sleep(graceMs).then(async () => {
         if (entry.generation !== generation || !entry.inGrace) return false;
         if (this.#byMount.get(mountKey(entry)) !== entry) return false;
-        await this.#finish(
-          entry,
-          `${reason}; no reconnect within ${graceMs / 1000} s`,
-          true,
-        );
+        await this.#finish(entry, `${reason}; no reconnect within ${graceMs / 1000} s`, true);
         return true;
       }),
     );
@@ -481,11 +481,14 @@ export class LiveService {
     }
     const busy = this.#byMount.get(mountKey(grant));
     const sameSource =
-      token !== undefined ? busy?.tokenId === token.id : busy?.tokenId === undefined && busy?.userId === grant.userId;
+      token !== undefined
+        ? busy?.tokenId === token.id
+        : busy?.tokenId === undefined && busy?.userId === grant.userId;
     if (busy?.inGrace === true && sameSource) return { grant, token, resume: busy };
     if (token !== undefined) {
       if (token.usedAt !== undefined) throw unauthorized("used", "live token was already used");
-      if (token.expiresAt <= this.#time.now()) throw unauthorized("expired", "live token has expired");
+      if (token.expiresAt <= this.#time.now())
+        throw unauthorized("expired", "live token has expired");
     }
     if (busy !== undefined && !busy.inGrace) throw mountBusy(grant.mountId, busy.sessionId);
     return { grant, token, busy };
@@ -508,7 +511,8 @@ export class LiveService {
     try {
       await this.#store.liveTokens.update({ ...token, usedAt: this.#time.now() });
     } catch (err) {
-      if (isGrimnirError(err, "CONFLICT")) throw unauthorized("used", "live token was already used");
+      if (isGrimnirError(err, "CONFLICT"))
+        throw unauthorized("used", "live token was already used");
       throw err;
     }
   }
@@ -573,7 +577,11 @@ export class LiveService {
 
   async #reportFailure(session: LiveSession, what: string, err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
-    this.#log("error", what, { stationId: session.stationId, sessionId: session.id, error: message });
+    this.#log("error", what, {
+      stationId: session.stationId,
+      sessionId: session.id,
+      error: message,
+    });
     await this.#bus.publish("source_failure", session.stationId, {
       source: `live:${session.id}`,
       reason: `${what}: ${message}`,

@@ -71,7 +71,9 @@ export function parseHead(text: string): RequestHead | undefined {
 }
 
 /** Username and password of a `Basic` Authorization header, or undefined. */
-export function basicAuth(header: string | undefined): { username: string; password: string } | undefined {
+export function basicAuth(
+  header: string | undefined,
+): { username: string; password: string } | undefined {
   if (header === undefined) return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (match === null) return undefined;
@@ -103,7 +105,12 @@ export function respondAndClose(
 }
 
 /** Write a status line and headers only (the body follows as a stream). */
-export function writeHead(socket: Socket, status: number, headers: Record<string, string> = {}, version = "HTTP/1.0"): void {
+export function writeHead(
+  socket: Socket,
+  status: number,
+  headers: Record<string, string> = {},
+  version = "HTTP/1.0",
+): void {
   const lines = [`${version} ${status} ${REASONS[status] ?? "OK"}`];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   socket.write(`${lines.join("\r\n")}\r\n\r\n`);

@@ -3,9 +3,19 @@ import { containerOfContentType, sniffAudio } from "./sniff.js";
 
 describe("sniffAudio", () => {
   it("recognises MP3 frames, ID3 tags, ADTS and Ogg pages", () => {
-    expect(sniffAudio(Buffer.from([0xff, 0xfb, 0x90, 0x64, 0, 0]))).toEqual({ container: "mp3", id3: false });
-    expect(sniffAudio(Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 2, 0, 0, 0xff, 0xfb, 0x90, 0x64]))).toEqual({ container: "mp3", id3: true });
-    expect(sniffAudio(Buffer.from([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f]))).toEqual({ container: "aac", id3: false });
+    expect(sniffAudio(Buffer.from([0xff, 0xfb, 0x90, 0x64, 0, 0]))).toEqual({
+      container: "mp3",
+      id3: false,
+    });
+    expect(
+      sniffAudio(
+        Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 2, 0, 0, 0xff, 0xfb, 0x90, 0x64]),
+      ),
+    ).toEqual({ container: "mp3", id3: true });
+    expect(sniffAudio(Buffer.from([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f]))).toEqual({
+      container: "aac",
+      id3: false,
+    });
     const ogg = Buffer.alloc(27 + 1 + 19);
     ogg.write("OggS", 0, "latin1");
     ogg[26] = 1;

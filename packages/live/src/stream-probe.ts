@@ -36,13 +36,18 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * never rejects: failures are reported in the result, and the connection is
  * always closed.
  */
-export async function probeStream(url: string, options: StreamProbeOptions): Promise<StreamProbeResult> {
+export async function probeStream(
+  url: string,
+  options: StreamProbeOptions,
+): Promise<StreamProbeResult> {
   const started = performance.now();
   const maxRedirects = options.maxRedirects ?? 3;
   const deadline = started + options.timeoutMs;
   let current = url;
   let redirects = 0;
-  const done = (partial: Omit<StreamProbeResult, "url" | "finalUrl" | "redirects" | "elapsedMs">): StreamProbeResult => ({
+  const done = (
+    partial: Omit<StreamProbeResult, "url" | "finalUrl" | "redirects" | "elapsedMs">,
+  ): StreamProbeResult => ({
     url,
     finalUrl: current,
     redirects,
@@ -61,10 +66,12 @@ export async function probeStream(url: string, options: StreamProbeOptions): Pro
       return done({ ok: false, reason: `unsupported scheme ${target.protocol}` });
     }
     const answer = await once(target, options.method, Math.max(1, deadline - performance.now()));
-    if (answer.error !== undefined) return done({ ok: false, status: answer.status, reason: answer.error });
+    if (answer.error !== undefined)
+      return done({ ok: false, status: answer.status, reason: answer.error });
     const status = answer.status!;
     if (REDIRECTS.has(status)) {
-      if (answer.location === undefined) return done({ ok: false, status, reason: `redirect ${status} without Location` });
+      if (answer.location === undefined)
+        return done({ ok: false, status, reason: `redirect ${status} without Location` });
       if (redirects >= maxRedirects) {
         return done({ ok: false, status, reason: `more than ${maxRedirects} redirects` });
       }
@@ -86,32 +93,36 @@ interface Answer {
 function once(target: URL, method: "HEAD" | "GET", timeoutMs: number): Promise<Answer> {
   return new Promise<Answer>((resolve) => {
     let settled = false;
-    let req: ClientRequest | undefined;
     let res: IncomingMessage | undefined;
     const finish = (answer: Answer): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       res?.destroy();
-      req?.destroy();
+      req.destroy();
       resolve(answer);
     };
     const timer = setTimeout(
-      () => finish({ status: res?.statusCode, error: `no answer within ${Math.round(timeoutMs)} ms` }),
+      () =>
+        finish({ status: res?.statusCode, error: `no answer within ${Math.round(timeoutMs)} ms` }),
       timeoutMs,
     );
     const request = target.protocol === "https:" ? httpsRequest : httpRequest;
-    req = request(target, { method, headers: { "User-Agent": "Grimnir-webstream-probe/1", "Icy-MetaData": "0" } }, (response) => {
-      res = response;
-      const status = response.statusCode ?? 0;
-      const location = response.headers.location;
-      if (method === "HEAD" || REDIRECTS.has(status) || status < 200 || status > 299) {
-        finish({ status, location });
-        return;
-      }
-      response.once("data", () => finish({ status }));
-      response.once("end", () => finish({ status, error: "stream ended before sending audio" }));
-    });
+    const req: ClientRequest = request(
+      target,
+      { method, headers: { "User-Agent": "Grimnir-webstream-probe/1", "Icy-MetaData": "0" } },
+      (response) => {
+        res = response;
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (method === "HEAD" || REDIRECTS.has(status) || status < 200 || status > 299) {
+          finish({ status, location });
+          return;
+        }
+        response.once("data", () => finish({ status }));
+        response.once("end", () => finish({ status, error: "stream ended before sending audio" }));
+      },
+    );
     req.on("error", (err) => finish({ error: err.message }));
     req.end();
   });

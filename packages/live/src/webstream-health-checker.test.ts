@@ -1,6 +1,12 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryBus, MemoryStore, type BusEvent, type NewEntity, type Webstream } from "@grimnir/core";
+import {
+  MemoryBus,
+  MemoryStore,
+  type BusEvent,
+  type NewEntity,
+  type Webstream,
+} from "@grimnir/core";
 import { probeStream, type StreamProbeResult } from "./stream-probe.js";
 import { WebstreamHealthChecker } from "./webstream-health-checker.js";
 
@@ -43,9 +49,18 @@ describe("probeStream", () => {
     const hang = await probeStream(`${base}/hang`, { method: "HEAD", timeoutMs: 200 });
     expect(hang).toMatchObject({ ok: false, reason: "no answer within 200 ms" });
     expect(hang.elapsedMs).toBeLessThan(1000);
-    expect(await probeStream(`${base}/nope`, { method: "HEAD", timeoutMs: 1000 })).toMatchObject({ ok: false, status: 404, reason: "HTTP 404" });
-    expect(await probeStream(`${base}/empty`, { method: "GET", timeoutMs: 1000 })).toMatchObject({ ok: false, reason: "stream ended before sending audio" });
-    expect((await probeStream("http://127.0.0.1:1/", { method: "GET", timeoutMs: 1000 })).ok).toBe(false);
+    expect(await probeStream(`${base}/nope`, { method: "HEAD", timeoutMs: 1000 })).toMatchObject({
+      ok: false,
+      status: 404,
+      reason: "HTTP 404",
+    });
+    expect(await probeStream(`${base}/empty`, { method: "GET", timeoutMs: 1000 })).toMatchObject({
+      ok: false,
+      reason: "stream ended before sending audio",
+    });
+    expect((await probeStream("http://127.0.0.1:1/", { method: "GET", timeoutMs: 1000 })).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -61,7 +76,14 @@ describe("WebstreamHealthChecker failover chain", () => {
     const probe = async (url: string): Promise<StreamProbeResult> => {
       probed.push(url);
       const ok = up.has(url);
-      return { ok, url, finalUrl: url, redirects: 0, elapsedMs: 1, ...(ok ? { status: 200 } : { reason: "HTTP 404", status: 404 }) };
+      return {
+        ok,
+        url,
+        finalUrl: url,
+        redirects: 0,
+        elapsedMs: 1,
+        ...(ok ? { status: 200 } : { reason: "HTTP 404", status: 404 }),
+      };
     };
     const ws = await store.webstreams.create({
       stationId: "st",
@@ -92,20 +114,31 @@ describe("WebstreamHealthChecker failover chain", () => {
     expect(probed.slice(-3)).toEqual(["http://a/", "http://b/", "http://c/"]);
     await flush();
     expect(events.filter((e) => e.topic === "webstream.failover").map((e) => e.payload)).toEqual([
-      { webstreamId: ws.id, fromUrl: "http://a/", toUrl: "http://c/", reason: "3 consecutive failed probes: HTTP 404" },
+      {
+        webstreamId: ws.id,
+        fromUrl: "http://a/",
+        toUrl: "http://c/",
+        reason: "3 consecutive failed probes: HTTP 404",
+      },
     ]);
     up.add("http://a/");
     const back = await checker.check("st", ws.id);
     expect(back.switched).toMatchObject({ kind: "recovered", toIndex: 0 });
     await flush();
-    expect(events.at(-1)).toMatchObject({ topic: "webstream.recovered", payload: { url: "http://a/" } });
+    expect(events.at(-1)).toMatchObject({
+      topic: "webstream.recovered",
+      payload: { url: "http://a/" },
+    });
   });
 
   it("stays put as unhealthy when no backup answers, and publishes source_failure once", async () => {
     const { checker, ws, events, flush } = await setup(new Set());
     for (let i = 0; i < 5; i++) await checker.check("st", ws.id);
     await flush();
-    expect((await checker.check("st", ws.id)).webstream).toMatchObject({ currentIndex: 0, status: "unhealthy" });
+    expect((await checker.check("st", ws.id)).webstream).toMatchObject({
+      currentIndex: 0,
+      status: "unhealthy",
+    });
     expect(events.filter((e) => e.topic === "source_failure")).toHaveLength(1);
     await expect(checker.failover("st", ws.id)).rejects.toMatchObject({ code: "CONFLICT" });
   });
@@ -116,7 +149,11 @@ describe("WebstreamHealthChecker failover chain", () => {
     });
     const edited = await store.webstreams.update({ ...ws, name: "Relay (renamed)" });
     const after = await checker.failover("st", ws.id);
-    expect(after).toMatchObject({ currentIndex: 1, name: "Relay (renamed)", version: edited.version + 1 });
+    expect(after).toMatchObject({
+      currentIndex: 1,
+      name: "Relay (renamed)",
+      version: edited.version + 1,
+    });
     // No auto-recovery: a healthy round keeps the backup.
     expect((await checker.check("st", ws.id)).webstream.currentIndex).toBe(1);
     expect(await checker.reset("st", ws.id)).toMatchObject({ currentIndex: 0, status: "healthy" });

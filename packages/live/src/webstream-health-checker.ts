@@ -204,10 +204,16 @@ export class WebstreamHealthChecker {
         const primary = await this.#probeUrl(ws, ws.urls[0]!);
         if (primary.ok) {
           const webstream = await this.#switch(ws, 0, "recovered", "primary answers again");
-          return { webstream, probe, consecutiveFailures: 0, switched: lastSwitch(ws, webstream, "recovered", "primary answers again") };
+          return {
+            webstream,
+            probe,
+            consecutiveFailures: 0,
+            switched: lastSwitch(ws, webstream, "recovered", "primary answers again"),
+          };
         }
       }
-      const webstream = ws.status === "healthy" ? ws : await this.#persist(ws, { status: "healthy" });
+      const webstream =
+        ws.status === "healthy" ? ws : await this.#persist(ws, { status: "healthy" });
       return { webstream, probe, consecutiveFailures: 0 };
     }
 
@@ -221,18 +227,21 @@ export class WebstreamHealthChecker {
       consecutiveFailures: state.failures,
     });
     if (state.failures < threshold) {
-      const webstream = ws.status === "degraded" ? ws : await this.#persist(ws, { status: "degraded" });
+      const webstream =
+        ws.status === "degraded" ? ws : await this.#persist(ws, { status: "degraded" });
       return { webstream, probe, consecutiveFailures: state.failures };
     }
     state.thresholdAt ??= this.#time.now();
     const canFailOver = ws.failover.enabled && ws.urls.length > 1;
     if (canFailOver && this.#time.now() - state.thresholdAt < ws.failover.graceMs) {
-      const webstream = ws.status === "degraded" ? ws : await this.#persist(ws, { status: "degraded" });
+      const webstream =
+        ws.status === "degraded" ? ws : await this.#persist(ws, { status: "degraded" });
       return { webstream, probe, consecutiveFailures: state.failures };
     }
     const target = canFailOver ? await this.#firstHealthy(ws) : undefined;
     if (target === undefined) {
-      const webstream = ws.status === "unhealthy" ? ws : await this.#persist(ws, { status: "unhealthy" });
+      const webstream =
+        ws.status === "unhealthy" ? ws : await this.#persist(ws, { status: "unhealthy" });
       if (ws.status !== "unhealthy") {
         await this.#bus.publish("source_failure", stationId, {
           source: `webstream:${webstreamId}`,
@@ -249,7 +258,12 @@ export class WebstreamHealthChecker {
     state.thresholdAt = undefined;
     const reason = `${failures} consecutive failed probes: ${probe.reason ?? "failed"}`;
     const webstream = await this.#switch(ws, target, "failover", reason);
-    return { webstream, probe, consecutiveFailures: 0, switched: lastSwitch(ws, webstream, "failover", reason) };
+    return {
+      webstream,
+      probe,
+      consecutiveFailures: 0,
+      switched: lastSwitch(ws, webstream, "failover", reason),
+    };
   }
 
   /** First other URL in chain order (wrapping to the primary) that answers a probe. */
@@ -285,7 +299,10 @@ export class WebstreamHealthChecker {
     };
     const updated = await this.#persist(ws, { currentIndex: toIndex, status });
     if (kind === "recovered") {
-      await this.#bus.publish("webstream.recovered", ws.stationId, { webstreamId: ws.id, url: change.toUrl });
+      await this.#bus.publish("webstream.recovered", ws.stationId, {
+        webstreamId: ws.id,
+        url: change.toUrl,
+      });
     } else {
       await this.#bus.publish("webstream.failover", ws.stationId, {
         webstreamId: ws.id,
@@ -294,7 +311,11 @@ export class WebstreamHealthChecker {
         reason,
       });
     }
-    this.#log("info", `webstream ${kind}`, { stationId: ws.stationId, webstreamId: ws.id, ...change });
+    this.#log("info", `webstream ${kind}`, {
+      stationId: ws.stationId,
+      webstreamId: ws.id,
+      ...change,
+    });
     if (this.#onSwitch !== undefined) {
       try {
         await this.#onSwitch(updated, change);
@@ -312,7 +333,10 @@ export class WebstreamHealthChecker {
   }
 
   /** Write `patch` with the record's version; on `CONFLICT` re-read and re-apply (twice at most). */
-  async #persist(ws: Webstream, patch: Partial<Pick<Webstream, "currentIndex" | "status">>): Promise<Webstream> {
+  async #persist(
+    ws: Webstream,
+    patch: Partial<Pick<Webstream, "currentIndex" | "status">>,
+  ): Promise<Webstream> {
     let current = ws;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -320,7 +344,8 @@ export class WebstreamHealthChecker {
       } catch (err) {
         if (!isGrimnirError(err, "CONFLICT") || attempt >= 2) throw err;
         current = await this.#load(ws.stationId, ws.id);
-        if (patch.currentIndex !== undefined && patch.currentIndex >= current.urls.length) return current;
+        if (patch.currentIndex !== undefined && patch.currentIndex >= current.urls.length)
+          return current;
       }
     }
   }
@@ -341,7 +366,9 @@ export class WebstreamHealthChecker {
       });
     }
     if (ws.urls.length === 0) {
-      throw new GrimnirError("VALIDATION", `webstream ${ws.name} has no URLs`, { details: { field: "urls" } });
+      throw new GrimnirError("VALIDATION", `webstream ${ws.name} has no URLs`, {
+        details: { field: "urls" },
+      });
     }
     return ws;
   }
@@ -373,7 +400,12 @@ export class WebstreamHealthChecker {
   }
 }
 
-function lastSwitch(before: Webstream, after: Webstream, kind: WebstreamSwitch["kind"], reason: string): WebstreamSwitch {
+function lastSwitch(
+  before: Webstream,
+  after: Webstream,
+  kind: WebstreamSwitch["kind"],
+  reason: string,
+): WebstreamSwitch {
   return {
     kind,
     fromIndex: before.currentIndex,

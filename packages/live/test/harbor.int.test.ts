@@ -20,7 +20,8 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   const failbacks: { stationId: string; at: number }[] = [];
   const refusals: HarborRefusal[] = [];
   const logs: string[] = [];
-  const log: LiveLogger = (level, message, details) => logs.push(`${level} ${message} ${JSON.stringify(details)}`);
+  const log: LiveLogger = (level, message, details) =>
+    logs.push(`${level} ${message} ${JSON.stringify(details)}`);
   const live = new LiveService({
     store,
     bus,
@@ -62,9 +63,19 @@ describe("Harbor with real ffmpeg DJ clients", () => {
 
   it("puts an ffmpeg MP3 source on air, re-serves its 440 Hz tone, and fails back after the grace", async () => {
     const issued = await token("main");
-    const dj = ffmpegSource(`icecast://source:${issued.token}@127.0.0.1:${port}/studio`, 440, 4, "mp3", ["-ice_name", "Morning Show"]);
+    const dj = ffmpegSource(
+      `icecast://source:${issued.token}@127.0.0.1:${port}/studio`,
+      440,
+      4,
+      "mp3",
+      ["-ice_name", "Morning Show"],
+    );
     try {
-      const session = await waitFor(() => routed.find((s) => s.mountId === "main"), 5000, "the live session to be routed");
+      const session = await waitFor(
+        () => routed.find((s) => s.mountId === "main"),
+        5000,
+        "the live session to be routed",
+      );
       expect(session.inputUri).toBe(`http://127.0.0.1:${port}/live/studio`);
       expect(session.priority).toBe(1);
       const audio = await listen(session.inputUri!, 1.5);
@@ -73,25 +84,46 @@ describe("Harbor with real ffmpeg DJ clients", () => {
       expect(heard.amplitude).toBeGreaterThan(0.1);
 
       const metadataUrl = `http://127.0.0.1:${port}/admin/metadata?mode=updinfo&mount=/studio&song=${encodeURIComponent("Nina Simone - Feeling Good")}`;
-      const wrong = await fetch(metadataUrl, { headers: { authorization: `Basic ${Buffer.from("source:nope").toString("base64")}` } });
+      const wrong = await fetch(metadataUrl, {
+        headers: { authorization: `Basic ${Buffer.from("source:nope").toString("base64")}` },
+      });
       expect(wrong.status).toBe(401);
-      const ok = await fetch(metadataUrl, { headers: { authorization: `Basic ${Buffer.from(`source:${issued.token}`).toString("base64")}` } });
+      const ok = await fetch(metadataUrl, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`source:${issued.token}`).toString("base64")}`,
+        },
+      });
       expect(ok.status).toBe(200);
       const np = events.filter((e) => e.topic === "now_playing").map((e) => e.payload);
       expect(np).toContainEqual(expect.objectContaining({ title: "Morning Show", priority: 1 }));
-      expect(np).toContainEqual(expect.objectContaining({ artist: "Nina Simone", title: "Feeling Good", priority: 1 }));
+      expect(np).toContainEqual(
+        expect.objectContaining({ artist: "Nina Simone", title: "Feeling Good", priority: 1 }),
+      );
       expect((await store.liveSessions.get("st-1", session.id))?.state).toBe("active");
-      expect(events.some((e) => e.topic === "dj.connect" && (e.payload as { sessionId: string }).sessionId === session.id)).toBe(true);
+      expect(
+        events.some(
+          (e) =>
+            e.topic === "dj.connect" &&
+            (e.payload as { sessionId: string }).sessionId === session.id,
+        ),
+      ).toBe(true);
 
       const { code } = await dj.exited;
       expect(code).toBe(0);
       const endedAt = performance.now();
-      const failback = await waitFor(() => failbacks.find((f) => f.stationId === "st-1"), 3000, "failback");
+      const failback = await waitFor(
+        () => failbacks.find((f) => f.stationId === "st-1"),
+        3000,
+        "failback",
+      );
       // The station waited the 0.6 s grace for a reconnect before going back to automation.
       expect(failback.at - endedAt).toBeGreaterThan(450);
       const ended = await store.liveSessions.get("st-1", session.id);
       expect(ended?.state).toBe("disconnected");
-      expect(events.find((e) => e.topic === "dj.disconnect")?.payload).toMatchObject({ sessionId: session.id, userId: "dj-ann" });
+      expect(events.find((e) => e.topic === "dj.disconnect")?.payload).toMatchObject({
+        sessionId: session.id,
+        userId: "dj-ann",
+      });
       expect(harbor.mounts()).toEqual([]);
     } finally {
       await dj.stop();
@@ -107,9 +139,18 @@ describe("Harbor with real ffmpeg DJ clients", () => {
     const results = await Promise.all(
       cases.map(async ({ codec, mount, freq }) => {
         const issued = await token(`m-${codec}`, 60_000, "st-codecs");
-        const dj = ffmpegSource(`icecast://source:${issued.token}@127.0.0.1:${port}/${mount}`, freq, 4, codec);
+        const dj = ffmpegSource(
+          `icecast://source:${issued.token}@127.0.0.1:${port}/${mount}`,
+          freq,
+          4,
+          codec,
+        );
         try {
-          const session = await waitFor(() => routed.find((s) => s.mountId === `m-${codec}`), 5000, `${codec} session`);
+          const session = await waitFor(
+            () => routed.find((s) => s.mountId === `m-${codec}`),
+            5000,
+            `${codec} session`,
+          );
           // Join late, so an Ogg listener depends on the header pages the harbor kept.
           await new Promise((r) => setTimeout(r, 700));
           const audio = await listen(session.inputUri!, 1);
@@ -126,55 +167,118 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   });
 
   it("refuses a wrong password, a used token, an expired token and a second source on a busy mount", async () => {
-    const wrong = await rawRequest(port, sourceHead({ mount: "x", password: "a".repeat(64), contentType: "audio/mpeg" }));
+    const wrong = await rawRequest(
+      port,
+      sourceHead({ mount: "x", password: "a".repeat(64), contentType: "audio/mpeg" }),
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.text).toMatch(/wrong password/);
 
-    const notToken = await rawRequest(port, sourceHead({ mount: "x", password: "hackme", contentType: "audio/mpeg" }));
+    const notToken = await rawRequest(
+      port,
+      sourceHead({ mount: "x", password: "hackme", contentType: "audio/mpeg" }),
+    );
     expect(notToken.status).toBe(401);
 
     const expired = await token("exp", 1);
     await new Promise((r) => setTimeout(r, 5));
-    const exp = await rawRequest(port, sourceHead({ mount: "exp", password: expired.token, contentType: "audio/mpeg" }));
+    const exp = await rawRequest(
+      port,
+      sourceHead({ mount: "exp", password: expired.token, contentType: "audio/mpeg" }),
+    );
     expect(exp.status).toBe(403);
     expect(exp.text).toMatch(/expired/);
 
     // A raw PUT with Expect: 100-continue holding the mount with real MP3 bytes.
     const first = await token("busy");
-    const holder = await rawRequest(port, sourceHead({ mount: "busy", password: first.token, contentType: "audio/mpeg", expect100: true }));
+    const holder = await rawRequest(
+      port,
+      sourceHead({
+        mount: "busy",
+        password: first.token,
+        contentType: "audio/mpeg",
+        expect100: true,
+      }),
+    );
     expect(holder.status).toBe(100);
     holder.socket.write(tone.subarray(0, 16_384));
-    await waitFor(() => harbor.mounts().find((m) => m.mount === "busy"), 3000, "the busy mount to go live");
+    await waitFor(
+      () => harbor.mounts().find((m) => m.mount === "busy"),
+      3000,
+      "the busy mount to go live",
+    );
 
     const second = await token("busy-2");
-    const busyPath = await rawRequest(port, sourceHead({ method: "SOURCE", mount: "busy", password: second.token, contentType: "audio/mpeg" }));
+    const busyPath = await rawRequest(
+      port,
+      sourceHead({
+        method: "SOURCE",
+        mount: "busy",
+        password: second.token,
+        contentType: "audio/mpeg",
+      }),
+    );
     expect(busyPath.status).toBe(409);
     const third = await token("busy");
-    const busyMount = await rawRequest(port, sourceHead({ mount: "elsewhere", password: third.token, contentType: "audio/mpeg" }));
+    const busyMount = await rawRequest(
+      port,
+      sourceHead({ mount: "elsewhere", password: third.token, contentType: "audio/mpeg" }),
+    );
     expect(busyMount.status).toBe(409);
     expect(busyMount.text).toMatch(/already has a live source/);
 
-    const reused = await rawRequest(port, sourceHead({ mount: "again", password: first.token, contentType: "audio/mpeg" }));
+    const reused = await rawRequest(
+      port,
+      sourceHead({ mount: "again", password: first.token, contentType: "audio/mpeg" }),
+    );
     expect(reused.status).toBe(403);
     expect(reused.text).toMatch(/already used/);
     holder.socket.destroy();
 
-    const unsupported = await rawRequest(port, sourceHead({ mount: "x", password: second.token, contentType: "video/mp4" }));
+    const unsupported = await rawRequest(
+      port,
+      sourceHead({ mount: "x", password: second.token, contentType: "video/mp4" }),
+    );
     expect(unsupported.status).toBe(415);
   });
 
   it("drops garbage and silent sources without using up their token", async () => {
     const issued = await token("g");
-    const garbage = await rawRequest(port, sourceHead({ method: "SOURCE", mount: "g", password: issued.token, contentType: "audio/mpeg" }));
+    const garbage = await rawRequest(
+      port,
+      sourceHead({
+        method: "SOURCE",
+        mount: "g",
+        password: issued.token,
+        contentType: "audio/mpeg",
+      }),
+    );
     expect(garbage.status).toBe(200);
-    garbage.socket.write(Buffer.from("<html><body>this is not audio at all, sorry</body></html>\n".repeat(3)));
-    await waitFor(() => garbage.socket.destroyed || garbage.socket.readableEnded, 3000, "the garbage source to be dropped");
-    await waitFor(() => refusals.find((r) => r.mount === "g" && /not audio/.test(r.reason)), 1000, "the garbage refusal");
+    garbage.socket.write(
+      Buffer.from("<html><body>this is not audio at all, sorry</body></html>\n".repeat(3)),
+    );
+    await waitFor(
+      () => garbage.socket.destroyed || garbage.socket.readableEnded,
+      3000,
+      "the garbage source to be dropped",
+    );
+    await waitFor(
+      () => refusals.find((r) => r.mount === "g" && /not audio/.test(r.reason)),
+      1000,
+      "the garbage refusal",
+    );
 
     // Headers, then nothing: dropped after the idle timeout.
-    const silent = await rawRequest(port, sourceHead({ mount: "g", password: issued.token, contentType: "audio/mpeg" }));
+    const silent = await rawRequest(
+      port,
+      sourceHead({ mount: "g", password: issued.token, contentType: "audio/mpeg" }),
+    );
     expect(silent.status).toBe(200);
-    await waitFor(() => refusals.find((r) => r.mount === "g" && /no audio within/.test(r.reason)), 3000, "the silent source to be dropped");
+    await waitFor(
+      () => refusals.find((r) => r.mount === "g" && /no audio within/.test(r.reason)),
+      3000,
+      "the silent source to be dropped",
+    );
 
     // Half a request head (slowloris): dropped after the head timeout.
     const slow = await rawRequest(port, "PUT /g HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -189,24 +293,51 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   it("keeps the session when the DJ reconnects within the grace", async () => {
     const issued = await token("rc", 60_000, "st-rc");
     const before = failbacks.length;
-    const a = await rawRequest(port, sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }), tone.subarray(0, 8192));
+    const a = await rawRequest(
+      port,
+      sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }),
+      tone.subarray(0, 8192),
+    );
     expect(a.status).toBe(200);
-    const session = await waitFor(() => routed.find((s) => s.mountId === "rc"), 3000, "the rc session");
+    const session = await waitFor(
+      () => routed.find((s) => s.mountId === "rc"),
+      3000,
+      "the rc session",
+    );
     const listener = fetch(session.inputUri!);
     const response = await listener;
     expect(response.status).toBe(200);
     a.socket.destroy();
     await new Promise((r) => setTimeout(r, 150));
-    const b = await rawRequest(port, sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }), tone.subarray(0, 8192));
+    const b = await rawRequest(
+      port,
+      sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }),
+      tone.subarray(0, 8192),
+    );
     expect(b.status).toBe(200);
-    await waitFor(() => routed.filter((s) => s.mountId === "rc").length === 2, 3000, "the resumed session");
+    await waitFor(
+      () => routed.filter((s) => s.mountId === "rc").length === 2,
+      3000,
+      "the resumed session",
+    );
     await new Promise((r) => setTimeout(r, 700));
     expect(failbacks.length).toBe(before);
-    expect(routed.filter((s) => s.mountId === "rc").map((s) => s.id)).toEqual([session.id, session.id]);
-    expect(events.filter((e) => e.topic === "dj.connect" && (e.payload as { mountId: string }).mountId === "rc")).toHaveLength(1);
+    expect(routed.filter((s) => s.mountId === "rc").map((s) => s.id)).toEqual([
+      session.id,
+      session.id,
+    ]);
+    expect(
+      events.filter(
+        (e) => e.topic === "dj.connect" && (e.payload as { mountId: string }).mountId === "rc",
+      ),
+    ).toHaveLength(1);
     // Ending it through the service closes the source and the listener.
     await live.disconnect("st-rc", session.id, "ended by manager");
-    await waitFor(() => b.socket.destroyed || b.socket.readableEnded, 2000, "the source to be closed");
+    await waitFor(
+      () => b.socket.destroyed || b.socket.readableEnded,
+      2000,
+      "the source to be closed",
+    );
     expect(failbacks.length).toBe(before + 1);
     await response.body?.cancel();
   });

@@ -12,7 +12,9 @@ export function requireBinaries(...names: string[]): void {
   for (const name of names) {
     const found = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
     if (!found) {
-      throw new Error(`${name} is not installed; install the live package's test dependencies with:\n  ${APT_LINE}`);
+      throw new Error(
+        `${name} is not installed; install the live package's test dependencies with:\n  ${APT_LINE}`,
+      );
     }
   }
 }
@@ -62,8 +64,30 @@ export interface FfmpegSource {
 const CODECS = {
   mp3: ["-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-f", "mp3"],
   // Small Ogg pages, as live DJ software sends them (ffmpeg buffers up to 1 s by default).
-  opus: ["-c:a", "libopus", "-b:a", "96k", "-content_type", "audio/ogg", "-page_duration", "100000", "-f", "ogg"],
-  vorbis: ["-c:a", "libvorbis", "-b:a", "96k", "-content_type", "audio/ogg", "-page_duration", "100000", "-f", "ogg"],
+  opus: [
+    "-c:a",
+    "libopus",
+    "-b:a",
+    "96k",
+    "-content_type",
+    "audio/ogg",
+    "-page_duration",
+    "100000",
+    "-f",
+    "ogg",
+  ],
+  vorbis: [
+    "-c:a",
+    "libvorbis",
+    "-b:a",
+    "96k",
+    "-content_type",
+    "audio/ogg",
+    "-page_duration",
+    "100000",
+    "-f",
+    "ogg",
+  ],
   aac: ["-c:a", "aac", "-b:a", "128k", "-content_type", "audio/aac", "-f", "adts"],
 } as const;
 
@@ -79,7 +103,20 @@ export function ffmpegSource(
   const duration = seconds > 0 ? ["-t", String(seconds)] : [];
   const child = spawn(
     "ffmpeg",
-    ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", `sine=frequency=${freq}:sample_rate=44100`, ...duration, ...CODECS[codec], ...extra, url],
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${freq}:sample_rate=44100`,
+      ...duration,
+      ...CODECS[codec],
+      ...extra,
+      url,
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
@@ -100,13 +137,40 @@ export function ffmpegSource(
 /** Encode `seconds` of a `freq` Hz tone to an in-memory MP3 with ffmpeg. */
 export function mp3Bytes(freq: number, seconds: number): Buffer {
   requireBinaries("ffmpeg");
-  const r = spawnSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", `sine=frequency=${freq}`, "-t", String(seconds), "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3", "-"], { maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${freq}`,
+      "-t",
+      String(seconds),
+      "-c:a",
+      "libmp3lame",
+      "-b:a",
+      "128k",
+      "-f",
+      "mp3",
+      "-",
+    ],
+    { maxBuffer: 1 << 26 },
+  );
   if (r.status !== 0) throw new Error(`ffmpeg could not encode a tone: ${r.stderr.toString()}`);
   return r.stdout;
 }
 
 /** Goertzel amplitude of `freq` in `samples[start, start + length)` (≈ the sine's peak amplitude). */
-export function toneAmplitude(samples: Float32Array, freq: number, start = 0, length = samples.length - start, rate = 44100): number {
+export function toneAmplitude(
+  samples: Float32Array,
+  freq: number,
+  start = 0,
+  length = samples.length - start,
+  rate = 44100,
+): number {
   const k = (2 * Math.PI * freq) / rate;
   const coeff = 2 * Math.cos(k);
   let s1 = 0;
@@ -124,9 +188,32 @@ export function toneAmplitude(samples: Float32Array, freq: number, start = 0, le
 /** Decode `seconds` of `url` with ffmpeg to mono float PCM at 44.1 kHz, like a listener. */
 export function listen(url: string, seconds: number): Promise<Float32Array> {
   requireBinaries("ffmpeg");
-  const child = spawn("ffmpeg", ["-nostdin", "-loglevel", "error", "-probesize", "16384", "-analyzeduration", "300000", "-i", url, "-f", "f32le", "-ac", "1", "-ar", "44100", "-t", String(seconds), "-"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-probesize",
+      "16384",
+      "-analyzeduration",
+      "300000",
+      "-i",
+      url,
+      "-f",
+      "f32le",
+      "-ac",
+      "1",
+      "-ar",
+      "44100",
+      "-t",
+      String(seconds),
+      "-",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const chunks: Buffer[] = [];
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => chunks.push(c));
@@ -146,7 +233,10 @@ export function listen(url: string, seconds: number): Promise<Float32Array> {
 }
 
 /** Which of `freqs` dominates the decoded audio, by Goertzel amplitude. */
-export function dominantTone(samples: Float32Array, freqs: number[]): { freq: number; amplitude: number } {
+export function dominantTone(
+  samples: Float32Array,
+  freqs: number[],
+): { freq: number; amplitude: number } {
   // Skip the decoder's first 100 ms.
   const start = Math.min(4410, Math.floor(samples.length / 4));
   return freqs
@@ -238,7 +328,9 @@ export async function startIcecast(): Promise<Icecast> {
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("close", r)));
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("close", r),
+    );
     tmp.remove();
   };
   try {

@@ -40,6 +40,8 @@ export type {
   WhatIfFromFilesOptions,
   WhatIfFromFilesResult,
 } from "./plan-files.js";
+export { copyWeek } from "./templates.js";
+export type { WeekTemplate } from "./templates.js";
 export { generateDemoLibrary } from "./demo-library.js";
 export { demoPlanInput, demoStationRules } from "./demo-station.js";
 export type { DemoLibraryOptions } from "./demo-library.js";
