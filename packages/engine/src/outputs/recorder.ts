@@ -57,6 +57,7 @@ function stamp(epochMs: number): string {
  * they are due in real time, so a stop ends the file at the wall-clock moment.
  */
 export class Recorder {
+  /** Where and how this recorder writes. */
   readonly target: RecordingTarget;
   readonly #sampleRate: number;
   readonly #epochOf: (frame: number) => number;

@@ -124,6 +124,9 @@ export class Playout {
           crossfadeMs: config?.crossfade.durationMs ?? 0,
           curve: config?.crossfade.curve ?? "scurve",
           preloadMs: (config?.preloadSec ?? 30) * 1000,
+          // The executor's 400 ms default fails over on a busy 2-core box while the engine is fine.
+          engineTimeoutMs: 2000,
+          engineCheckEveryMs: 1000,
           resolveEntry: async (entry) => {
             const resolved = await resolve(entry);
             if (resolved === undefined || /^[a-z][a-z0-9+.-]*:/i.test(resolved.uri) || isAbsolute(resolved.uri)) {
