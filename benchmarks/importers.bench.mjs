@@ -22,7 +22,7 @@ writeFileSync(
     `export { LibreTimeImporter } from ${JSON.stringify(join(root, "packages/importers/src/index.ts"))};`,
     `export { MemoryStore } from ${JSON.stringify(join(root, "packages/core/src/index.ts"))};`,
     `export { PostgresStore } from ${JSON.stringify(join(root, "packages/store-pg/src/index.ts"))};`,
-    `export { startPgTestServer } from ${JSON.stringify(join(root, "packages/store-pg/test/pg-server.ts"))};`,
+    `export { startPgTestServer } from ${JSON.stringify(join(root, "packages/testkit/src/postgres.ts"))};`,
   ].join("\n"),
 );
 await build({

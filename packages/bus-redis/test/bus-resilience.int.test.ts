@@ -4,7 +4,7 @@ import { connect as natsConnect } from "nats";
 import { newId, type BusEvent, type EventBus, type EventMap } from "@grimnir/core";
 import { sleep, waitFor } from "@grimnir/core/testing";
 import { NatsBus, RedisBus, channelFor, encodeEvent } from "../src/index.js";
-import { startNats, startRedis, type TestServer } from "./servers.js";
+import { startNats, startRedis, type TestServer } from "@grimnir/testkit";
 
 const quiet = { warn: () => undefined };
 const fastReconnect = { initialDelayMs: 50, maxDelayMs: 400 };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapters } from "@grimnir/core";
 import { describeBusConformance, describeCoordinatorConformance } from "@grimnir/core/testing";
 import { NatsBus, NatsCoordinator, RedisBus, RedisCoordinator } from "../src/index.js";
-import { findBinary, freePort, startNats, startRedis, type TestServer } from "./servers.js";
+import { findBinary, freePort, startNats, startRedis, type TestServer } from "@grimnir/testkit";
 
 const quiet = { warn: () => undefined };
 

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import type { Coordinator } from "@grimnir/core";
 import { sleep, waitFor } from "@grimnir/core/testing";
 import { LeaderElector, NatsCoordinator, RedisCoordinator } from "../src/index.js";
-import { startNats, startRedis, type TestServer } from "./servers.js";
+import { startNats, startRedis, type TestServer } from "@grimnir/testkit";
 import { PausableCoordinator } from "./pausable.js";
 
 /** A Redis value guarded by fencing tokens: writes older than the newest token seen are refused. */

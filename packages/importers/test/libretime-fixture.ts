@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startPgTestServer, type PgTestServer } from "../../store-pg/test/pg-server.js";
+import { startPgTestServer, type PgTestServer } from "@grimnir/testkit";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "libretime.sql");
 

@@ -44,7 +44,7 @@ describe("private PostgreSQL helper", () => {
     const saved = process.env.PG_BIN;
     process.env.PG_BIN = "/nonexistent/postgresql/bin";
     try {
-      const { startPgTestServer } = await import("./pg-server.js");
+      const { startPgTestServer } = await import("@grimnir/testkit");
       await expect(startPgTestServer()).rejects.toThrow(/apt-get install -y postgresql/);
     } finally {
       if (saved === undefined) delete process.env.PG_BIN;

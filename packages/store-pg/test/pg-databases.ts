@@ -2,7 +2,7 @@
 import pg from "pg";
 import { runMigrations } from "../src/migrate.js";
 import { PostgresDriver } from "../src/pg-driver.js";
-import { startPgTestServer, type PgTestServer } from "./pg-server.js";
+import { startPgTestServer, type PgTestServer } from "@grimnir/testkit";
 
 /** A private server plus a factory of fresh migrated databases. */
 export interface PgDatabases {

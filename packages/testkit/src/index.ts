@@ -18,3 +18,7 @@ export {
 export type { Listener } from "./audio.js";
 export { startIcecast } from "./icecast.js";
 export type { Icecast } from "./icecast.js";
+export { startPgTestServer } from "./postgres.js";
+export type { PgTestServer } from "./postgres.js";
+export { startRedis, startNats, findBinary } from "./redis-nats.js";
+export type { TestServer } from "./redis-nats.js";

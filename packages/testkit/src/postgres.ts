@@ -6,10 +6,11 @@
  */
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+
+import { freePort } from "./processes.js";
 
 const run = promisify(execFile);
 
@@ -27,18 +28,6 @@ export interface PgTestServer {
 /** Where the PostgreSQL binaries are; `PG_BIN` overrides. */
 export function pgBinDir(): string {
   return process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Start a private server. Throws (never skips) when PostgreSQL is not installed. */
