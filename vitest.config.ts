@@ -10,6 +10,19 @@ const projectDirs = ["packages", "examples"].flatMap((parent) =>
     : [],
 );
 
+/**
+ * GRIMNIR_TESTS=unit runs the fast tests beside the code (src/**), in parallel;
+ * GRIMNIR_TESTS=int runs the integration tests (test/**), one file at a time,
+ * because they play real audio in real time and time it; unset runs both.
+ */
+const suite = process.env.GRIMNIR_TESTS ?? "all";
+const include =
+  suite === "unit"
+    ? ["src/**/*.test.ts"]
+    : suite === "int"
+      ? ["test/**/*.test.ts"]
+      : ["src/**/*.test.ts", "test/**/*.test.ts"];
+
 export default defineConfig({
   resolve: {
     // Workspace packages expose their TypeScript sources under the "source" condition,
@@ -18,12 +31,13 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
+    fileParallelism: suite !== "int",
     projects: projectDirs.map((dir) => ({
       extends: true,
       test: {
         name: dir.split("/")[1],
         root: dir,
-        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        include,
         testTimeout: 30_000,
         hookTimeout: 120_000,
       },

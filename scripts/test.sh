@@ -12,4 +12,5 @@ echo "==> build";     pnpm build
 echo "==> typecheck"; pnpm typecheck
 echo "==> lint";      pnpm lint
 echo "==> docs";      pnpm exec typedoc
-echo "==> test";      pnpm test
+echo "==> unit tests";        pnpm test:unit
+echo "==> integration tests"; pnpm test:int

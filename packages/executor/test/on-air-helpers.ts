@@ -18,7 +18,10 @@ export const APT_LINE =
 export function requireBinaries(...names: string[]): void {
   for (const name of names) {
     const found = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-    if (!found) throw new Error(`${name} is not installed; install the on-air test dependencies with:\n  ${APT_LINE}`);
+    if (!found)
+      throw new Error(
+        `${name} is not installed; install the on-air test dependencies with:\n  ${APT_LINE}`,
+      );
   }
 }
 
@@ -42,7 +45,13 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /** Write a stereo 44.1 kHz WAV sine of `freq` Hz (0 = digital silence), `seconds` long, at linear `volume`, with GStreamer. */
-export function makeTone(dir: string, name: string, freq: number, seconds: number, volume = 0.5): string {
+export function makeTone(
+  dir: string,
+  name: string,
+  freq: number,
+  seconds: number,
+  volume = 0.5,
+): string {
   const path = join(dir, `${name}.wav`);
   const wave = freq === 0 ? ["wave=silence"] : ["wave=sine", `freq=${freq}`, `volume=${volume}`];
   const r = spawnSync("gst-launch-1.0", [
@@ -64,7 +73,13 @@ export function makeTone(dir: string, name: string, freq: number, seconds: numbe
 }
 
 /** Goertzel power of `freq` in `samples[start, start + length)`, normalised so a sine of amplitude a gives a²/4. */
-export function goertzel(samples: Float32Array, freq: number, start: number, length: number, rate = 44100): number {
+export function goertzel(
+  samples: Float32Array,
+  freq: number,
+  start: number,
+  length: number,
+  rate = 44100,
+): number {
   const coeff = 2 * Math.cos((2 * Math.PI * freq) / rate);
   let s1 = 0;
   let s2 = 0;
@@ -77,7 +92,12 @@ export function goertzel(samples: Float32Array, freq: number, start: number, len
 }
 
 /** Per 10 ms window: which of `freqs` dominates, or "silence" when none reaches amplitude `floor`. */
-export function toneTimeline(samples: Float32Array, freqs: number[], floor = 0.02, rate = 44100): (number | "silence")[] {
+export function toneTimeline(
+  samples: Float32Array,
+  freqs: number[],
+  floor = 0.02,
+  rate = 44100,
+): (number | "silence")[] {
   const win = Math.round(rate / 100);
   const out: (number | "silence")[] = [];
   for (let start = 0; start + win <= samples.length; start += win) {
@@ -181,7 +201,22 @@ export interface Listener {
 export function listen(url: string, seconds: number): Listener {
   const child = spawn(
     "ffmpeg",
-    ["-nostdin", "-loglevel", "error", "-i", url, "-f", "f32le", "-ac", "1", "-ar", "44100", "-t", String(seconds), "-"],
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-i",
+      url,
+      "-f",
+      "f32le",
+      "-ac",
+      "1",
+      "-ar",
+      "44100",
+      "-t",
+      String(seconds),
+      "-",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const chunks: Buffer[] = [];
@@ -198,7 +233,8 @@ export function listen(url: string, seconds: number): Listener {
     child.on("error", reject);
     child.on("close", () => {
       const all = Buffer.concat(chunks);
-      if (all.length === 0) return reject(new Error(`listener got no audio from ${url}: ${stderr}`));
+      if (all.length === 0)
+        return reject(new Error(`listener got no audio from ${url}: ${stderr}`));
       const out = new Float32Array(Math.floor(all.length / 4));
       new Uint8Array(out.buffer).set(all.subarray(0, out.length * 4));
       resolve(out);
@@ -237,7 +273,9 @@ export async function startIcecast(): Promise<Icecast> {
 </icecast>`;
   const config = join(tmp.dir, "icecast.xml");
   writeFileSync(config, xml);
-  const child: ChildProcess = spawn("icecast2", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn("icecast2", ["-c", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const stop = async (): Promise<void> => {
@@ -268,7 +306,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll `check` every 20 ms until it returns a value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const end = performance.now() + timeoutMs;
   while (performance.now() < end) {
     const v = await check();
@@ -279,7 +321,11 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 }
 
 /** A Store whose repositories can be switched off: every call rejects with STORE_UNAVAILABLE while down. */
-export function switchableStore(inner: Store): { store: Store; setDown(down: boolean): void; rejected(): number } {
+export function switchableStore(inner: Store): {
+  store: Store;
+  setDown(down: boolean): void;
+  rejected(): number;
+} {
   let down = false;
   let rejected = 0;
   const wrap = <T extends object>(repo: T): T =>
@@ -336,7 +382,12 @@ export interface OnAirStation {
 }
 
 /** Start an engine for `stationId` whose only output is the Icecast mount `/<stationId>.mp3`, live before it resolves. */
-export async function startOnAirStation(stationId: string, icecast: Icecast, mediaDir: string, engineOptions: { telemetryMs?: number } = {}): Promise<OnAirStation> {
+export async function startOnAirStation(
+  stationId: string,
+  icecast: Icecast,
+  mediaDir: string,
+  engineOptions: { telemetryMs?: number } = {},
+): Promise<OnAirStation> {
   const server = await startEngineServer({ port: 0, ...engineOptions });
   const client = new EngineClient({ address: server.address });
   const memoryStore = new MemoryStore();
@@ -349,10 +400,18 @@ export async function startOnAirStation(stationId: string, icecast: Icecast, med
   const mountUrl = `http://127.0.0.1:${icecast.port}/${stationId}.mp3`;
   try {
     await client.configureOutputs(stationId, [
-      { name: "main", format: "mp3", bitrateKbps: 128, icecastUrl: `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/${stationId}.mp3` },
+      {
+        name: "main",
+        format: "mp3",
+        bitrateKbps: 128,
+        icecastUrl: `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/${stationId}.mp3`,
+      },
     ]);
     await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`).then((r) => r.text())).includes(`/${stationId}.mp3`),
+      async () =>
+        (
+          await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`).then((r) => r.text())
+        ).includes(`/${stationId}.mp3`),
       10_000,
       `the mount /${stationId}.mp3 to go live`,
     );

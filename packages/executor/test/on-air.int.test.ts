@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { MediaEngine, Store } from "@grimnir/core";
 import type { StationEvent } from "@grimnir/engine";
-import { StationExecutor, type ExecutorEvent, type ExecutorLogger, type StationExecutorOptions } from "../src/index.js";
+import {
+  StationExecutor,
+  type ExecutorEvent,
+  type ExecutorLogger,
+  type StationExecutorOptions,
+} from "../src/index.js";
 import {
   firstRun,
   listen,
@@ -29,8 +34,10 @@ function recordingLogger(): ExecutorLogger & { lines: string[] } {
   const at = (): string => new Date().toISOString().slice(17, 23);
   return {
     lines,
-    warn: (message, context) => lines.push(`${at()} warn ${message} ${JSON.stringify(context ?? {})}`),
-    error: (message, context) => lines.push(`${at()} error ${message} ${JSON.stringify(context ?? {})}`),
+    warn: (message, context) =>
+      lines.push(`${at()} warn ${message} ${JSON.stringify(context ?? {})}`),
+    error: (message, context) =>
+      lines.push(`${at()} error ${message} ${JSON.stringify(context ?? {})}`),
   };
 }
 
@@ -93,7 +100,10 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
   });
 
   /** A fresh engine and mount for one test, closed when the test ends. */
-  async function station(stationId: string, engineOptions: { telemetryMs?: number } = {}): Promise<OnAirStation> {
+  async function station(
+    stationId: string,
+    engineOptions: { telemetryMs?: number } = {},
+  ): Promise<OnAirStation> {
     const s = await startOnAirStation(stationId, icecast, media.dir, engineOptions);
     onTestFinished(() => s.close());
     return s;
@@ -103,7 +113,12 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
   function executorFor(
     s: OnAirStation,
     options: Partial<StationExecutorOptions> & { store?: Store } = {},
-  ): { executor: StationExecutor; events: ExecutorEvent[]; logger: ReturnType<typeof recordingLogger>; calls: EngineCall[] } {
+  ): {
+    executor: StationExecutor;
+    events: ExecutorEvent[];
+    logger: ReturnType<typeof recordingLogger>;
+    calls: EngineCall[];
+  } {
     const events: ExecutorEvent[] = [];
     const logger = recordingLogger();
     const calls: EngineCall[] = [];
@@ -135,7 +150,8 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
   }
 
   /** Wall time (epoch ms) of decoded window `i`, given that window `anchor` was heard at `anchorAt`. */
-  const wallOf = (i: number, anchor: number, anchorAt: number): number => anchorAt + (i - anchor) * WINDOW_MS;
+  const wallOf = (i: number, anchor: number, anchorAt: number): number =>
+    anchorAt + (i - anchor) * WINDOW_MS;
 
   it("plays the tone timeline in planned order, cutting and crossfading on the planned boundaries", async () => {
     const s = await station("order");
@@ -161,7 +177,10 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     const timeline = toneTimeline(audio, [440, 660, 880]);
     const runs = toneRuns(timeline).filter((r) => r.tone !== "silence");
     const context = debugContext(base, { runs, logger, engine, calls });
-    expect(runs.map((r) => r.tone), context).toEqual([440, 660, 880]);
+    expect(
+      runs.map((r) => r.tone),
+      context,
+    ).toEqual([440, 660, 880]);
     const iA = firstRun(timeline, 440);
     const iB = firstRun(timeline, 660, 5, iA);
     const iC = firstRun(timeline, 880, 5, iB);
@@ -216,7 +235,9 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     const iA = firstRun(timeline, 440);
     const iB = firstRun(timeline, 660, 5, iA);
     const startErrorB = startOf(engine, "b") - b!.startsAt;
-    console.log(`[on-air] hard: engine start error ${startErrorB.toFixed(1)} ms, a→b at the listener ${(iB - iA) * WINDOW_MS} ms (plan 3000)`);
+    console.log(
+      `[on-air] hard: engine start error ${startErrorB.toFixed(1)} ms, a→b at the listener ${(iB - iA) * WINDOW_MS} ms (plan 3000)`,
+    );
     // Preloaded at T−30 s and handed over with atMs: the planned frame, not a tick plus a decoder start later.
     expect(Math.abs(startErrorB), context).toBeLessThanOrEqual(5);
     expect(Math.abs((iB - iA) * WINDOW_MS - 3000), context).toBeLessThanOrEqual(60);
@@ -255,41 +276,47 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     const timeline = toneTimeline(audio, [440, 660, 880, 1320]);
     const runs = toneRuns(timeline).filter((r) => r.tone !== "silence");
     const context = debugContext(base, { runs, logger, engine, calls, stateAfterInsert });
-    // Runs of 300 ms or more: the resume crossfade's first half (stale a fading out) is checked below.
-    expect(runs.filter((r) => r.end - r.start >= 30).map((r) => r.tone), context).toEqual([440, 1320, 660, 880]);
     const iE = firstRun(timeline, 1320);
-    const iEEnd = runs.find((r) => r.tone === 1320)!.end;
-    const iAEnd = runs.find((r) => r.tone === 440)!.end;
-    const deadAirBeforeAlertMs = (iE - iAEnd) * WINDOW_MS;
+    const iEEnd = runs.find((r) => r.tone === 1320)?.end ?? -1;
+    const iAEnd = runs.find((r) => r.tone === 440)?.end ?? -1;
     const iB = firstRun(timeline, 660, 5, iEEnd - 5);
     const iC = firstRun(timeline, 880, 5, iB);
     const alertMs = (iEEnd - iE) * WINDOW_MS;
-    expect(Math.abs(alertMs - 3000), context).toBeLessThanOrEqual(100);
-    // a does not come back: b is on top within the 400 ms resume crossfade (it crosses over half-way).
+    const deadAirBeforeAlertMs = (iE - iAEnd) * WINDOW_MS;
     const backWithB = (iB - iEEnd) * WINDOW_MS;
-    expect(backWithB, context).toBeLessThanOrEqual(300);
-    expect(deadAirBeforeAlertMs, context).toBeLessThanOrEqual(1000);
-    expect(timeline.slice(iEEnd, iB).filter((t) => t === 440).length * WINDOW_MS, context).toBeLessThanOrEqual(250);
     // Anchor the listener on c's start (soft, at b's planned end) to put the alert on the wall clock.
     const cStartedAt = startOf(engine, "c");
-    expect(Math.abs(cStartedAt - c!.startsAt), context).toBeLessThanOrEqual(60);
-    const alertHeardAt = wallOf(iE, iC, cStartedAt);
-    const onAirLatency = alertHeardAt - insertAt;
+    const onAirLatency = wallOf(iE, iC, cStartedAt) - insertAt;
     const intoEncoder = encoderAt() === undefined ? undefined : encoderAt()! - insertAt;
     console.log(
       `[on-air] emergency: RPC ${insertAnsweredAt - insertAt} ms, call → first alert sample into the encoder ${intoEncoder} ms, ` +
-        `call → alert on the station's output clock ${onAirLatency.toFixed(0)} ms, dead air between program and alert ${deadAirBeforeAlertMs} ms, alert heard ${alertMs} ms (3000), b on top ${backWithB} ms after the alert`,
+        `call → alert on the station's output clock ${onAirLatency.toFixed(0)} ms, dead air between program and alert ${deadAirBeforeAlertMs} ms, ` +
+        `alert heard ${alertMs} ms (3000), b on top ${backWithB} ms after the alert`,
     );
+    // Runs of 300 ms or more: the resume crossfade's first half (stale a fading out) is checked below.
+    expect(
+      runs.filter((r) => r.end - r.start >= 30).map((r) => r.tone),
+      context,
+    ).toEqual([440, 1320, 660, 880]);
+    // One InsertEmergency reached the engine, the alert played once, and the executor was in "emergency" when the call resolved.
+    expect(calls.filter((call) => call.method === "insertEmergency").length, context).toBe(1);
+    expect(Math.abs(alertMs - 3000), context).toBeLessThanOrEqual(100);
+    expect(stateAfterInsert, context).toBe("emergency");
+    // a does not come back: b is on top within the 400 ms resume crossfade (it crosses over half-way).
+    expect(backWithB, context).toBeLessThanOrEqual(300);
+    expect(
+      timeline.slice(iEEnd, iB).filter((t) => t === 440).length * WINDOW_MS,
+      context,
+    ).toBeLessThanOrEqual(250);
+    expect(deadAirBeforeAlertMs, context).toBeLessThanOrEqual(1000);
+    expect(Math.abs(cStartedAt - c!.startsAt), context).toBeLessThanOrEqual(60);
+    // Tolerant for a loaded machine; the issue's target is 100 ms into the encoder.
     expect(intoEncoder, context).toBeDefined();
-    // Tolerant for a loaded machine; the figure itself goes to benchmarks/RESULTS.md.
     expect(intoEncoder!, context).toBeLessThanOrEqual(1000);
     expect(onAirLatency, context).toBeLessThanOrEqual(1200);
-    // b was resumed from its planned offset (not from 0): it ends, and c starts, at b's planned end.
+    // b was resumed from its planned offset (not from 0), and c followed at b's planned end.
     const resumedB = calls.find((call) => call.method === "play" && call.itemId === "b");
     expect(resumedB?.startMs, context).toBeGreaterThanOrEqual(400);
-    // One InsertEmergency reached the engine, and the executor was in "emergency" when the call resolved.
-    expect(calls.filter((call) => call.method === "insertEmergency").length, context).toBe(1);
-    expect(stateAfterInsert, context).toBe("emergency");
     expect(executor.state === "playing" || executor.state === "preloading", context).toBe(true);
   });
 
@@ -319,10 +346,19 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
 
     const timeline = toneTimeline(audio, [440, 550, 880]);
     const runs = toneRuns(timeline);
-    const context = debugContext(base, { runs, logger, engine, calls, events: events.map((e) => ({ ...e, at: e.at - base })) });
+    const context = debugContext(base, {
+      runs,
+      logger,
+      engine,
+      calls,
+      events: events.map((e) => ({ ...e, at: e.at - base })),
+    });
     const iA = firstRun(timeline, 440);
     // Fallback may fill the air before the timeline's first item; from a on, the plan is a, dead air → fallback, c.
-    expect(runs.filter((r) => r.tone !== "silence" && r.start >= iA).map((r) => r.tone), context).toEqual([440, 550, 880]);
+    expect(
+      runs.filter((r) => r.tone !== "silence" && r.start >= iA).map((r) => r.tone),
+      context,
+    ).toEqual([440, 550, 880]);
     const iSilence = firstRun(timeline, "silence", 5, iA);
     const iF = firstRun(timeline, 550, 5, iSilence);
     const iC = firstRun(timeline, 880, 5, iF);
@@ -342,7 +378,10 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
     expect(deadAirMs, context).toBeLessThanOrEqual(silenceWindowMs + 500 + 1000);
     expect(fallbackAfterDetectionMs, context).toBeLessThanOrEqual(1000);
     // Back to the schedule when the silent item's slot is over: c within a tick and a start of its planned time.
-    expect(Math.abs((iC - iSilence) * WINDOW_MS - (c!.startsAt - silent!.startsAt)), context).toBeLessThanOrEqual(500);
+    expect(
+      Math.abs((iC - iSilence) * WINDOW_MS - (c!.startsAt - silent!.startsAt)),
+      context,
+    ).toBeLessThanOrEqual(500);
     expect(longestSilence(timeline, iF, iC + 200), context).toBe(0);
   });
 
@@ -362,7 +401,11 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
       base,
     );
     const switchable = switchableStore(s.memoryStore);
-    const { executor, logger, calls } = executorFor(s, { store: switchable.store, timelineRefreshEveryMs: 500, persistEveryMs: 500 });
+    const { executor, logger, calls } = executorFor(s, {
+      store: switchable.store,
+      timelineRefreshEveryMs: 500,
+      persistEveryMs: 500,
+    });
     await executor.start();
     await waitFor(() => Date.now() >= base + 1000 || undefined, 10_000, "1 s into a");
     switchable.setDown(true);
@@ -373,10 +416,22 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
 
     const timeline = toneTimeline(audio, [440, 660, 880, 1320]);
     const runs = toneRuns(timeline).filter((r) => r.tone !== "silence");
-    const context = debugContext(base, { runs, logger, engine, calls, stats, rejected: switchable.rejected() });
-    console.log(`[on-air] store down: runs ${JSON.stringify(runs.map((r) => [r.tone, (r.end - r.start) * WINDOW_MS]))}, store calls rejected ${switchable.rejected()}, executor stats ${JSON.stringify(stats)}`);
+    const context = debugContext(base, {
+      runs,
+      logger,
+      engine,
+      calls,
+      stats,
+      rejected: switchable.rejected(),
+    });
+    console.log(
+      `[on-air] store down: runs ${JSON.stringify(runs.map((r) => [r.tone, (r.end - r.start) * WINDOW_MS]))}, store calls rejected ${switchable.rejected()}, executor stats ${JSON.stringify(stats)}`,
+    );
     expect(switchable.rejected(), context).toBeGreaterThan(0);
-    expect(runs.map((r) => r.tone), context).toEqual([440, 660, 880, 1320]);
+    expect(
+      runs.map((r) => r.tone),
+      context,
+    ).toEqual([440, 660, 880, 1320]);
     const iA = firstRun(timeline, 440);
     const iD = firstRun(timeline, 1320, 5, iA);
     expect(Math.abs((iD - iA) * WINDOW_MS - 3 * 3500), context).toBeLessThanOrEqual(60);
@@ -408,23 +463,39 @@ describe("on air end to end: StationExecutor → real grimnir engine → icecast
 
     const timeline = toneTimeline(audio, [440, 660]);
     const runs = toneRuns(timeline).filter((r) => r.tone !== "silence");
-    const context = debugContext(base, { runs, logger: second.logger, engine, calls: [...first.calls, ...second.calls] });
+    const context = debugContext(base, {
+      runs,
+      logger: second.logger,
+      engine,
+      calls: [...first.calls, ...second.calls],
+    });
     expect(reattached, context).toMatchObject({ itemId: "a", state: "playing" });
     // The new instance did not touch a; it played b on time.
-    expect(second.calls.filter((c) => c.itemId === "a" || c.method === "stop"), context).toEqual([]);
-    expect(runs.map((r) => r.tone), context).toEqual([440, 660]);
+    expect(
+      second.calls.filter((c) => c.itemId === "a" || c.method === "stop"),
+      context,
+    ).toEqual([]);
+    expect(
+      runs.map((r) => r.tone),
+      context,
+    ).toEqual([440, 660]);
     const iA = firstRun(timeline, 440);
     const iB = firstRun(timeline, 660, 5, iA);
     expect(Math.abs((iB - iA) * WINDOW_MS - 5000), context).toBeLessThanOrEqual(60);
     expect(longestSilence(timeline, iA, iB + 300), context).toBe(0);
-    console.log(`[on-air] restart: a→b ${(iB - iA) * WINDOW_MS} ms (plan 5000), longest silence between 0 ms, reattached to ${reattached?.type === "reattached" ? reattached.itemId : "-"}`);
+    console.log(
+      `[on-air] restart: a→b ${(iB - iA) * WINDOW_MS} ms (plan 5000), longest silence between 0 ms, reattached to ${reattached?.type === "reattached" ? reattached.itemId : "-"}`,
+    );
   });
 });
 
 /** Engine-clock time (epoch ms) of the first frame of `itemId`. */
 function startOf(events: StationEvent[], itemId: string): number {
   const started = events.find((e) => e.type === "item_started" && e.itemId === itemId);
-  if (started === undefined) throw new Error(`the engine never started ${itemId}: ${JSON.stringify(events.map((e) => [e.type, e.itemId]))}`);
+  if (started === undefined)
+    throw new Error(
+      `the engine never started ${itemId}: ${JSON.stringify(events.map((e) => [e.type, e.itemId]))}`,
+    );
   return started.at;
 }
 
@@ -445,12 +516,27 @@ function watchEmergencyIntoEncoder(s: OnAirStation): () => number | undefined {
 }
 
 /** Everything worth seeing when an on-air assertion fails, with times relative to `base`. */
-function debugContext(base: number, parts: { runs: unknown; logger: { lines: string[] }; engine: StationEvent[]; calls: EngineCall[]; [key: string]: unknown }): string {
+function debugContext(
+  base: number,
+  parts: {
+    runs: unknown;
+    logger: { lines: string[] };
+    engine: StationEvent[];
+    calls: EngineCall[];
+    [key: string]: unknown;
+  },
+): string {
   const { logger, engine, calls, ...rest } = parts;
   return JSON.stringify({
     ...rest,
     log: logger.lines,
-    engine: engine.map((e) => `${(e.at - base).toFixed(0)} ${e.type} ${e.itemId ?? ""} ${e.reason ?? e.message ?? ""}`),
-    calls: calls.map((c) => `${c.sentAt - base}→${(c.answeredAt ?? Number.NaN) - base} ${c.method} ${c.itemId ?? ""}${c.atMs === undefined ? "" : ` at ${c.atMs - base}`}${c.error === undefined ? "" : ` ${c.error}`}`),
+    engine: engine.map(
+      (e) =>
+        `${(e.at - base).toFixed(0)} ${e.type} ${e.itemId ?? ""} ${e.reason ?? e.message ?? ""}`,
+    ),
+    calls: calls.map(
+      (c) =>
+        `${c.sentAt - base}→${(c.answeredAt ?? Number.NaN) - base} ${c.method} ${c.itemId ?? ""}${c.atMs === undefined ? "" : ` at ${c.atMs - base}`}${c.error === undefined ? "" : ` ${c.error}`}`,
+    ),
   });
 }

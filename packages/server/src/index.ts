@@ -27,7 +27,11 @@ export { resolveServeOptions, EMBEDDED_STATION_YAML } from "./serve/options.js";
 export type { ServeOptions, ServeFlags } from "./serve/options.js";
 export { createServerLogger, executorLogger } from "./serve/logger.js";
 export type { ServerLogger } from "./serve/logger.js";
-export { PlannerService, readPlannerSettings, writePlannerSettings } from "./serve/planner-service.js";
+export {
+  PlannerService,
+  readPlannerSettings,
+  writePlannerSettings,
+} from "./serve/planner-service.js";
 export type { PlannerServiceOptions, PlannerSettings } from "./serve/planner-service.js";
 export { Playout, outputsForMounts } from "./serve/playout.js";
 export type { PlayoutOptions } from "./serve/playout.js";
@@ -134,15 +138,24 @@ export function createCli(
     .option("--config <file>", "station configuration (YAML); default: the embedded demo station")
     .option("--store <url>", "store URL (default sqlite:<data>/grimnir.db)")
     .option("--bus <url>", "event bus URL: memory:, redis://…, nats://… (default memory:)")
-    .option("--coordinator <url>", "lease coordinator URL (default: the bus when shared, else memory:)")
+    .option(
+      "--coordinator <url>",
+      "lease coordinator URL (default: the bus when shared, else memory:)",
+    )
     .option("--port <port>", "HTTP port of the API, dashboard and streams (default 8080)")
     .option("--host <host>", "interface to listen on (default 0.0.0.0)")
     .option("--data <dir>", "data directory: SQLite file, media, secrets (default ./data)")
     .option("--engine-port <port>", "gRPC port of the local media engine (default 9091)")
-    .option("--stream-port <port>", "loopback port of the engine's HTTP streams, relayed at /stream/* (default 8091)")
+    .option(
+      "--stream-port <port>",
+      "loopback port of the engine's HTTP streams, relayed at /stream/* (default 8091)",
+    )
     .option("--instance-id <id>", "this instance's id in a cluster (default <hostname>-<pid>)")
     .option("--no-demo", "do not create the demo station on an empty store")
-    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent (default info)")
+    .option(
+      "--log-level <level>",
+      "fatal, error, warn, info, debug, trace or silent (default info)",
+    )
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       process.exitCode = await runServe(opts, io);
     });

@@ -24,8 +24,16 @@ describe("dashboard in real headless Chromium", () => {
     serve = await startServe(snapshot.cli);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
   });
   afterAll(async () => {
@@ -34,41 +42,61 @@ describe("dashboard in real headless Chromium", () => {
     snapshot?.remove();
   });
 
-  it(
-    "logs in, shows now playing and levels, and puts an emergency on air and releases it",
-    async () => {
-      await waitFor(
-        "the server to be on air",
-        async () => (serve.output().includes("grimnir serve is on air") ? true : undefined),
-        60_000,
-      );
-      const page = await browser!.newPage();
-      await page.goto(`${serve.url}/dashboard/`);
-      await page.fill("#password", serve.adminPassword);
-      await page.click("#login-button");
-      await page.waitForSelector("#app:not([hidden])", { timeout: 10_000 });
-      await page.waitForFunction(() => document.getElementById("now-title")?.textContent !== "–", undefined, { timeout: 30_000 });
-      const before = await page.textContent("#now-title");
-      await page.waitForFunction(() => document.getElementById("executor-state")?.textContent === "playing", undefined, { timeout: 30_000 });
-      await page.waitForFunction(() => /dB/.test(document.getElementById("meter-l-db")?.textContent ?? ""), undefined, { timeout: 20_000 });
-      await page.screenshot({ path: join(ARTIFACTS, "dashboard-playing.png"), fullPage: true });
+  it("logs in, shows now playing and levels, and puts an emergency on air and releases it", async () => {
+    await waitFor(
+      "the server to be on air",
+      async () => (serve.output().includes("grimnir serve is on air") ? true : undefined),
+      60_000,
+    );
+    const page = await browser!.newPage();
+    await page.goto(`${serve.url}/dashboard/`);
+    await page.fill("#password", serve.adminPassword);
+    await page.click("#login-button");
+    await page.waitForSelector("#app:not([hidden])", { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.getElementById("now-title")?.textContent !== "–",
+      undefined,
+      { timeout: 30_000 },
+    );
+    const before = await page.textContent("#now-title");
+    await page.waitForFunction(
+      () => document.getElementById("executor-state")?.textContent === "playing",
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => /dB/.test(document.getElementById("meter-l-db")?.textContent ?? ""),
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-playing.png"), fullPage: true });
 
-      await page.click("#emergency");
-      await page.waitForFunction(() => document.getElementById("executor-state")?.textContent === "emergency", undefined, { timeout: 15_000 });
-      await page.waitForFunction(
-        (title) => document.getElementById("now-title")?.textContent !== title,
-        before,
-        { timeout: 15_000 },
-      );
-      expect(await page.textContent("#source")).toBe("emergency");
-      await page.screenshot({ path: join(ARTIFACTS, "dashboard-emergency.png"), fullPage: true });
+    await page.click("#emergency");
+    await page.waitForFunction(
+      () => document.getElementById("executor-state")?.textContent === "emergency",
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.waitForFunction(
+      (title) => document.getElementById("now-title")?.textContent !== title,
+      before,
+      { timeout: 15_000 },
+    );
+    expect(await page.textContent("#source")).toBe("emergency");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-emergency.png"), fullPage: true });
 
-      await page.click("#release");
-      await page.waitForFunction(() => document.getElementById("executor-state")?.textContent !== "emergency", undefined, { timeout: 15_000 });
-      await page.waitForFunction(() => document.getElementById("source")?.textContent === "automation", undefined, { timeout: 15_000 });
-      await page.screenshot({ path: join(ARTIFACTS, "dashboard-released.png"), fullPage: true });
-      expect(await page.textContent("#control-error")).toBe("");
-    },
-    120_000,
-  );
+    await page.click("#release");
+    await page.waitForFunction(
+      () => document.getElementById("executor-state")?.textContent !== "emergency",
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.waitForFunction(
+      () => document.getElementById("source")?.textContent === "automation",
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-released.png"), fullPage: true });
+    expect(await page.textContent("#control-error")).toBe("");
+  }, 120_000);
 });

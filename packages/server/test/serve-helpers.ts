@@ -37,7 +37,10 @@ export function snapshotBuiltServer(): { cli: string; remove: () => void } {
   cpSync(join(SERVER_DIR, "dist"), join(dir, "dist"), { recursive: true });
   cpSync(join(SERVER_DIR, "public"), join(dir, "public"), { recursive: true });
   cpSync(join(SERVER_DIR, "package.json"), join(dir, "package.json"));
-  return { cli: join(dir, "dist/cli.js"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    cli: join(dir, "dist/cli.js"),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A `grimnir serve` child process started by {@link startServe}. */
@@ -61,9 +64,25 @@ export async function startServe(cli: string, extraArgs: string[] = []): Promise
   const adminPassword = "test-password-123";
   const child = spawn(
     process.execPath,
-    [cli, "serve", "--data", dataDir, "--host", "127.0.0.1", "--port", String(port),
-      "--engine-port", String(enginePort), "--stream-port", String(streamPort), ...extraArgs],
-    { env: { ...process.env, GRIMNIR_ADMIN_PASSWORD: adminPassword }, stdio: ["ignore", "pipe", "pipe"] },
+    [
+      cli,
+      "serve",
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--engine-port",
+      String(enginePort),
+      "--stream-port",
+      String(streamPort),
+      ...extraArgs,
+    ],
+    {
+      env: { ...process.env, GRIMNIR_ADMIN_PASSWORD: adminPassword },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -79,7 +98,15 @@ export async function startServe(cli: string, extraArgs: string[] = []): Promise
     rmSync(dataDir, { recursive: true, force: true });
     return result;
   };
-  return { child, url: `http://127.0.0.1:${port}`, dataDir, adminPassword, output: () => output, exited, stop };
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    adminPassword,
+    output: () => output,
+    exited,
+    stop,
+  };
 }
 
 /** Poll `fn` every `everyMs` until it returns a value other than undefined, or fail after `timeoutMs`. */
@@ -100,15 +127,36 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? "" : `: ${String(lastError)}`}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? "" : `: ${String(lastError)}`}`,
+  );
 }
 
 /** Listen to `url` with ffmpeg for `seconds` and return the mean volume it measured, dB. */
-export function listenMeanVolume(url: string, seconds: number): Promise<{ meanDb: number; title?: string }> {
+export function listenMeanVolume(
+  url: string,
+  seconds: number,
+): Promise<{ meanDb: number; title?: string }> {
   return new Promise((resolve, reject) => {
-    const ff = spawn("ffmpeg", ["-hide_banner", "-nostdin", "-i", url, "-t", String(seconds), "-af", "volumedetect", "-f", "null", "-"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const ff = spawn(
+      "ffmpeg",
+      [
+        "-hide_banner",
+        "-nostdin",
+        "-i",
+        url,
+        "-t",
+        String(seconds),
+        "-af",
+        "volumedetect",
+        "-f",
+        "null",
+        "-",
+      ],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let err = "";
     ff.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
     const timer = setTimeout(() => ff.kill("SIGKILL"), (seconds + 15) * 1000);
@@ -121,7 +169,10 @@ export function listenMeanVolume(url: string, seconds: number): Promise<{ meanDb
         return;
       }
       const title = /StreamTitle\s*: (.*)/.exec(err)?.[1]?.trim();
-      resolve({ meanDb: mean[1] === "-inf" ? -Infinity : Number(mean[1]), ...(title === undefined ? {} : { title }) });
+      resolve({
+        meanDb: mean[1] === "-inf" ? -Infinity : Number(mean[1]),
+        ...(title === undefined ? {} : { title }),
+      });
     });
   });
 }

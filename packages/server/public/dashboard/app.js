@@ -8,7 +8,11 @@ async function api(path, options = {}) {
   const headers = { ...(options.headers || {}) };
   if (state.token) headers.authorization = "Bearer " + state.token;
   if (options.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(path, { ...options, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(path, {
+    ...options,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   if (res.status === 204) return null;
   const body = await res.json();
   if (!res.ok) throw new Error((body.error && body.error.message) || res.statusText);
@@ -24,7 +28,10 @@ $("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
   try {
-    const login = await api("/api/v1/auth/login", { method: "POST", body: { username: $("username").value, password: $("password").value } });
+    const login = await api("/api/v1/auth/login", {
+      method: "POST",
+      body: { username: $("username").value, password: $("password").value },
+    });
     state.token = login.accessToken;
     $("user").textContent = login.user.username;
     const stations = await api("/api/v1/stations");
@@ -61,23 +68,37 @@ async function refresh() {
       const elapsed = Date.now() - Date.parse(now.startedAt);
       if (now.durationMs) {
         $("now-progress").value = Math.min(1, elapsed / now.durationMs);
-        $("now-time").textContent = fmt(elapsed) + " / " + fmt(now.durationMs);
+        $("now-time").textContent =
+          fmt(Math.min(elapsed, now.durationMs)) + " / " + fmt(now.durationMs);
       }
     }
     const ex = await api("/api/v1/executor?stationId=" + q);
     const live = ex.live || {};
     $("executor-state").textContent = live.state || ex.state;
-    $("executor-detail").textContent = "on air: " + ((live.onAir && (live.onAir.title || live.onAir.id)) || "–") + " · owner " + (ex.ownerId || "–") + " (token " + (ex.fencingToken ?? "–") + ")";
+    $("executor-detail").textContent =
+      "on air: " +
+      ((live.onAir && (live.onAir.title || live.onAir.id)) || "–") +
+      " · owner " +
+      (ex.ownerId || "–") +
+      " (token " +
+      (ex.fencingToken ?? "–") +
+      ")";
     const emergency = (live.sources || []).find((s) => s.id.startsWith("emergency:"));
     state.emergencyId = emergency ? emergency.id : null;
     $("release").disabled = !state.emergencyId;
     const sched = await api("/api/v1/public/schedule?station=" + q);
     const upcoming = sched.entries.filter((e) => Date.parse(e.startsAt) > Date.now()).slice(0, 5);
-    $("next").replaceChildren(...upcoming.map((e) => {
-      const li = document.createElement("li");
-      li.textContent = new Date(e.startsAt).toLocaleTimeString() + " — " + (e.artist ? e.artist + " – " : "") + (e.title || e.kind);
-      return li;
-    }));
+    $("next").replaceChildren(
+      ...upcoming.map((e) => {
+        const li = document.createElement("li");
+        li.textContent =
+          new Date(e.startsAt).toLocaleTimeString() +
+          " — " +
+          (e.artist ? e.artist + " – " : "") +
+          (e.title || e.kind);
+        return li;
+      }),
+    );
   } catch (err) {
     $("control-error").textContent = String(err.message || err);
   }
@@ -91,10 +112,20 @@ function meter(side, db) {
 
 function connectEvents() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const url = proto + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(state.token) + "&stations=" + encodeURIComponent(state.stationId) + "&topics=metrics,executor.state,now_playing";
+  const url =
+    proto +
+    "//" +
+    location.host +
+    "/api/v1/events?token=" +
+    encodeURIComponent(state.token) +
+    "&stations=" +
+    encodeURIComponent(state.stationId) +
+    "&topics=metrics,executor.state,now_playing";
   const ws = new WebSocket(url);
   state.ws = ws;
-  ws.onopen = () => { $("ws-state").textContent = "events: connected"; };
+  ws.onopen = () => {
+    $("ws-state").textContent = "events: connected";
+  };
   ws.onclose = () => {
     $("ws-state").textContent = "events: disconnected, retrying";
     setTimeout(connectEvents, 2000);
@@ -104,7 +135,10 @@ function connectEvents() {
     if (event.topic === "metrics") {
       meter("l", event.payload.levelLeftDb);
       meter("r", event.payload.levelRightDb);
-      $("lufs").textContent = (Number.isFinite(event.payload.loudnessLufs) ? event.payload.loudnessLufs.toFixed(1) : "–") + " LUFS";
+      $("lufs").textContent =
+        (Number.isFinite(event.payload.loudnessLufs)
+          ? event.payload.loudnessLufs.toFixed(1)
+          : "–") + " LUFS";
     } else if (event.topic === "executor.state") {
       $("executor-state").textContent = event.payload.to;
     }
@@ -123,7 +157,10 @@ async function refreshChart() {
   ctx.font = "11px sans-serif";
   for (const lufs of [-10, -20, -30, -40, -50]) {
     const y = ((-10 - lufs) / 50) * h;
-    ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(w, y); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(0, y);
+    ctx.lineTo(w, y);
+    ctx.stroke();
     ctx.fillText(String(lufs), 2, y - 2);
   }
   const end = Date.now();
@@ -133,7 +170,10 @@ async function refreshChart() {
   data.minutes.forEach((m, i) => {
     const x = ((m.at - startAt) / (end - startAt)) * w;
     const y = Math.min(h, Math.max(0, ((-10 - m.lufs) / 50) * h));
-    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+    ctx.fillStyle = "#e9c46a";
+    ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
   });
   ctx.stroke();
 }
@@ -141,7 +181,10 @@ async function refreshChart() {
 $("emergency").addEventListener("click", async () => {
   $("control-error").textContent = "";
   try {
-    const entry = await api("/api/v1/priority/emergency?stationId=" + encodeURIComponent(state.stationId), { method: "POST", body: { reason: "dashboard test" } });
+    const entry = await api(
+      "/api/v1/priority/emergency?stationId=" + encodeURIComponent(state.stationId),
+      { method: "POST", body: { reason: "dashboard test" } },
+    );
     state.emergencyId = entry.id;
     refresh();
   } catch (err) {
@@ -153,7 +196,13 @@ $("release").addEventListener("click", async () => {
   if (!state.emergencyId) return;
   $("control-error").textContent = "";
   try {
-    await api("/api/v1/priority/" + encodeURIComponent(state.emergencyId) + "?stationId=" + encodeURIComponent(state.stationId), { method: "DELETE" });
+    await api(
+      "/api/v1/priority/" +
+        encodeURIComponent(state.emergencyId) +
+        "?stationId=" +
+        encodeURIComponent(state.stationId),
+      { method: "DELETE" },
+    );
     refresh();
   } catch (err) {
     $("control-error").textContent = String(err.message || err);

@@ -1,19 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { GrimnirError } from "@grimnir/core";
-import { diffTimelines, planTimeline } from "@grimnir/scheduler";
+import { GrimnirError, formatProblem } from "@grimnir/core";
+import type { ConfigProblem } from "@grimnir/core";
+import { diffTimelines, loadPlanInput, planTimeline } from "@grimnir/scheduler";
+import type { CommandIo } from "./io.js";
 import type { Diagnostic, PlanInput, PlanResult, TimelineEntry } from "@grimnir/scheduler";
-
-/** Where `grimnir plan` writes: anything with a `write(text)` method (process.stdout, a test buffer). */
-export interface PlanIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
 
 /** Options of `grimnir plan`. */
 export interface PlanCommandOptions {
   /**
-   * The plan input: a path to a JSON file or the object itself. In a file,
+   * The plan input: a station YAML (with `library`), a path to a plan-input JSON
+   * file, or the object itself. In a JSON file,
    * `library` and `history` may be paths (relative to the file) of JSON arrays
    * of MediaItem / PlayHistory.
    */
@@ -59,6 +56,21 @@ async function loadInput(
   source: string | PlanInput,
   overrides: { library?: string; history?: string },
 ): Promise<PlanInput> {
+  if (typeof source === "string" && /\.ya?ml$/i.test(source)) {
+    if (overrides.library === undefined) {
+      throw new GrimnirError(
+        "CONFIG_INVALID",
+        `planning ${source} needs --library FILE (a JSON array of MediaItem, see docs/planner.md)`,
+        { details: { field: "library" } },
+      );
+    }
+    const loaded = await loadPlanInput({
+      config: source,
+      library: overrides.library,
+      ...(overrides.history !== undefined ? { history: overrides.history } : {}),
+    });
+    return loaded.input;
+  }
   const base = typeof source === "string" ? resolve(source) : undefined;
   const raw = (base === undefined ? source : await readJson(base)) as Record<string, unknown>;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -176,7 +188,7 @@ function diagnosticLines(diagnostics: Diagnostic[], zone: string): string {
  * Exit codes: 0 planned (warnings allowed), 1 planned with error diagnostics,
  * 2 the input could not be read (message on stderr).
  */
-export async function runPlan(options: PlanCommandOptions, io: PlanIo): Promise<number> {
+export async function runPlan(options: PlanCommandOptions, io: CommandIo): Promise<number> {
   let input: PlanInput;
   let proposed: PlanInput | undefined;
   let from: number;
@@ -186,7 +198,12 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo): Promise<
     from = parseFrom(options.from);
   } catch (error) {
     if (!(error instanceof GrimnirError)) throw error;
-    io.stderr.write(`grimnir plan: ${error.message}\n`);
+    const problems = error.details.problems as ConfigProblem[] | undefined;
+    if (problems !== undefined && problems.length > 0) {
+      for (const problem of problems) io.stderr.write(`${formatProblem(problem)}\n`);
+    } else {
+      io.stderr.write(`grimnir plan: ${error.message}\n`);
+    }
     return 2;
   }
   const planOptions = { from, hours: options.hours ?? 48, seed: options.seed ?? 1 };

@@ -28,7 +28,9 @@ export async function runServe(flags: ServeFlags, io: CommandIo): Promise<number
     } else if (isGrimnirError(error)) {
       io.stderr.write(`grimnir serve: ${error.code}: ${error.message}\n`);
     } else {
-      io.stderr.write(`grimnir serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      io.stderr.write(
+        `grimnir serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     return 1;
   }

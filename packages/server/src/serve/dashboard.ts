@@ -20,7 +20,10 @@ export function dashboardAssetsDir(): string {
     if (existsSync(join(candidate, "index.html"))) return candidate;
     dir = dirname(dir);
   }
-  throw new GrimnirError("NOT_FOUND", "dashboard assets (public/dashboard/index.html) are missing from @grimnir/server");
+  throw new GrimnirError(
+    "NOT_FOUND",
+    "dashboard assets (public/dashboard/index.html) are missing from @grimnir/server",
+  );
 }
 
 /**
@@ -43,7 +46,9 @@ export function registerDashboard(
   app.get("/dashboard/loudness", async (request) => {
     const station = (request.query as { station?: string }).station;
     if (station === undefined || station === "") {
-      throw new GrimnirError("VALIDATION", "querystring/station is required", { details: { field: "station" } });
+      throw new GrimnirError("VALIDATION", "querystring/station is required", {
+        details: { field: "station" },
+      });
     }
     return { station, minutes: history.series(station, now()) };
   });
@@ -51,8 +56,13 @@ export function registerDashboard(
     const { asset } = request.params as { asset: string };
     const type = ASSETS[asset];
     if (type === undefined) {
-      throw new GrimnirError("NOT_FOUND", `no dashboard asset ${asset}`, { details: { field: "asset" } });
+      throw new GrimnirError("NOT_FOUND", `no dashboard asset ${asset}`, {
+        details: { field: "asset" },
+      });
     }
-    return reply.type(type).header("cache-control", "no-cache").send(await readFile(join(dir, asset)));
+    return reply
+      .type(type)
+      .header("cache-control", "no-cache")
+      .send(await readFile(join(dir, asset)));
   });
 }

@@ -43,7 +43,9 @@ function mulberry32(seed: number): () => number {
 
 const TABLE_SIZE = 4096;
 const TABLE_MASK = TABLE_SIZE - 1;
-const SINE = Float32Array.from({ length: TABLE_SIZE }, (_, i) => Math.sin((2 * Math.PI * i) / TABLE_SIZE));
+const SINE = Float32Array.from({ length: TABLE_SIZE }, (_, i) =>
+  Math.sin((2 * Math.PI * i) / TABLE_SIZE),
+);
 
 const hz = (midi: number): number => 440 * 2 ** ((midi - 69) / 12);
 
@@ -252,9 +254,13 @@ export async function encodeMp3(
       if (code === 0) resolve();
       else
         reject(
-          new GrimnirError("INTERNAL", `MP3 encoding of ${file} failed (exit ${code}): ${stderr.trim()}`, {
-            details: { file },
-          }),
+          new GrimnirError(
+            "INTERNAL",
+            `MP3 encoding of ${file} failed (exit ${code}): ${stderr.trim()}`,
+            {
+              details: { file },
+            },
+          ),
         );
     });
     // A pipe error means gst-launch exited early; its exit code and stderr (on "close") say why.

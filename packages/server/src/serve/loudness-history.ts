@@ -27,7 +27,12 @@ export class LoudnessHistory {
   /** Subscribe to `metrics` for every station. */
   async start(bus: EventBus): Promise<void> {
     this.#subscription ??= await bus.subscribe("metrics", "*", (event) => {
-      this.record(event.stationId, event.at, event.payload.loudnessLufs, Math.max(event.payload.levelLeftDb, event.payload.levelRightDb));
+      this.record(
+        event.stationId,
+        event.at,
+        event.payload.loudnessLufs,
+        Math.max(event.payload.levelLeftDb, event.payload.levelRightDb),
+      );
     });
   }
 
@@ -58,6 +63,8 @@ export class LoudnessHistory {
 
   /** The station's minutes within the last 24 h before `now`, oldest first. */
   series(stationId: string, now: number): LoudnessMinute[] {
-    return (this.#minutes.get(stationId) ?? []).filter((m) => m.at >= now - KEEP_MS).map(({ at, lufs, peakDb, samples }) => ({ at, lufs, peakDb, samples }));
+    return (this.#minutes.get(stationId) ?? [])
+      .filter((m) => m.at >= now - KEEP_MS)
+      .map(({ at, lufs, peakDb, samples }) => ({ at, lufs, peakDb, samples }));
   }
 }

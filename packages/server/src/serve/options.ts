@@ -112,13 +112,22 @@ export function resolveServeOptions(
   const pick = (flag: string | undefined, name: string): { value?: string; source: string } =>
     flag !== undefined
       ? { value: flag, source: `--${name}` }
-      : { value: env[`GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}`], source: `GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}` };
+      : {
+          value: env[`GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}`],
+          source: `GRIMNIR_${name.toUpperCase().replace(/-/g, "_")}`,
+        };
   const dataDir = resolve(pick(flags.data, "data").value ?? "./data");
   const storeUrl = pick(flags.store, "store").value ?? `sqlite:${dataDir}/grimnir.db`;
   const busUrl = pick(flags.bus, "bus").value ?? "memory:";
   const sharedBus = /^(redis|rediss|nats):/i.test(busUrl);
-  const coordinatorUrl = pick(flags.coordinator, "coordinator").value ?? (sharedBus ? busUrl : "memory:");
-  const num = (flag: string | undefined, name: string, fallback: number, allowZero: boolean): number => {
+  const coordinatorUrl =
+    pick(flags.coordinator, "coordinator").value ?? (sharedBus ? busUrl : "memory:");
+  const num = (
+    flag: string | undefined,
+    name: string,
+    fallback: number,
+    allowZero: boolean,
+  ): number => {
     const { value, source } = pick(flag, name);
     return value === undefined ? fallback : port(value, source, allowZero);
   };

@@ -1,7 +1,14 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GrimnirError } from "@grimnir/core";
-import type { EventBus, MediaItem, NewEntity, ScheduleEntry, Store, TimeSource } from "@grimnir/core";
+import type {
+  EventBus,
+  MediaItem,
+  NewEntity,
+  ScheduleEntry,
+  Store,
+  TimeSource,
+} from "@grimnir/core";
 import { planTimeline } from "@grimnir/scheduler";
 import type { ClockAssignment, PlanInput, TimelineEntry } from "@grimnir/scheduler";
 import type { PlannerPort } from "@grimnir/http";
@@ -36,7 +43,10 @@ export async function writePlannerSettings(
 }
 
 /** Read a station's {@link PlannerSettings}; `{}` when the file does not exist. */
-export async function readPlannerSettings(dataDir: string, stationId: string): Promise<PlannerSettings> {
+export async function readPlannerSettings(
+  dataDir: string,
+  stationId: string,
+): Promise<PlannerSettings> {
   let text: string;
   try {
     text = await readFile(settingsFile(dataDir, stationId), "utf8");
@@ -47,10 +57,14 @@ export async function readPlannerSettings(dataDir: string, stationId: string): P
   try {
     return JSON.parse(text) as PlannerSettings;
   } catch (cause) {
-    throw new GrimnirError("CONFIG_INVALID", `${settingsFile(dataDir, stationId)} is not valid JSON`, {
-      details: { file: settingsFile(dataDir, stationId) },
-      cause,
-    });
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `${settingsFile(dataDir, stationId)} is not valid JSON`,
+      {
+        details: { file: settingsFile(dataDir, stationId) },
+        cause,
+      },
+    );
   }
 }
 
@@ -66,7 +80,10 @@ export interface PlannerServiceOptions {
   /** Crossfade between soft items, ms (from the station config). */
   crossfadeMs?: number;
   /** Told after every regeneration (e.g. so executors re-read the timeline). */
-  onRegenerated?: (stationId: string, result: { from: number; to: number; entries: number }) => void;
+  onRegenerated?: (
+    stationId: string,
+    result: { from: number; to: number; entries: number },
+  ) => void;
 }
 
 function toScheduleEntry(stationId: string, entry: TimelineEntry): NewEntity<ScheduleEntry> {
@@ -117,11 +134,14 @@ export class PlannerService implements PlannerPort {
     const { store } = this.#o;
     const station = await store.stations.get(stationId);
     if (station === undefined) {
-      throw new GrimnirError("NOT_FOUND", `station ${stationId} does not exist`, { details: { stationId } });
+      throw new GrimnirError("NOT_FOUND", `station ${stationId} does not exist`, {
+        details: { stationId },
+      });
     }
     const settings = await readPlannerSettings(this.#o.dataDir, stationId);
-    const list = <T>(repo: { list(id: string, page: { limit: number; offset: number }): Promise<T[]> }) =>
-      listAll((offset) => repo.list(stationId, { limit: 1000, offset }));
+    const list = <T>(repo: {
+      list(id: string, page: { limit: number; offset: number }): Promise<T[]>;
+    }) => listAll((offset) => repo.list(stationId, { limit: 1000, offset }));
     const [clocks, smartBlocks, playlists, shows, overrides, library] = await Promise.all([
       list(store.clocks),
       list(store.smartBlocks),
@@ -134,7 +154,10 @@ export class PlannerService implements PlannerPort {
       ),
     ]);
     const now = this.#o.timeSource.now();
-    const history = await store.playHistory.list(stationId, { from: now - 48 * HOUR_MS, to: now + 1 });
+    const history = await store.playHistory.list(stationId, {
+      from: now - 48 * HOUR_MS,
+      to: now + 1,
+    });
     const defaultClockId =
       settings.defaultClockId ??
       clocks.find((c) => c.name === "standard")?.id ??
@@ -147,7 +170,9 @@ export class PlannerService implements PlannerPort {
       shows,
       overrides,
       ...(defaultClockId === undefined ? {} : { defaultClockId }),
-      ...(settings.clockAssignment === undefined ? {} : { clockAssignment: settings.clockAssignment }),
+      ...(settings.clockAssignment === undefined
+        ? {}
+        : { clockAssignment: settings.clockAssignment }),
       library,
       history,
       ...(this.#o.crossfadeMs === undefined ? {} : { crossfadeMs: this.#o.crossfadeMs }),
@@ -208,9 +233,13 @@ export class PlannerService implements PlannerPort {
   async previewSmartBlock(stationId: string, smartBlockId: string): Promise<MediaItem[]> {
     const input = await this.planInput(stationId);
     if (!input.smartBlocks.some((b) => b.id === smartBlockId)) {
-      throw new GrimnirError("NOT_FOUND", `smart block ${smartBlockId} does not exist in station ${stationId}`, {
-        details: { field: "id" },
-      });
+      throw new GrimnirError(
+        "NOT_FOUND",
+        `smart block ${smartBlockId} does not exist in station ${stationId}`,
+        {
+          details: { field: "id" },
+        },
+      );
     }
     const now = this.#o.timeSource.now();
     const clockId = "__preview__";

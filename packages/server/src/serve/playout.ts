@@ -1,6 +1,14 @@
 import { isAbsolute, join } from "node:path";
 import { GrimnirError, PRIORITY_NAMES } from "@grimnir/core";
-import type { Coordinator, EventBus, Lease, Mount, StationConfig, Store, TimeSource } from "@grimnir/core";
+import type {
+  Coordinator,
+  EventBus,
+  Lease,
+  Mount,
+  StationConfig,
+  Store,
+  TimeSource,
+} from "@grimnir/core";
 import { ExecutorPool, StationExecutor, storeEntryResolver } from "@grimnir/executor";
 import type { ExecutorEvent, PooledExecutor } from "@grimnir/executor";
 import type { EngineSupervisor, OutputSpec } from "@grimnir/engine";
@@ -74,7 +82,11 @@ class StationDriver implements PooledExecutor {
     await this.#playout.configureStation(this.executor.stationId);
     await this.executor.start();
     this.#playout.log.info(
-      { stationId: this.executor.stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
+      {
+        stationId: this.executor.stationId,
+        fencingToken: this.#lease.token,
+        owner: this.#lease.holder,
+      },
       "driving station",
     );
   }
@@ -106,7 +118,8 @@ export class Playout {
       leaseTtlMs: options.leaseTtlMs ?? 10_000,
       timeSource: options.timeSource,
       logger: execLogger,
-      onOwnershipChange: (change) => this.log.info(change, change.owned ? "station taken" : "station given up"),
+      onOwnershipChange: (change) =>
+        this.log.info(change, change.owned ? "station taken" : "station given up"),
       createExecutor: (stationId, lease) => {
         const config = options.configs.get(stationId);
         const resolve = storeEntryResolver(options.store, {
@@ -129,12 +142,17 @@ export class Playout {
           engineCheckEveryMs: 1000,
           resolveEntry: async (entry) => {
             const resolved = await resolve(entry);
-            if (resolved === undefined || /^[a-z][a-z0-9+.-]*:/i.test(resolved.uri) || isAbsolute(resolved.uri)) {
+            if (
+              resolved === undefined ||
+              /^[a-z][a-z0-9+.-]*:/i.test(resolved.uri) ||
+              isAbsolute(resolved.uri)
+            ) {
               return resolved;
             }
             return { ...resolved, uri: join(options.mediaRoot, resolved.uri) };
           },
-          onEvent: (event: ExecutorEvent) => this.log.info({ event: { ...event } }, `executor ${event.type}`),
+          onEvent: (event: ExecutorEvent) =>
+            this.log.info({ event: { ...event } }, `executor ${event.type}`),
         });
         return new StationDriver(this, executor, lease);
       },
@@ -206,11 +224,17 @@ export class Playout {
         if (request.mediaId !== undefined) {
           const media = await this.#o.store.media.get(stationId, request.mediaId);
           if (media === undefined) {
-            throw new GrimnirError("NOT_FOUND", `media ${request.mediaId} does not exist in station ${stationId}`, {
-              details: { field: "mediaId" },
-            });
+            throw new GrimnirError(
+              "NOT_FOUND",
+              `media ${request.mediaId} does not exist in station ${stationId}`,
+              {
+                details: { field: "mediaId" },
+              },
+            );
           }
-          uri = isAbsolute(media.storageKey) ? media.storageKey : join(this.#o.mediaRoot, media.storageKey);
+          uri = isAbsolute(media.storageKey)
+            ? media.storageKey
+            : join(this.#o.mediaRoot, media.storageKey);
           title = media.title;
         } else {
           uri = this.#o.emergencyFile(stationId);
@@ -226,24 +250,45 @@ export class Playout {
         await executor.insertEmergency({ id, uri, title });
         const source = executor.sources.find((s) => s.id === `emergency:${id}`);
         if (source === undefined) {
-          throw new GrimnirError("INTERNAL", `emergency ${id} was inserted but is not in the priority stack`);
+          throw new GrimnirError(
+            "INTERNAL",
+            `emergency ${id} was inserted but is not in the priority stack`,
+          );
         }
-        this.log.warn({ stationId, sourceId: source.id, requestedBy: request.requestedBy, reason: request.reason }, "emergency inserted");
+        this.log.warn(
+          {
+            stationId,
+            sourceId: source.id,
+            requestedBy: request.requestedBy,
+            reason: request.reason,
+          },
+          "emergency inserted",
+        );
         return entryOf(source, executor.onAir?.id);
       },
       release: async (stationId, sourceId, requestedBy) => {
         const executor = this.executorOf(stationId);
         if (!executor.sources.some((s) => s.id === sourceId)) {
-          throw new GrimnirError("NOT_FOUND", `source ${sourceId} is not active on station ${stationId}`, {
-            details: { field: "sourceId" },
-          });
+          throw new GrimnirError(
+            "NOT_FOUND",
+            `source ${sourceId} is not active on station ${stationId}`,
+            {
+              details: { field: "sourceId" },
+            },
+          );
         }
-        if (sourceId.startsWith("emergency:")) await executor.endEmergency(sourceId.slice("emergency:".length));
-        else if (sourceId.startsWith("live:")) await executor.endLive(sourceId.slice("live:".length));
+        if (sourceId.startsWith("emergency:"))
+          await executor.endEmergency(sourceId.slice("emergency:".length));
+        else if (sourceId.startsWith("live:"))
+          await executor.endLive(sourceId.slice("live:".length));
         else {
-          throw new GrimnirError("VALIDATION", `source ${sourceId} is derived (automation/fallback) and cannot be released`, {
-            details: { field: "sourceId" },
-          });
+          throw new GrimnirError(
+            "VALIDATION",
+            `source ${sourceId} is derived (automation/fallback) and cannot be released`,
+            {
+              details: { field: "sourceId" },
+            },
+          );
         }
         this.log.info({ stationId, sourceId, requestedBy }, "source released");
       },
@@ -264,8 +309,12 @@ export class Playout {
           state: executor.state,
           ...(onAir === undefined
             ? {}
-            : { onAir: { ...onAir, kind: PRIORITY_NAMES[onAir.priority] ?? String(onAir.priority) } }),
-          ...(executor.currentEntryId === undefined ? {} : { currentEntryId: executor.currentEntryId }),
+            : {
+                onAir: { ...onAir, kind: PRIORITY_NAMES[onAir.priority] ?? String(onAir.priority) },
+              }),
+          ...(executor.currentEntryId === undefined
+            ? {}
+            : { currentEntryId: executor.currentEntryId }),
           ...(executor.positionMs === undefined ? {} : { positionMs: executor.positionMs }),
           ...(executor.nextEntryId === undefined ? {} : { nextEntryId: executor.nextEntryId }),
           sources: executor.sources,

@@ -101,7 +101,11 @@ export async function startServer(
     const coordinator: Coordinator = await adapters.createCoordinator(options.coordinatorUrl);
     cleanups.push(() => coordinator.close());
     log.info(
-      { store: options.storeUrl.replace(/\/\/[^@/]*@/, "//***@"), bus: options.busUrl, coordinator: options.coordinatorUrl },
+      {
+        store: options.storeUrl.replace(/\/\/[^@/]*@/, "//***@"),
+        bus: options.busUrl,
+        coordinator: options.coordinatorUrl,
+      },
       "store, bus and coordinator ready",
     );
 
@@ -138,18 +142,28 @@ export async function startServer(
         active: true,
       });
       for (const mount of config.mounts) {
-        await store.mounts.create({ id: mount.id, stationId, name: mount.name, outputs: mount.outputs });
+        await store.mounts.create({
+          id: mount.id,
+          stationId,
+          name: mount.name,
+          outputs: mount.outputs,
+        });
       }
       log.info({ stationId }, "station created from the configuration (empty library)");
     }
 
     const jwtSecret =
       options.jwtSecret ??
-      (await secretFile(join(options.dataDir, "jwt-secret"), () => randomBytes(32).toString("hex"))).value;
+      (await secretFile(join(options.dataDir, "jwt-secret"), () => randomBytes(32).toString("hex")))
+        .value;
     if ((await store.users.list({ limit: 1 })).length === 0) {
       const password =
         options.adminPassword ??
-        (await secretFile(join(options.dataDir, "admin-password"), () => randomBytes(9).toString("base64url"))).value;
+        (
+          await secretFile(join(options.dataDir, "admin-password"), () =>
+            randomBytes(9).toString("base64url"),
+          )
+        ).value;
       await store.users.create({
         username: "admin",
         displayName: "Administrator",
@@ -158,7 +172,13 @@ export async function startServer(
         disabled: false,
       });
       log.info(
-        { username: "admin", passwordFile: options.adminPassword === undefined ? join(options.dataDir, "admin-password") : "GRIMNIR_ADMIN_PASSWORD" },
+        {
+          username: "admin",
+          passwordFile:
+            options.adminPassword === undefined
+              ? join(options.dataDir, "admin-password")
+              : "GRIMNIR_ADMIN_PASSWORD",
+        },
         "admin user created",
       );
     }
@@ -181,7 +201,9 @@ export async function startServer(
       configs,
       emergencyFile: (id) => {
         if (id === stationId && emergencyPath !== undefined && emergencyPath !== "") {
-          return isAbsolute(emergencyPath) ? emergencyPath : resolve(options.dataDir, emergencyPath);
+          return isAbsolute(emergencyPath)
+            ? emergencyPath
+            : resolve(options.dataDir, emergencyPath);
         }
         return demoEmergencyFile(mediaRoot, id);
       },
@@ -203,7 +225,10 @@ export async function startServer(
         try {
           await planner.regenerate(station.id);
         } catch (err) {
-          log.error({ err, stationId: station.id }, "planning failed; the stored timeline stays on air");
+          log.error(
+            { err, stationId: station.id },
+            "planning failed; the stored timeline stays on air",
+          );
         }
       }
     };
@@ -215,7 +240,9 @@ export async function startServer(
     playout.start();
     cleanups.push(() => playout.stop());
     const stationsTimer = setInterval(() => {
-      playout.refreshStations().catch((err: unknown) => log.warn({ err }, "station list refresh failed"));
+      playout
+        .refreshStations()
+        .catch((err: unknown) => log.warn({ err }, "station list refresh failed"));
     }, 30_000);
     cleanups.push(async () => clearInterval(stationsTimer));
 
@@ -225,7 +252,8 @@ export async function startServer(
       for (const station of await store.stations.list({ limit: 1000 })) {
         if (stopping) return;
         const result = await analyzePendingMedia(store, station.id, mediaRoot, () => stopping);
-        if (result.analysed + result.failed > 0) log.info({ stationId: station.id, ...result }, "media analysed");
+        if (result.analysed + result.failed > 0)
+          log.info({ stationId: station.id, ...result }, "media analysed");
       }
     })().catch((err: unknown) => log.error({ err }, "background media analysis failed"));
     cleanups.push(async () => {
@@ -247,17 +275,26 @@ export async function startServer(
         executor: playout.executorPort(),
         engine: supervisor.engine,
       },
-      logger: logger.child({ component: "http" }, { level: options.logLevel === "info" ? "warn" : options.logLevel }),
+      logger: logger.child(
+        { component: "http" },
+        { level: options.logLevel === "info" ? "warn" : options.logLevel },
+      ),
     });
     registerStreamProxy(api, options.streamPort);
     registerDashboard(api, history, () => time.now());
     await api.listen({ port: options.port, host: options.host });
     cleanups.push(() => api.close());
     const port = (api.server.address() as AddressInfo).port;
-    const shownHost = options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
+    const shownHost =
+      options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
     const url = `http://${shownHost}:${port}`;
     log.info(
-      { url, stream: `${url}/stream/${config.mounts[0]?.outputs.find((o) => o.type === "http")?.path ?? "<none>"}`, dashboard: `${url}/dashboard/`, stations: playout.ownedStations },
+      {
+        url,
+        stream: `${url}/stream/${config.mounts[0]?.outputs.find((o) => o.type === "http")?.path ?? "<none>"}`,
+        dashboard: `${url}/dashboard/`,
+        stations: playout.ownedStations,
+      },
       "grimnir serve is on air",
     );
 
