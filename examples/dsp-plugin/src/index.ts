@@ -17,7 +17,13 @@ export const stereoWidth = defineDspNode<StereoWidthParams>({
   params: {
     type: "object",
     properties: {
-      width: { type: "number", minimum: 0, maximum: 2, default: 1, description: "Side gain: 0 = mono, 1 = unchanged, 2 = wide." },
+      width: {
+        type: "number",
+        minimum: 0,
+        maximum: 2,
+        default: 1,
+        description: "Side gain: 0 = mono, 1 = unchanged, 2 = wide.",
+      },
     },
   },
   create: ({ width }) => ({

@@ -35,8 +35,16 @@ describe("stereo_width plugin", () => {
   });
 
   it("is rejected with a clear error when the parameters are wrong", () => {
-    expect(() => DspChain.compile({ nodes: [{ id: "w", type: "stereo_width", params: { width: "wide" } }] }, { registry: registry() })).toThrow(
-      expect.objectContaining({ code: "VALIDATION", details: expect.objectContaining({ node: "w", field: "params.width" }) }),
+    expect(() =>
+      DspChain.compile(
+        { nodes: [{ id: "w", type: "stereo_width", params: { width: "wide" } }] },
+        { registry: registry() },
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: "VALIDATION",
+        details: expect.objectContaining({ node: "w", field: "params.width" }),
+      }),
     );
   });
 });

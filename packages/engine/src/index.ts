@@ -17,7 +17,14 @@ export type { CrossfadeGains } from "./fade-curve.js";
 
 // --- mixer ---
 export { Mixer } from "./mixer/mixer.js";
-export type { MixerEvent, MixerOptions, MixerStatus, ScheduleOptions, MixProcessor, MixStems } from "./mixer/mixer.js";
+export type {
+  MixerEvent,
+  MixerOptions,
+  MixerStatus,
+  ScheduleOptions,
+  MixProcessor,
+  MixStems,
+} from "./mixer/mixer.js";
 export type { MixerItem, DeckEndReason } from "./mixer/deck.js";
 export { PcmBuffer } from "./mixer/pcm-buffer.js";
 export type { PcmSource } from "./mixer/pcm-buffer.js";
@@ -38,7 +45,12 @@ export { Compressor, compressorCurveDb } from "./dsp/compressor.js";
 export { Limiter } from "./dsp/limiter.js";
 export { LoudnessNormalizer } from "./dsp/loudness-normalize.js";
 export { Agc } from "./dsp/agc.js";
-export { Equalizer, equalizerSections, GRAPHIC10_CENTRES_HZ, GRAPHIC31_CENTRES_HZ } from "./dsp/equalizer.js";
+export {
+  Equalizer,
+  equalizerSections,
+  GRAPHIC10_CENTRES_HZ,
+  GRAPHIC31_CENTRES_HZ,
+} from "./dsp/equalizer.js";
 export { Gate } from "./dsp/gate.js";
 export { Duck } from "./dsp/duck.js";
 export { Mix } from "./dsp/mix.js";
@@ -49,7 +61,12 @@ export { TruePeakEstimator, measureTruePeakDb } from "./dsp/true-peak.js";
 
 // --- engine process ---
 export { AudioEngine, ENGINE_VERSION } from "./engine/audio-engine.js";
-export type { AudioEngineOptions, AudioEngineStationStatus, EngineTelemetry, OutputSpec } from "./engine/audio-engine.js";
+export type {
+  AudioEngineOptions,
+  AudioEngineStationStatus,
+  EngineTelemetry,
+  OutputSpec,
+} from "./engine/audio-engine.js";
 export { Station } from "./engine/station.js";
 export type { StationEvent, StationOutputs, StationTiming } from "./engine/station.js";
 export { validateGraph, PROCESSED_NODE_TYPES, UNPROCESSED_NODE_TYPES } from "./engine/graph.js";
@@ -57,7 +74,12 @@ export type { GraphSettings } from "./engine/graph.js";
 export { startEngineServer } from "./grpc/server.js";
 export type { EngineServer, EngineServerOptions } from "./grpc/server.js";
 export { mediaEngineProtoPath } from "./grpc/proto.js";
-export { HttpStreamServer, HttpStreamMount, icyMetadataBlock, ICY_METAINT } from "./outputs/http-stream.js";
+export {
+  HttpStreamServer,
+  HttpStreamMount,
+  icyMetadataBlock,
+  ICY_METAINT,
+} from "./outputs/http-stream.js";
 export { parseIcecastUrl } from "./gst/encoder.js";
 export type { IcecastTarget, HlsTarget } from "./gst/encoder.js";
 export { Recorder } from "./outputs/recorder.js";
@@ -65,6 +87,10 @@ export type { RecordingTarget, CueEntry } from "./outputs/recorder.js";
 
 // --- client ---
 export { EngineClient, fromServiceError } from "./client/engine-client.js";
-export type { EngineClientOptions, EngineStreamHandlers, EngineFullStatus } from "./client/engine-client.js";
+export type {
+  EngineClientOptions,
+  EngineStreamHandlers,
+  EngineFullStatus,
+} from "./client/engine-client.js";
 export { EngineSupervisor } from "./client/supervisor.js";
 export type { SupervisorOptions, SupervisorEvent } from "./client/supervisor.js";

@@ -2,8 +2,24 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isGrimnirError } from "@grimnir/core";
-import { EngineClient, startEngineServer, type EngineServer, type StationEvent } from "../src/index.js";
-import { firstRun, freePort, listen, makeTone, requireBinaries, readStreamTitle, tempDir, toneEnvelope, toneTimeline, waitFor } from "./helpers.js";
+import {
+  EngineClient,
+  startEngineServer,
+  type EngineServer,
+  type StationEvent,
+} from "../src/index.js";
+import {
+  firstRun,
+  freePort,
+  listen,
+  makeTone,
+  requireBinaries,
+  readStreamTitle,
+  tempDir,
+  toneEnvelope,
+  toneTimeline,
+  waitFor,
+} from "./helpers.js";
 
 describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () => {
   let server: EngineServer;
@@ -58,8 +74,14 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     expect(Math.abs((c - b) * 10 - 2000)).toBeLessThanOrEqual(30);
     // No silent window anywhere between the first and the last tone.
     const end = firstRun(timeline, "silence", 5, c);
-    expect(timeline.slice(a, end === -1 ? undefined : end).filter((t) => t === "silence")).toEqual([]);
-    expect(events.some((e) => e.stationId === "gapless" && e.type === "item_started" && e.itemId === "c")).toBe(true);
+    expect(timeline.slice(a, end === -1 ? undefined : end).filter((t) => t === "silence")).toEqual(
+      [],
+    );
+    expect(
+      events.some(
+        (e) => e.stationId === "gapless" && e.type === "item_started" && e.itemId === "c",
+      ),
+    ).toBe(true);
   });
 
   it("starts a crossfade at the requested time, ±50 ms at the listener", async () => {
@@ -69,12 +91,21 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     await client.preload("xfade", { itemId: "a", uri: tones["long440"]! });
     await client.play("xfade", { itemId: "a", uri: tones["long440"]! });
     const started = await waitFor(
-      () => events.find((e) => e.stationId === "xfade" && e.type === "item_started" && e.itemId === "a"),
+      () =>
+        events.find(
+          (e) => e.stationId === "xfade" && e.type === "item_started" && e.itemId === "a",
+        ),
       5000,
       "item a to start",
     );
     await client.preload("xfade", { itemId: "b", uri: tones["b660"]! });
-    await client.play("xfade", { itemId: "b", uri: tones["b660"]!, atMs: started.at + 1500, crossfadeMs: 1000, curve: "linear" });
+    await client.play("xfade", {
+      itemId: "b",
+      uri: tones["b660"]!,
+      atMs: started.at + 1500,
+      crossfadeMs: 1000,
+      curve: "linear",
+    });
     const audio = await listener.done;
     const a440 = toneEnvelope(audio, 440);
     const b660 = toneEnvelope(audio, 660);
@@ -97,7 +128,11 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     const listener = listen(url, 6);
     await waitFor(() => listener.firstByteAt(), 5000, "first MP3 bytes");
     await client.play("eas", { itemId: "prog", uri: tones["long440"]! });
-    await waitFor(() => events.find((e) => e.stationId === "eas" && e.type === "item_started"), 5000, "program start");
+    await waitFor(
+      () => events.find((e) => e.stationId === "eas" && e.type === "item_started"),
+      5000,
+      "program start",
+    );
     await new Promise((r) => setTimeout(r, 1000));
     await client.insertEmergency("eas", { itemId: "alert", uri: tones["c880"]! });
     const audio = await listener.done;
@@ -111,12 +146,20 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     // The 1 s alert is heard whole before the program returns.
     expect((resumed - e) * 10).toBeGreaterThan(900);
     const status = await client.fullStatus();
-    expect(status.stations.find((s) => s.stationId === "eas")).toMatchObject({ state: "playing", currentItemId: "prog" });
+    expect(status.stations.find((s) => s.stationId === "eas")).toMatchObject({
+      state: "playing",
+      currentItemId: "prog",
+    });
   });
 
   it("carries ICY StreamTitle to listeners that ask for it", async () => {
     const url = await station("icy");
-    await client.play("icy", { itemId: "t", uri: tones["long440"]!, title: "Sine Song", artist: "Tone Band" });
+    await client.play("icy", {
+      itemId: "t",
+      uri: tones["long440"]!,
+      title: "Sine Song",
+      artist: "Tone Band",
+    });
     const { metaint, title } = await readStreamTitle(url, 8000);
     expect(metaint).toBe(16000);
     expect(title).toBe("Tone Band - Sine Song");
@@ -128,42 +171,73 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
     const url = await station("bad");
     const corrupt = join(tmp.dir, "corrupt.mp3");
     writeFileSync(corrupt, Buffer.alloc(20_000, 0x5a));
-    const err = await client.play("bad", { itemId: "missing", uri: join(tmp.dir, "nope.wav") }).catch((e: unknown) => e);
+    const err = await client
+      .play("bad", { itemId: "missing", uri: join(tmp.dir, "nope.wav") })
+      .catch((e: unknown) => e);
     expect(isGrimnirError(err, "NOT_FOUND")).toBe(true);
     const listener = listen(url, 7);
     await waitFor(() => listener.firstByteAt(), 5000, "first MP3 bytes");
     await client.play("bad", { itemId: "corrupt", uri: corrupt });
     await client.play("bad", { itemId: "next", uri: tones["b660"]! });
     const failure = await waitFor(
-      () => events.find((e) => e.stationId === "bad" && e.type === "source_failure" && e.itemId === "corrupt"),
+      () =>
+        events.find(
+          (e) => e.stationId === "bad" && e.type === "source_failure" && e.itemId === "corrupt",
+        ),
       5000,
       "source_failure",
     );
     expect(failure.message).toMatch(/corrupt\.mp3/);
     const timeline = toneTimeline(await listener.done, [660]);
     expect(firstRun(timeline, 660)).toBeGreaterThanOrEqual(0);
-    await expect(client.preload("bad", { itemId: "c2", uri: corrupt })).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(client.preload("bad", { itemId: "c2", uri: corrupt })).rejects.toMatchObject({
+      code: "VALIDATION",
+    });
   });
 
   it("rejects invalid graphs naming node and field, and reports what is not implemented", async () => {
     await expect(
-      client.loadGraph("g", { nodes: [{ id: "sd", type: "silence_detector", params: { threshold_db: 5 } }] }),
-    ).rejects.toMatchObject({ code: "VALIDATION", details: { node: "sd", field: "params.threshold_db" } });
-    await expect(client.loadGraph("g", { nodes: [{ id: "x", type: "reverb", params: {} }] })).rejects.toMatchObject({
+      client.loadGraph("g", {
+        nodes: [{ id: "sd", type: "silence_detector", params: { threshold_db: 5 } }],
+      }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION",
+      details: { node: "sd", field: "params.threshold_db" },
+    });
+    await expect(
+      client.loadGraph("g", { nodes: [{ id: "x", type: "reverb", params: {} }] }),
+    ).rejects.toMatchObject({
       code: "VALIDATION",
       details: { node: "x", field: "type" },
     });
-    await expect(client.loadGraph("g", { nodes: [{ id: "c", type: "compressor", params: { ratio: 40 } }] })).rejects.toMatchObject({
+    await expect(
+      client.loadGraph("g", { nodes: [{ id: "c", type: "compressor", params: { ratio: 40 } }] }),
+    ).rejects.toMatchObject({
       code: "VALIDATION",
       details: { node: "c", field: "params.ratio" },
     });
-    await expect(client.loadGraph("g", { nodes: [{ id: "s", type: "source", params: { sample_rate_hz: 48000 } }] })).rejects.toMatchObject({
+    await expect(
+      client.loadGraph("g", {
+        nodes: [{ id: "s", type: "source", params: { sample_rate_hz: 48000 } }],
+      }),
+    ).rejects.toMatchObject({
       code: "NOT_IMPLEMENTED",
     });
-    await client.loadGraph("g", { nodes: [{ id: "sd", type: "silence_detector", params: { threshold_db: -45, duration_sec: 2 } }] });
-    await expect(client.routeLive("g", { inputUri: "srt://x", priority: 1 })).rejects.toMatchObject({ code: "NOT_IMPLEMENTED" });
-    await expect(client.play("", { itemId: "x", uri: "/x" })).rejects.toMatchObject({ code: "VALIDATION", details: { field: "station_id" } });
-    await expect(client.play("g", { itemId: "x", uri: tones["a440"]!, curve: "zigzag" as never })).rejects.toMatchObject({
+    await client.loadGraph("g", {
+      nodes: [
+        { id: "sd", type: "silence_detector", params: { threshold_db: -45, duration_sec: 2 } },
+      ],
+    });
+    await expect(client.routeLive("g", { inputUri: "srt://x", priority: 1 })).rejects.toMatchObject(
+      { code: "NOT_IMPLEMENTED" },
+    );
+    await expect(client.play("", { itemId: "x", uri: "/x" })).rejects.toMatchObject({
+      code: "VALIDATION",
+      details: { field: "station_id" },
+    });
+    await expect(
+      client.play("g", { itemId: "x", uri: tones["a440"]!, curve: "zigzag" as never }),
+    ).rejects.toMatchObject({
       code: "VALIDATION",
       details: { field: "curve" },
     });

@@ -2,7 +2,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "tsup";
-import { EngineClient, EngineSupervisor, startEngineServer, type EngineServer, type SupervisorEvent } from "../src/index.js";
+import {
+  EngineClient,
+  EngineSupervisor,
+  startEngineServer,
+  type EngineServer,
+  type SupervisorEvent,
+} from "../src/index.js";
 import {
   firstRun,
   freePort,
@@ -46,19 +52,35 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
     const b = makeTone(tmp.dir, "i660", 660, 2, 0.25);
     const c = makeTone(tmp.dir, "i880", 880, 2, 0.5);
     await client.configureOutputs("ice", [
-      { name: "main", format: "mp3", bitrateKbps: 128, icecastUrl: `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/ice.mp3` },
+      {
+        name: "main",
+        format: "mp3",
+        bitrateKbps: 128,
+        icecastUrl: `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/ice.mp3`,
+      },
     ]);
     const mountUrl = `http://127.0.0.1:${icecast.port}/ice.mp3`;
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`).then((r) => r.text())).includes("/ice.mp3"), 10_000, "the mount to go live");
+    await waitFor(
+      async () =>
+        (
+          await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`).then((r) => r.text())
+        ).includes("/ice.mp3"),
+      10_000,
+      "the mount to go live",
+    );
     const listener = listen(mountUrl, 10);
     await waitFor(() => listener.firstByteAt(), 5000, "first bytes from icecast");
     await client.play("ice", { itemId: "a", uri: a, title: "First", artist: "Tones" });
     await client.play("ice", { itemId: "b", uri: b, title: "Second", artist: "Tones" });
     await client.play("ice", { itemId: "c", uri: c, title: "Third", artist: "Tones" });
-    const title = await waitFor(async () => {
-      const t = (await readStreamTitle(mountUrl, 3000)).title;
-      return /^Tones - (First|Second|Third)$/.test(t) ? t : undefined;
-    }, 6000, "a Tones title from icecast");
+    const title = await waitFor(
+      async () => {
+        const t = (await readStreamTitle(mountUrl, 3000)).title;
+        return /^Tones - (First|Second|Third)$/.test(t) ? t : undefined;
+      },
+      6000,
+      "a Tones title from icecast",
+    );
     expect(title).toMatch(/^Tones - /);
     const timeline = toneTimeline(await listener.done, [440, 660, 880]);
     const ia = firstRun(timeline, 440);
@@ -84,7 +106,9 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
       silent: true,
       config: false,
       // Bundled CommonJS dependencies of core call require(); give the ESM bundle one.
-      banner: { js: "import { createRequire as __grimnirCreateRequire } from 'node:module'; const require = __grimnirCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __grimnirCreateRequire } from 'node:module'; const require = __grimnirCreateRequire(import.meta.url);",
+      },
     });
     const track = writeSegmentsWav(join(tmp.dir, "two-part.wav"), [
       [440, 3],
@@ -103,11 +127,23 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
       await supervisor.start();
       await supervisor.configureOutputs("sup", [{ name: "sup", format: "mp3", httpPort }]);
       await supervisor.play("sup", { itemId: "song", uri: track });
-      await waitFor(async () => ((await supervisor.engine.fullStatus()).stations[0]?.positionMs ?? 0) > 1500 || undefined, 5000, "1.5 s of the song");
+      await waitFor(
+        async () =>
+          ((await supervisor.engine.fullStatus()).stations[0]?.positionMs ?? 0) > 1500 || undefined,
+        5000,
+        "1.5 s of the song",
+      );
       await new Promise((r) => setTimeout(r, 300));
       process.kill(supervisor.pid!, "SIGKILL");
-      const restarted = await waitFor(() => events.find((e) => e.type === "restarted"), 15_000, "the supervisor to restart the engine");
-      expect(restarted.type === "restarted" && restarted.resumed[0]).toMatchObject({ stationId: "sup", itemId: "song" });
+      const restarted = await waitFor(
+        () => events.find((e) => e.type === "restarted"),
+        15_000,
+        "the supervisor to restart the engine",
+      );
+      expect(restarted.type === "restarted" && restarted.resumed[0]).toMatchObject({
+        stationId: "sup",
+        itemId: "song",
+      });
       const resumedAt = restarted.type === "restarted" ? restarted.resumed[0]!.positionMs : 0;
       expect(resumedAt).toBeGreaterThan(1500);
       const listener = listen(`http://127.0.0.1:${httpPort}/stream/sup.mp3`, 4);

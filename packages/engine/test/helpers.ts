@@ -13,7 +13,10 @@ export const APT_LINE =
 export function requireBinaries(...names: string[]): void {
   for (const name of names) {
     const found = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-    if (!found) throw new Error(`${name} is not installed; install the engine's test dependencies with:\n  ${APT_LINE}`);
+    if (!found)
+      throw new Error(
+        `${name} is not installed; install the engine's test dependencies with:\n  ${APT_LINE}`,
+      );
   }
 }
 
@@ -37,7 +40,13 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /** Write a stereo 44.1 kHz WAV sine of `freq` Hz, `seconds` long, at linear `volume`, with GStreamer. */
-export function makeTone(dir: string, name: string, freq: number, seconds: number, volume = 0.5): string {
+export function makeTone(
+  dir: string,
+  name: string,
+  freq: number,
+  seconds: number,
+  volume = 0.5,
+): string {
   const path = join(dir, `${name}.wav`);
   const buffers = Math.round(seconds * 10);
   const r = spawnSync("gst-launch-1.0", [
@@ -61,7 +70,13 @@ export function makeTone(dir: string, name: string, freq: number, seconds: numbe
 }
 
 /** Goertzel power of `freq` in `samples[start, start + length)`, normalised to amplitude² of a full-scale sine ≈ 0.25. */
-export function goertzel(samples: Float32Array, freq: number, start: number, length: number, rate = 44100): number {
+export function goertzel(
+  samples: Float32Array,
+  freq: number,
+  start: number,
+  length: number,
+  rate = 44100,
+): number {
   const k = (2 * Math.PI * freq) / rate;
   const coeff = 2 * Math.cos(k);
   let s1 = 0;
@@ -76,7 +91,13 @@ export function goertzel(samples: Float32Array, freq: number, start: number, len
 }
 
 /** Per 10 ms window, which of `freqs` dominates (or "silence" below `floor` amplitude). */
-export function toneTimeline(samples: Float32Array, freqs: number[], windowMs = 10, floor = 0.02, rate = 44100): (number | "silence")[] {
+export function toneTimeline(
+  samples: Float32Array,
+  freqs: number[],
+  windowMs = 10,
+  floor = 0.02,
+  rate = 44100,
+): (number | "silence")[] {
   const win = Math.round((rate * windowMs) / 1000);
   const out: (number | "silence")[] = [];
   for (let start = 0; start + win <= samples.length; start += win) {
@@ -115,9 +136,28 @@ export interface Listener {
 
 /** Start decoding `url` with ffmpeg like a listener would. */
 export function listen(url: string, seconds: number): Listener {
-  const child = spawn("ffmpeg", ["-nostdin", "-loglevel", "error", "-i", url, "-f", "f32le", "-ac", "1", "-ar", "44100", "-t", String(seconds), "-"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-i",
+      url,
+      "-f",
+      "f32le",
+      "-ac",
+      "1",
+      "-ar",
+      "44100",
+      "-t",
+      String(seconds),
+      "-",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const chunks: Buffer[] = [];
   let first: number | undefined;
   let stderr = "";
@@ -130,7 +170,8 @@ export function listen(url: string, seconds: number): Listener {
     child.on("error", reject);
     child.on("close", () => {
       const all = Buffer.concat(chunks);
-      if (all.length === 0) return reject(new Error(`listener got no audio from ${url}: ${stderr}`));
+      if (all.length === 0)
+        return reject(new Error(`listener got no audio from ${url}: ${stderr}`));
       const out = new Float32Array(Math.floor(all.length / 4));
       new Uint8Array(out.buffer).set(all.subarray(0, out.length * 4));
       resolve(out);
@@ -164,7 +205,9 @@ export async function startIcecast(): Promise<Icecast> {
 </icecast>`;
   const config = join(tmp.dir, "icecast.xml");
   writeFileSync(config, xml);
-  const child: ChildProcess = spawn("icecast2", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn("icecast2", ["-c", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   for (let i = 0; i < 100; i++) {
@@ -189,7 +232,11 @@ export async function startIcecast(): Promise<Icecast> {
 }
 
 /** Poll `check` every 50 ms until it returns a value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const end = performance.now() + timeoutMs;
   while (performance.now() < end) {
     const v = await check();
@@ -200,7 +247,12 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 }
 
 /** Amplitude of `freq` in Hann-windowed 50 ms windows every `hopMs`; `t` is the window centre in ms. */
-export function toneEnvelope(samples: Float32Array, freq: number, hopMs = 2.5, rate = 44100): { t: number; amp: number }[] {
+export function toneEnvelope(
+  samples: Float32Array,
+  freq: number,
+  hopMs = 2.5,
+  rate = 44100,
+): { t: number; amp: number }[] {
   const len = Math.round(rate * 0.05);
   const hop = Math.round((rate * hopMs) / 1000);
   const w = new Float64Array(len);
@@ -222,7 +274,10 @@ export function toneEnvelope(samples: Float32Array, freq: number, hopMs = 2.5, r
 }
 
 /** Read a raw ICY stream and return the first non-empty StreamTitle. */
-export function readStreamTitle(url: string, timeoutMs: number): Promise<{ metaint: number; title: string }> {
+export function readStreamTitle(
+  url: string,
+  timeoutMs: number,
+): Promise<{ metaint: number; title: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { "Icy-MetaData": "1" } }, (res) => {
       const metaint = Number(res.headers["icy-metaint"]);
@@ -255,7 +310,6 @@ export function readStreamTitle(url: string, timeoutMs: number): Promise<{ metai
     req.end();
   });
 }
-
 
 /** Write a stereo 16-bit 44.1 kHz WAV of consecutive sine segments, each `[freq, seconds]` at amplitude 0.5. */
 export function writeSegmentsWav(path: string, segments: [number, number][]): string {

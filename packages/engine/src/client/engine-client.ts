@@ -10,7 +10,11 @@ import type {
   TelemetrySample,
 } from "@grimnir/core";
 import { GrimnirError, type ErrorCode } from "@grimnir/core";
-import type { AudioEngineStationStatus, EngineTelemetry, OutputSpec } from "../engine/audio-engine.js";
+import type {
+  AudioEngineStationStatus,
+  EngineTelemetry,
+  OutputSpec,
+} from "../engine/audio-engine.js";
 import type { StationEvent } from "../engine/station.js";
 import { ERROR_CODE_KEY, ERROR_DETAILS_KEY, loadMediaEngineService } from "../grpc/proto.js";
 import { fromPlayRequest } from "../grpc/wire.js";
@@ -40,7 +44,11 @@ export interface EngineFullStatus {
   stations: AudioEngineStationStatus[];
 }
 
-const UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+const UNAVAILABLE = new Set([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.CANCELLED,
+]);
 const FROM_GRPC: Partial<Record<grpc.status, ErrorCode>> = {
   [grpc.status.INVALID_ARGUMENT]: "VALIDATION",
   [grpc.status.NOT_FOUND]: "NOT_FOUND",
@@ -51,19 +59,28 @@ const FROM_GRPC: Partial<Record<grpc.status, ErrorCode>> = {
 /** A gRPC failure as a {@link GrimnirError}: unreachable engine → `ENGINE_UNAVAILABLE`, else the engine's own code and details. */
 export function fromServiceError(err: grpc.ServiceError, method: string): GrimnirError {
   if (UNAVAILABLE.has(err.code)) {
-    return new GrimnirError("ENGINE_UNAVAILABLE", `media engine unreachable during ${method}: ${err.details || err.message}`, {
-      details: { method, grpcCode: err.code },
-      cause: err,
-    });
+    return new GrimnirError(
+      "ENGINE_UNAVAILABLE",
+      `media engine unreachable during ${method}: ${err.details || err.message}`,
+      {
+        details: { method, grpcCode: err.code },
+        cause: err,
+      },
+    );
   }
-  const code = (err.metadata?.get(ERROR_CODE_KEY)[0] as ErrorCode | undefined) ?? FROM_GRPC[err.code] ?? "INTERNAL";
+  const code =
+    (err.metadata?.get(ERROR_CODE_KEY)[0] as ErrorCode | undefined) ??
+    FROM_GRPC[err.code] ??
+    "INTERNAL";
   const raw = err.metadata?.get(ERROR_DETAILS_KEY)[0];
   let details: Record<string, unknown> = { method };
-  if (typeof raw === "string") details = { ...(JSON.parse(raw) as Record<string, unknown>), method };
+  if (typeof raw === "string")
+    details = { ...(JSON.parse(raw) as Record<string, unknown>), method };
   return new GrimnirError(code, err.details || err.message, { details, cause: err });
 }
 
-type RawClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown>>;
+type RawClient = grpc.Client &
+  Record<string, (...args: unknown[]) => grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown>>;
 
 /**
  * Typed gRPC client of `grimnir-engine`, implementing core's
@@ -94,12 +111,20 @@ export class EngineClient implements MediaEngine {
   async loadGraph(stationId: string, graph: DspGraph): Promise<void> {
     await this.#unary("LoadGraph", {
       stationId,
-      nodes: graph.nodes.map((n) => ({ id: n.id, type: n.type, paramsJson: JSON.stringify(n.params ?? {}) })),
+      nodes: graph.nodes.map((n) => ({
+        id: n.id,
+        type: n.type,
+        paramsJson: JSON.stringify(n.params ?? {}),
+      })),
     });
   }
 
   async preload(stationId: string, request: PlayRequest): Promise<void> {
-    await this.#unary("Preload", fromPlayRequest(stationId, request), Math.max(this.#deadlineMs, 15_000));
+    await this.#unary(
+      "Preload",
+      fromPlayRequest(stationId, request),
+      Math.max(this.#deadlineMs, 15_000),
+    );
   }
 
   async play(stationId: string, request: PlayRequest): Promise<void> {
@@ -110,7 +135,10 @@ export class EngineClient implements MediaEngine {
     await this.#unary("Stop", { stationId, fadeOutMs: options.fadeOutMs });
   }
 
-  async fade(stationId: string, options: { targetDb: number; durationMs: number; curve?: FadeCurve }): Promise<void> {
+  async fade(
+    stationId: string,
+    options: { targetDb: number; durationMs: number; curve?: FadeCurve },
+  ): Promise<void> {
     await this.#unary("Fade", { stationId, ...options });
   }
 
@@ -118,7 +146,10 @@ export class EngineClient implements MediaEngine {
     await this.#unary("InsertEmergency", fromPlayRequest(stationId, request));
   }
 
-  async routeLive(stationId: string, options: { inputUri: string; priority: Priority; fadeInMs?: number }): Promise<void> {
+  async routeLive(
+    stationId: string,
+    options: { inputUri: string; priority: Priority; fadeInMs?: number },
+  ): Promise<void> {
     await this.#unary("RouteLive", { stationId, ...options });
   }
 
@@ -135,7 +166,11 @@ export class EngineClient implements MediaEngine {
   /** GetStatus with everything the engine reports (positions, URIs, titles). */
   async fullStatus(): Promise<EngineFullStatus> {
     const res = (await this.#unary("GetStatus", {})) as Partial<EngineFullStatus>;
-    return { uptimeMs: res.uptimeMs ?? 0, version: res.version ?? "", stations: (res.stations ?? []).map(normaliseStation) };
+    return {
+      uptimeMs: res.uptimeMs ?? 0,
+      version: res.version ?? "",
+      stations: (res.stations ?? []).map(normaliseStation),
+    };
   }
 
   async status(): Promise<EngineStatus> {
@@ -155,7 +190,10 @@ export class EngineClient implements MediaEngine {
     };
   }
 
-  async streamTelemetry(stationId: string, handler: (sample: TelemetrySample) => void): Promise<Subscription> {
+  async streamTelemetry(
+    stationId: string,
+    handler: (sample: TelemetrySample) => void,
+  ): Promise<Subscription> {
     return this.subscribe(stationId, {
       onSample: (s) =>
         handler({
@@ -208,19 +246,33 @@ export class EngineClient implements MediaEngine {
   #unary(method: string, request: object, deadlineMs = this.#deadlineMs): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.#closed) {
-        reject(new GrimnirError("ENGINE_UNAVAILABLE", `EngineClient for ${this.address} is closed`, { details: { method } }));
+        reject(
+          new GrimnirError("ENGINE_UNAVAILABLE", `EngineClient for ${this.address} is closed`, {
+            details: { method },
+          }),
+        );
         return;
       }
       const deadline = new Date(Date.now() + deadlineMs);
-      this.#client[method]!(request, new grpc.Metadata(), { deadline }, (err: grpc.ServiceError | null, res: unknown) =>
-        err ? reject(fromServiceError(err, method)) : resolve(res),
+      this.#client[method]!(
+        request,
+        new grpc.Metadata(),
+        { deadline },
+        (err: grpc.ServiceError | null, res: unknown) =>
+          err ? reject(fromServiceError(err, method)) : resolve(res),
       );
     });
   }
 }
 
 function normaliseStation(s: Partial<AudioEngineStationStatus>): AudioEngineStationStatus {
-  return { ...s, stationId: s.stationId ?? "", state: s.state ?? "idle", bufferDepthMs: s.bufferDepthMs ?? 0, underruns: s.underruns ?? 0 } as AudioEngineStationStatus;
+  return {
+    ...s,
+    stationId: s.stationId ?? "",
+    state: s.state ?? "idle",
+    bufferDepthMs: s.bufferDepthMs ?? 0,
+    underruns: s.underruns ?? 0,
+  } as AudioEngineStationStatus;
 }
 
 function normaliseSample(s: Partial<EngineTelemetry>): EngineTelemetry {

@@ -11,7 +11,13 @@ import { EngineClient } from "./engine-client.js";
 export type SupervisorEvent =
   | { type: "started"; pid: number; at: number }
   | { type: "unhealthy"; reason: string; at: number }
-  | { type: "restarted"; pid: number; restarts: number; at: number; resumed: { stationId: string; itemId: string; positionMs: number }[] }
+  | {
+      type: "restarted";
+      pid: number;
+      restarts: number;
+      at: number;
+      resumed: { stationId: string; itemId: string; positionMs: number }[];
+    }
   | { type: "fatal"; reason: string; at: number };
 
 /** {@link EngineSupervisor} options; intervals are configurable so tests can run fast. */
@@ -47,7 +53,10 @@ interface StationMemory {
 /** The built engine script next to this module (dist/engine-main.js). */
 function defaultEngineScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, "engine-main.js"), join(here, "..", "..", "dist", "engine-main.js")]) {
+  for (const candidate of [
+    join(here, "engine-main.js"),
+    join(here, "..", "..", "dist", "engine-main.js"),
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   return join(here, "engine-main.js");
@@ -64,7 +73,9 @@ function defaultEngineScript(): string {
  */
 export class EngineSupervisor {
   readonly port: number;
-  readonly #options: Required<Omit<SupervisorOptions, "onEvent" | "port">> & { onEvent: (e: SupervisorEvent) => void };
+  readonly #options: Required<Omit<SupervisorOptions, "onEvent" | "port">> & {
+    onEvent: (e: SupervisorEvent) => void;
+  };
   readonly #stations = new Map<string, StationMemory>();
   readonly #restarts: number[] = [];
   #child: ChildProcess | undefined;
@@ -88,7 +99,10 @@ export class EngineSupervisor {
       startTimeoutMs: options.startTimeoutMs ?? 15_000,
       onEvent: options.onEvent ?? (() => undefined),
     };
-    this.#client = new EngineClient({ address: `127.0.0.1:${this.port}`, deadlineMs: Math.min(5000, this.#options.heartbeatTimeoutMs) });
+    this.#client = new EngineClient({
+      address: `127.0.0.1:${this.port}`,
+      deadlineMs: Math.min(5000, this.#options.heartbeatTimeoutMs),
+    });
   }
 
   /** The client to use; calls through it are remembered for re-application after a restart. */
@@ -153,9 +167,13 @@ export class EngineSupervisor {
   }
 
   async #spawn(): Promise<void> {
-    const child = spawn(this.#options.command, [...this.#options.args, "--port", String(this.port)], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    const child = spawn(
+      this.#options.command,
+      [...this.#options.args, "--port", String(this.port)],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     this.#child = child;
     child.on("exit", (code, signal) => {
       if (this.#child !== child || this.#stopped) return;
@@ -168,7 +186,11 @@ export class EngineSupervisor {
         break;
       } catch (err) {
         if (Date.now() > deadline || child.exitCode !== null) {
-          throw new GrimnirError("ENGINE_UNAVAILABLE", `engine did not answer GetStatus within ${this.#options.startTimeoutMs} ms`, { cause: err });
+          throw new GrimnirError(
+            "ENGINE_UNAVAILABLE",
+            `engine did not answer GetStatus within ${this.#options.startTimeoutMs} ms`,
+            { cause: err },
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -184,13 +206,18 @@ export class EngineSupervisor {
       this.#lastOk = Date.now();
       for (const s of status.stations) {
         if (s.currentItemId !== undefined && s.positionMs !== undefined) {
-          this.#memory(s.stationId).current = { itemId: s.currentItemId, positionMs: s.positionMs, seenAt: this.#lastOk };
+          this.#memory(s.stationId).current = {
+            itemId: s.currentItemId,
+            positionMs: s.positionMs,
+            seenAt: this.#lastOk,
+          };
         }
       }
     } catch (err) {
       const silentFor = Date.now() - this.#lastOk;
       this.#options.onEvent({ type: "unhealthy", reason: (err as Error).message, at: Date.now() });
-      if (silentFor >= this.#options.heartbeatTimeoutMs) await this.#restart(`no heartbeat for ${silentFor} ms`);
+      if (silentFor >= this.#options.heartbeatTimeoutMs)
+        await this.#restart(`no heartbeat for ${silentFor} ms`);
     }
   }
 
@@ -198,7 +225,8 @@ export class EngineSupervisor {
     if (this.#restarting || this.#stopped || this.#fatal) return;
     this.#restarting = true;
     const now = Date.now();
-    while (this.#restarts.length > 0 && now - this.#restarts[0]! > this.#options.restartWindowMs) this.#restarts.shift();
+    while (this.#restarts.length > 0 && now - this.#restarts[0]! > this.#options.restartWindowMs)
+      this.#restarts.shift();
     if (this.#restarts.length >= this.#options.maxRestarts) {
       this.#fatal = true;
       this.#restarting = false;
@@ -217,9 +245,19 @@ export class EngineSupervisor {
     try {
       await this.#spawn();
       const resumed = await this.#reapply();
-      this.#options.onEvent({ type: "restarted", pid: this.#child!.pid!, restarts: this.#restarts.length, at: Date.now(), resumed });
+      this.#options.onEvent({
+        type: "restarted",
+        pid: this.#child!.pid!,
+        restarts: this.#restarts.length,
+        at: Date.now(),
+        resumed,
+      });
     } catch (err) {
-      this.#options.onEvent({ type: "unhealthy", reason: `restart failed: ${(err as Error).message}`, at: Date.now() });
+      this.#options.onEvent({
+        type: "unhealthy",
+        reason: `restart failed: ${(err as Error).message}`,
+        at: Date.now(),
+      });
     } finally {
       this.#restarting = false;
     }
@@ -236,7 +274,13 @@ export class EngineSupervisor {
         // The item kept playing until the crash; estimate where it would be now.
         const positionMs = Math.max(0, current.positionMs + (Date.now() - current.seenAt));
         if (request.endMs === undefined || positionMs < request.endMs) {
-          await this.#client.play(stationId, { ...request, startMs: positionMs, atMs: undefined, crossfadeMs: 0, fadeInMs: 100 });
+          await this.#client.play(stationId, {
+            ...request,
+            startMs: positionMs,
+            atMs: undefined,
+            crossfadeMs: 0,
+            fadeInMs: 100,
+          });
           resumed.push({ stationId, itemId: current.itemId, positionMs });
         }
       }

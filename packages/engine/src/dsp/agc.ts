@@ -1,5 +1,10 @@
 import type { AgcParams } from "@grimnir/core";
-import { GainReductionTracker, timeCoeff, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  GainReductionTracker,
+  timeCoeff,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 
 /** Integration time of the AGC's RMS detector, ms. */
 const RMS_WINDOW_MS = 300;

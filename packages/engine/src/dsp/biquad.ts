@@ -16,7 +16,13 @@ export type BiquadShape = "peak" | "lowshelf" | "highshelf";
  * past their corner, `gainDb / 2` at it. `q` is the peak's Q, or the shelf
  * slope expressed as Q (0.707 = Butterworth-like, no overshoot).
  */
-export function rbjBiquad(shape: BiquadShape, frequencyHz: number, gainDb: number, q: number, sampleRate: number): BiquadCoefficients {
+export function rbjBiquad(
+  shape: BiquadShape,
+  frequencyHz: number,
+  gainDb: number,
+  q: number,
+  sampleRate: number,
+): BiquadCoefficients {
   // Keep the centre below Nyquist so a 20 kHz band at 44.1 kHz stays a valid filter.
   const f = Math.min(frequencyHz, sampleRate * 0.49);
   const a = 10 ** (gainDb / 40);
@@ -45,7 +51,11 @@ export function rbjBiquad(shape: BiquadShape, frequencyHz: number, gainDb: numbe
 }
 
 /** Magnitude response of `c` at `frequencyHz`, dB. */
-export function biquadResponseDb(c: BiquadCoefficients, frequencyHz: number, sampleRate: number): number {
+export function biquadResponseDb(
+  c: BiquadCoefficients,
+  frequencyHz: number,
+  sampleRate: number,
+): number {
   const w = (2 * Math.PI * frequencyHz) / sampleRate;
   const re = (z: number[]): number => z[0]! + z[1]! * Math.cos(w) + z[2]! * Math.cos(2 * w);
   const im = (z: number[]): number => -(z[1]! * Math.sin(w) + z[2]! * Math.sin(2 * w));

@@ -13,8 +13,21 @@ export const EVERY_NODE: DspGraph = {
     { id: "music", type: "mix", params: { inputs: ["automation", "emergency"], gains_db: [0, 0] } },
     { id: "voice_duck", type: "duck", params: { sidechain: "live", depth_db: 12 } },
     { id: "gate", type: "gate", params: { threshold_db: -70 } },
-    { id: "eq", type: "equalizer", params: { mode: "graphic10", gains: [2, 1, 0, 0, -1, 0, 1, 2, 2, 1] } },
-    { id: "peq", type: "equalizer", params: { bands: [{ frequency_hz: 80, gain_db: 3, type: "lowshelf" }, { frequency_hz: 3000, gain_db: -2, q: 2 }] } },
+    {
+      id: "eq",
+      type: "equalizer",
+      params: { mode: "graphic10", gains: [2, 1, 0, 0, -1, 0, 1, 2, 2, 1] },
+    },
+    {
+      id: "peq",
+      type: "equalizer",
+      params: {
+        bands: [
+          { frequency_hz: 80, gain_db: 3, type: "lowshelf" },
+          { frequency_hz: 3000, gain_db: -2, q: 2 },
+        ],
+      },
+    },
     { id: "loud", type: "loudness_normalize", params: { target_lufs: -16, true_peak_limit: -1 } },
     { id: "agc", type: "agc", params: {} },
     { id: "comp", type: "compressor", params: { threshold_db: -18, ratio: 3 } },
@@ -27,32 +40,73 @@ export const EVERY_NODE: DspGraph = {
 
 describe("DspChain.compile", () => {
   it("names node and field of an out-of-range parameter", () => {
-    expect(() => DspChain.compile({ nodes: [{ id: "c", type: "compressor", params: { ratio: 40 } }] })).toThrow(
-      expect.objectContaining({ code: "VALIDATION", details: expect.objectContaining({ node: "c", field: "params.ratio" }) }),
+    expect(() =>
+      DspChain.compile({ nodes: [{ id: "c", type: "compressor", params: { ratio: 40 } }] }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "VALIDATION",
+        details: expect.objectContaining({ node: "c", field: "params.ratio" }),
+      }),
     );
-    expect(() => DspChain.compile({ nodes: [{ id: "e", type: "equalizer", params: { bands: [{ frequency_hz: 10 }] } }] })).toThrow(
-      expect.objectContaining({ details: expect.objectContaining({ node: "e", field: "params.bands[0].frequency_hz" }) }),
+    expect(() =>
+      DspChain.compile({
+        nodes: [{ id: "e", type: "equalizer", params: { bands: [{ frequency_hz: 10 }] } }],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ node: "e", field: "params.bands[0].frequency_hz" }),
+      }),
     );
   });
 
   it("rejects unknown types, duplicate ids and references to nothing", () => {
     expect(() => DspChain.compile({ nodes: [{ id: "x", type: "reverb", params: {} }] })).toThrow(
-      expect.objectContaining({ code: "VALIDATION", details: expect.objectContaining({ node: "x", field: "type" }) }),
+      expect.objectContaining({
+        code: "VALIDATION",
+        details: expect.objectContaining({ node: "x", field: "type" }),
+      }),
     );
-    expect(() => DspChain.compile({ nodes: [{ id: "a", type: "sink", params: {} }, { id: "a", type: "sink", params: {} }] })).toThrow(/appears twice/);
-    expect(() => DspChain.compile({ nodes: [{ id: "m", type: "mix", params: { inputs: ["automation", "later"] } }, { id: "later", type: "sink", params: {} }] })).toThrow(
-      expect.objectContaining({ details: expect.objectContaining({ node: "m", field: "params.inputs[1]" }) }),
+    expect(() =>
+      DspChain.compile({
+        nodes: [
+          { id: "a", type: "sink", params: {} },
+          { id: "a", type: "sink", params: {} },
+        ],
+      }),
+    ).toThrow(/appears twice/);
+    expect(() =>
+      DspChain.compile({
+        nodes: [
+          { id: "m", type: "mix", params: { inputs: ["automation", "later"] } },
+          { id: "later", type: "sink", params: {} },
+        ],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ node: "m", field: "params.inputs[1]" }),
+      }),
     );
   });
 
   it("answers NOT_IMPLEMENTED for a registered type nothing implements, and for another sample rate", () => {
     const registry = new DspNodeRegistry();
-    registry.register(defineDspNode({ type: "vinyl_crackle", description: "Adds crackle.", params: { type: "object", properties: {} } }));
-    expect(() => DspChain.compile({ nodes: [{ id: "v", type: "vinyl_crackle", params: {} }] }, { registry })).toThrow(
-      expect.objectContaining({ code: "NOT_IMPLEMENTED" }),
+    registry.register(
+      defineDspNode({
+        type: "vinyl_crackle",
+        description: "Adds crackle.",
+        params: { type: "object", properties: {} },
+      }),
     );
-    expect(() => DspChain.compile({ nodes: [{ id: "s", type: "source", params: { sample_rate_hz: 48000 } }] })).toThrow(
-      expect.objectContaining({ code: "NOT_IMPLEMENTED", details: expect.objectContaining({ field: "params.sample_rate_hz" }) }),
+    expect(() =>
+      DspChain.compile({ nodes: [{ id: "v", type: "vinyl_crackle", params: {} }] }, { registry }),
+    ).toThrow(expect.objectContaining({ code: "NOT_IMPLEMENTED" }));
+    expect(() =>
+      DspChain.compile({ nodes: [{ id: "s", type: "source", params: { sample_rate_hz: 48000 } }] }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "NOT_IMPLEMENTED",
+        details: expect.objectContaining({ field: "params.sample_rate_hz" }),
+      }),
     );
   });
 
@@ -73,7 +127,10 @@ describe("DspChain.compile", () => {
         }),
       }),
     );
-    const chain = DspChain.compile({ nodes: [{ id: "f", type: "flaky", params: {} }] }, { registry });
+    const chain = DspChain.compile(
+      { nodes: [{ id: "f", type: "flaky", params: {} }] },
+      { registry },
+    );
     const errors: string[] = [];
     chain.onNodeError = (id, err) => errors.push(`${id}: ${err.message}`);
     const block = [new Float32Array(4).fill(1), new Float32Array(4).fill(1)];
@@ -101,7 +158,8 @@ describe("DspChain.compile", () => {
     const out = sine(0, 0, 1);
     let at = 0;
     inBlocks(out, 441, (b) => {
-      const slice = (x: Float32Array[]): Float32Array[] => x.map((ch) => ch.subarray(at, at + b[0]!.length));
+      const slice = (x: Float32Array[]): Float32Array[] =>
+        x.map((ch) => ch.subarray(at, at + b[0]!.length));
       chain.process(b, { automation: slice(music), emergency: slice(alert) });
       at += b[0]!.length;
     });
@@ -125,7 +183,9 @@ describe("DspChain.compile", () => {
     });
     const used = process.cpuUsage(started);
     const cpuMs = (used.user + used.system) / 1000;
-    console.log(`every-node graph: 10 s of stereo 44.1 kHz in ${cpuMs.toFixed(0)} ms CPU (${((cpuMs / 10000) * 100).toFixed(1)} % of one core)`);
+    console.log(
+      `every-node graph: 10 s of stereo 44.1 kHz in ${cpuMs.toFixed(0)} ms CPU (${((cpuMs / 10000) * 100).toFixed(1)} % of one core)`,
+    );
     const readings = chain.readings();
     expect(readings.map((r) => r.nodeId)).toEqual(EVERY_NODE.nodes.map((n) => n.id));
     expect(readings.find((r) => r.nodeId === "comp")!.gainReductionDb).toBeGreaterThan(0);
@@ -143,26 +203,38 @@ describe("LiveDspChain", () => {
   }
 
   function run(crossfadeFrames: number): Float32Array {
-    const live = new LiveDspChain(DspChain.compile({ nodes: [{ id: "c", type: "compressor", params: { threshold_db: -30, ratio: 2 } }] }));
+    const live = new LiveDspChain(
+      DspChain.compile({
+        nodes: [{ id: "c", type: "compressor", params: { threshold_db: -30, ratio: 2 } }],
+      }),
+    );
     const total = RATE;
     const out = new Float32Array(total * 2);
     const silent = new Float32Array(0);
     for (let at = 0; at < total; at += 512) {
       const n = Math.min(512, total - at);
       const block = new Float32Array(n * 2);
-      for (let i = 0; i < n; i++) block[i * 2] = block[i * 2 + 1] = 0.5 * Math.sin((2 * Math.PI * 220 * (at + i)) / RATE);
+      for (let i = 0; i < n; i++)
+        block[i * 2] = block[i * 2 + 1] = 0.5 * Math.sin((2 * Math.PI * 220 * (at + i)) / RATE);
       if (at === 512 * 40) {
         live.load(
           DspChain.compile({
             nodes: [
-              { id: "eq", type: "equalizer", params: { bands: [{ frequency_hz: 220, gain_db: -12 }] } },
+              {
+                id: "eq",
+                type: "equalizer",
+                params: { bands: [{ frequency_hz: 220, gain_db: -12 }] },
+              },
               { id: "lim", type: "limiter", params: { threshold_db: -20, lookahead_ms: 5 } },
             ],
           }),
           crossfadeFrames,
         );
       }
-      live.process(block, { automation: block, emergency: silent.length ? silent : new Float32Array(n * 2) });
+      live.process(block, {
+        automation: block,
+        emergency: silent.length ? silent : new Float32Array(n * 2),
+      });
       out.set(block, at * 2);
     }
     return out;

@@ -1,6 +1,16 @@
-import { dspNodes as coreDspNodes, GrimnirError, type DspGraph, type DspNodeRegistry } from "@grimnir/core";
+import {
+  dspNodes as coreDspNodes,
+  GrimnirError,
+  type DspGraph,
+  type DspNodeRegistry,
+} from "@grimnir/core";
 import { BUILTIN_DSP_IMPLEMENTATIONS } from "./builtin-nodes.js";
-import { NAMED_DSP_INPUTS, type DspContext, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  NAMED_DSP_INPUTS,
+  type DspContext,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 
 /** Options of {@link DspChain.compile}. */
 export interface DspChainOptions {
@@ -37,15 +47,26 @@ interface ChainNode {
   failed: boolean;
 }
 
-function invalid(message: string, node: string | undefined, field: string, extra: Record<string, unknown> = {}): GrimnirError {
+function invalid(
+  message: string,
+  node: string | undefined,
+  field: string,
+  extra: Record<string, unknown> = {},
+): GrimnirError {
   return new GrimnirError("VALIDATION", message, { details: { node, field, ...extra } });
 }
 
 /** `/bands/0/q` → `params.bands[0].q`; `/type` → `type`. */
 function pointerField(pointer: string): string {
-  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (parts.length === 1 && parts[0] === "type") return "type";
-  return parts.reduce((field, p) => (/^\d+$/.test(p) ? `${field}[${p}]` : `${field}.${p}`), "params");
+  return parts.reduce(
+    (field, p) => (/^\d+$/.test(p) ? `${field}[${p}]` : `${field}.${p}`),
+    "params",
+  );
 }
 
 /**
@@ -68,7 +89,11 @@ export class DspChain {
   /** Receives a node's processing error (once per node). */
   onNodeError: (nodeId: string, error: Error) => void = () => undefined;
 
-  private constructor(nodes: ChainNode[], sampleRate: number, silence: DspSilenceSettings | undefined) {
+  private constructor(
+    nodes: ChainNode[],
+    sampleRate: number,
+    silence: DspSilenceSettings | undefined,
+  ) {
     this.#nodes = nodes;
     for (const n of nodes) this.#byId.set(n.id, n);
     this.sampleRate = sampleRate;
@@ -94,7 +119,8 @@ export class DspChain {
     const registry = options.registry ?? coreDspNodes;
     const sampleRate = options.sampleRate ?? 44100;
     const channels = options.channels ?? 2;
-    if (!graph || !Array.isArray(graph.nodes)) throw invalid("graph.nodes must be a list of nodes", undefined, "nodes");
+    if (!graph || !Array.isArray(graph.nodes))
+      throw invalid("graph.nodes must be a list of nodes", undefined, "nodes");
     const nodes: ChainNode[] = [];
     const ids = new Set<string>();
     const referenced = new Set<string>();
@@ -107,20 +133,35 @@ export class DspChain {
     };
     for (const [i, spec] of graph.nodes.entries()) {
       const id = spec?.id;
-      if (typeof id !== "string" || id.trim() === "") throw invalid(`nodes[${i}].id must be a non-empty string`, undefined, `nodes[${i}].id`);
+      if (typeof id !== "string" || id.trim() === "")
+        throw invalid(`nodes[${i}].id must be a non-empty string`, undefined, `nodes[${i}].id`);
       if (ids.has(id)) throw invalid(`node "${id}" appears twice; ids must be unique`, id, "id");
       const params = spec.params ?? {};
-      if (typeof params !== "object" || Array.isArray(params)) throw invalid(`node "${id}": params must be an object`, id, "params");
+      if (typeof params !== "object" || Array.isArray(params))
+        throw invalid(`node "${id}": params must be an object`, id, "params");
       const problems = registry.validate({ type: spec.type, params }, { path: `nodes[${i}]` });
       if (problems.length > 0) {
-        throw invalid(`node "${id}": ${problems.map((p) => p.message).join("; ")}`, id, pointerField(problems[0]!.pointer), { problems });
+        throw invalid(
+          `node "${id}": ${problems.map((p) => p.message).join("; ")}`,
+          id,
+          pointerField(problems[0]!.pointer),
+          { problems },
+        );
       }
       if (spec.type === "source") {
         if (params["sample_rate_hz"] !== undefined && params["sample_rate_hz"] !== sampleRate) {
-          throw new GrimnirError("NOT_IMPLEMENTED", `node "${id}": sample_rate_hz ${JSON.stringify(params["sample_rate_hz"])}: this station's mixer runs at ${sampleRate} Hz only`, { details: { node: id, field: "params.sample_rate_hz" } });
+          throw new GrimnirError(
+            "NOT_IMPLEMENTED",
+            `node "${id}": sample_rate_hz ${JSON.stringify(params["sample_rate_hz"])}: this station's mixer runs at ${sampleRate} Hz only`,
+            { details: { node: id, field: "params.sample_rate_hz" } },
+          );
         }
         if (params["channels"] !== undefined && params["channels"] !== channels) {
-          throw new GrimnirError("NOT_IMPLEMENTED", `node "${id}": channels ${JSON.stringify(params["channels"])}: the mixer runs ${channels} channels only`, { details: { node: id, field: "params.channels" } });
+          throw new GrimnirError(
+            "NOT_IMPLEMENTED",
+            `node "${id}": channels ${JSON.stringify(params["channels"])}: the mixer runs ${channels} channels only`,
+            { details: { node: id, field: "params.channels" } },
+          );
         }
       }
       const full = registry.withDefaults({ type: spec.type, params });
@@ -132,18 +173,30 @@ export class DspChain {
             : [];
       for (const [name, field] of refs) {
         if (!(NAMED_DSP_INPUTS as readonly string[]).includes(name) && !ids.has(name)) {
-          throw invalid(`node "${id}": ${field} "${name}" is neither a named input (${NAMED_DSP_INPUTS.join(", ")}) nor the id of an earlier node`, id, field);
+          throw invalid(
+            `node "${id}": ${field} "${name}" is neither a named input (${NAMED_DSP_INPUTS.join(", ")}) nor the id of an earlier node`,
+            id,
+            field,
+          );
         }
         if (ids.has(name)) referenced.add(name);
       }
-      if (spec.type === "silence_detector") silence = { thresholdDb: full["threshold_db"] as number, seconds: full["duration_sec"] as number };
+      if (spec.type === "silence_detector")
+        silence = {
+          thresholdDb: full["threshold_db"] as number,
+          seconds: full["duration_sec"] as number,
+        };
       const nodeType = registry.require(spec.type);
       let instance: EngineDspNode;
       if (nodeType.create) instance = nodeType.create(full);
       else {
         const factory = BUILTIN_DSP_IMPLEMENTATIONS[spec.type];
         if (!factory) {
-          throw new GrimnirError("NOT_IMPLEMENTED", `node "${id}": type "${spec.type}" is registered without a create() and this engine has no implementation of it`, { details: { node: id, field: "type" } });
+          throw new GrimnirError(
+            "NOT_IMPLEMENTED",
+            `node "${id}": type "${spec.type}" is registered without a create() and this engine has no implementation of it`,
+            { details: { node: id, field: "type" } },
+          );
         }
         instance = factory(full, ctx);
       }
@@ -166,7 +219,10 @@ export class DspChain {
    * Run every node over one planar block in place. `inputs` are the named
    * inputs of this block (`automation`, `emergency`, `live`; planar, same length).
    */
-  process(frames: Float32Array[], inputs: Readonly<Record<string, Float32Array[] | undefined>> = {}): void {
+  process(
+    frames: Float32Array[],
+    inputs: Readonly<Record<string, Float32Array[] | undefined>> = {},
+  ): void {
     this.#inputs = inputs;
     const n = frames[0]!.length;
     for (const node of this.#nodes) {
@@ -180,7 +236,8 @@ export class DspChain {
       }
       if (node.snapshot) {
         for (let c = 0; c < frames.length; c++) {
-          if (!node.snapshot[c] || node.snapshot[c]!.length !== n) node.snapshot[c] = new Float32Array(n);
+          if (!node.snapshot[c] || node.snapshot[c]!.length !== n)
+            node.snapshot[c] = new Float32Array(n);
           node.snapshot[c]!.set(frames[c]!);
         }
       }

@@ -1,5 +1,10 @@
 import type { CompressorParams } from "@grimnir/core";
-import { GainReductionTracker, timeCoeff, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  GainReductionTracker,
+  timeCoeff,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 
 /**
  * Static curve of a soft-knee compressor: output level for input level
@@ -7,7 +12,12 @@ import { GainReductionTracker, timeCoeff, type DspNodeReading, type EngineDspNod
  * unchanged; above it the excess over `thresholdDb` is divided by `ratio`;
  * inside the `kneeDb`-wide knee a quadratic joins the two.
  */
-export function compressorCurveDb(xDb: number, thresholdDb: number, ratio: number, kneeDb: number): number {
+export function compressorCurveDb(
+  xDb: number,
+  thresholdDb: number,
+  ratio: number,
+  kneeDb: number,
+): number {
   const over = xDb - thresholdDb;
   if (2 * over <= -kneeDb) return xDb;
   if (kneeDb > 0 && 2 * Math.abs(over) < kneeDb) {

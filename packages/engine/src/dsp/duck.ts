@@ -1,6 +1,12 @@
 import type { DuckParams } from "@grimnir/core";
 import { dbToGain } from "../fade-curve.js";
-import { GainReductionTracker, timeCoeff, type DspContext, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  GainReductionTracker,
+  timeCoeff,
+  type DspContext,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 
 /** Decay of the sidechain level detector, ms. */
 const DETECTOR_DECAY_MS = 50;

@@ -15,7 +15,11 @@ function toneGainDb(eq: Equalizer, freq: number): number {
 
 describe("equalizer", () => {
   it("gives a parametric peak band exactly its gain at its centre frequency", () => {
-    const eq = new Equalizer({ mode: "parametric", bands: [{ frequency_hz: 1000, gain_db: 6, q: 1, type: "peak" }] }, RATE, 2);
+    const eq = new Equalizer(
+      { mode: "parametric", bands: [{ frequency_hz: 1000, gain_db: 6, q: 1, type: "peak" }] },
+      RATE,
+      2,
+    );
     expect(toneGainDb(eq, 1000)).toBeCloseTo(6, 1);
     const c = rbjBiquad("peak", 1000, 6, 1, RATE);
     expect(biquadResponseDb(c, 1000, RATE)).toBeCloseTo(6, 9);
@@ -25,14 +29,25 @@ describe("equalizer", () => {
 
   it("gives graphic bands their gain at the ISO centres", () => {
     const gains10 = GRAPHIC10_CENTRES_HZ.map((f) => (f === 1000 ? -9 : 0));
-    expect(toneGainDb(new Equalizer({ mode: "graphic10", gains: gains10, bands: [] }, RATE, 2), 1000)).toBeCloseTo(-9, 1);
+    expect(
+      toneGainDb(new Equalizer({ mode: "graphic10", gains: gains10, bands: [] }, RATE, 2), 1000),
+    ).toBeCloseTo(-9, 1);
     const gains31 = GRAPHIC31_CENTRES_HZ.map((f) => (f === 4000 ? 4 : 0));
-    expect(toneGainDb(new Equalizer({ mode: "graphic31", gains: gains31, bands: [] }, RATE, 2), 4000)).toBeCloseTo(4, 1);
+    expect(
+      toneGainDb(new Equalizer({ mode: "graphic31", gains: gains31, bands: [] }, RATE, 2), 4000),
+    ).toBeCloseTo(4, 1);
     expect(GRAPHIC31_CENTRES_HZ).toHaveLength(31);
   });
 
   it("reaches a shelf's gain well past its corner", () => {
-    const eq = new Equalizer({ mode: "parametric", bands: [{ frequency_hz: 200, gain_db: 5, q: 0.707, type: "lowshelf" }] }, RATE, 2);
+    const eq = new Equalizer(
+      {
+        mode: "parametric",
+        bands: [{ frequency_hz: 200, gain_db: 5, q: 0.707, type: "lowshelf" }],
+      },
+      RATE,
+      2,
+    );
     expect(toneGainDb(eq, 30)).toBeCloseTo(5, 0);
     const hs = rbjBiquad("highshelf", 5000, -6, 0.707, RATE);
     expect(biquadResponseDb(hs, 5000, RATE)).toBeCloseTo(-3, 1);

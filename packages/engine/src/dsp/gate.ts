@@ -1,6 +1,11 @@
 import type { GateParams } from "@grimnir/core";
 import { dbToGain, gainToDb } from "../fade-curve.js";
-import { GainReductionTracker, timeCoeff, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  GainReductionTracker,
+  timeCoeff,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 
 /** Decay of the gate's level detector, ms: long enough to bridge one cycle of 20 Hz. */
 const DETECTOR_DECAY_MS = 25;

@@ -46,6 +46,8 @@ export class LevelMeterNode implements EngineDspNode {
   /** The last complete window's levels (nothing before the first window completes). */
   read(): DspNodeReading {
     const r = this.#last;
-    return r === undefined ? {} : { peakDb: r.peakDb, rmsDb: r.rmsDb, momentaryLufs: r.momentaryLufs };
+    return r === undefined
+      ? {}
+      : { peakDb: r.peakDb, rmsDb: r.rmsDb, momentaryLufs: r.momentaryLufs };
   }
 }

@@ -1,6 +1,11 @@
 import type { LimiterParams } from "@grimnir/core";
 import { dbToGain, gainToDb } from "../fade-curve.js";
-import { GainReductionTracker, timeCoeff, type DspNodeReading, type EngineDspNode } from "./node.js";
+import {
+  GainReductionTracker,
+  timeCoeff,
+  type DspNodeReading,
+  type EngineDspNode,
+} from "./node.js";
 import { TruePeakEstimator } from "./true-peak.js";
 
 /**
@@ -99,7 +104,8 @@ export class Limiter implements EngineDspNode {
       this.#dqIndex[this.#dqTail] = idx;
       this.#dqValue[this.#dqTail] = required;
       this.#dqTail = (this.#dqTail + 1) % cap;
-      while (this.#dqIndex[this.#dqHead]! <= idx - this.#window) this.#dqHead = (this.#dqHead + 1) % cap;
+      while (this.#dqIndex[this.#dqHead]! <= idx - this.#window)
+        this.#dqHead = (this.#dqHead + 1) % cap;
       const min = this.#dqValue[this.#dqHead]!;
 
       // Release: recovery is slowed, reduction follows at once (lower gain is always safe).

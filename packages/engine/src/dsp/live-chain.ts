@@ -62,8 +62,16 @@ export class LiveDspChain implements MixProcessor {
     const a = this.#a.map((x) => x.subarray(0, n));
     deinterleave(mix, a, n);
     const inputs = {
-      automation: deinterleave(stems.automation, this.#auto.map((x) => x.subarray(0, n)), n),
-      emergency: deinterleave(stems.emergency, this.#emer.map((x) => x.subarray(0, n)), n),
+      automation: deinterleave(
+        stems.automation,
+        this.#auto.map((x) => x.subarray(0, n)),
+        n,
+      ),
+      emergency: deinterleave(
+        stems.emergency,
+        this.#emer.map((x) => x.subarray(0, n)),
+        n,
+      ),
       live: undefined,
     };
     const fade = this.#fade;

@@ -42,7 +42,11 @@ export class LoudnessNormalizer implements EngineDspNode {
   constructor(params: LoudnessNormalizeParams, sampleRate: number, channels: number) {
     this.#target = params.target_lufs;
     this.#weighting = new BiquadCascade(kWeighting(sampleRate), channels);
-    this.#limiter = new Limiter({ threshold_db: params.true_peak_limit, lookahead_ms: 5, release_ms: 100, true_peak: true }, sampleRate, channels);
+    this.#limiter = new Limiter(
+      { threshold_db: params.true_peak_limit, lookahead_ms: 5, release_ms: 100, true_peak: true },
+      sampleRate,
+      channels,
+    );
     this.latencyFrames = this.#limiter.latencyFrames;
     this.#blockFrames = Math.round(sampleRate / 10);
     this.#rider = Math.exp(-0.1 / RIDER_SECONDS);

@@ -1,5 +1,10 @@
 /** Planar stereo sine, `seconds` long, peak `amplitude`, both channels equal. Test and benchmark helper. */
-export function sine(freq: number, amplitude: number, seconds: number, rate = 44100): Float32Array[] {
+export function sine(
+  freq: number,
+  amplitude: number,
+  seconds: number,
+  rate = 44100,
+): Float32Array[] {
   const n = Math.round(seconds * rate);
   const ch = new Float32Array(n);
   for (let i = 0; i < n; i++) ch[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / rate);
@@ -22,7 +27,12 @@ export function rmsDb(frames: Float32Array[], from = 0, to = frames[0]!.length):
 }
 
 /** Run `process` over `frames` in blocks of `block` frames (like the mixer does). */
-export function inBlocks(frames: Float32Array[], block: number, process: (view: Float32Array[]) => void): void {
+export function inBlocks(
+  frames: Float32Array[],
+  block: number,
+  process: (view: Float32Array[]) => void,
+): void {
   const n = frames[0]!.length;
-  for (let i = 0; i < n; i += block) process(frames.map((ch) => ch.subarray(i, Math.min(n, i + block))));
+  for (let i = 0; i < n; i += block)
+    process(frames.map((ch) => ch.subarray(i, Math.min(n, i + block))));
 }

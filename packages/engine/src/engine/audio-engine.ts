@@ -1,16 +1,32 @@
 import { EventEmitter } from "node:events";
 import { existsSync, statSync } from "node:fs";
-import type { DspGraph, DspNodeRegistry, EngineStationStatus, FadeCurve, PlayRequest } from "@grimnir/core";
+import type {
+  DspGraph,
+  DspNodeRegistry,
+  EngineStationStatus,
+  FadeCurve,
+  PlayRequest,
+} from "@grimnir/core";
 import { GrimnirError, dspNodes } from "@grimnir/core";
 import { DspChain, type DspNodeTelemetry } from "../dsp/chain.js";
 import { parseIcecastUrl } from "../gst/encoder.js";
 import { HttpStreamServer } from "../outputs/http-stream.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
-function checkedNumber(value: number | undefined, fallback: number, min: number, max: number, field: string): number {
+function checkedNumber(
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  field: string,
+): number {
   const v = value ?? fallback;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
-    throw new GrimnirError("VALIDATION", `${field} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`, { details: { field } });
+    throw new GrimnirError(
+      "VALIDATION",
+      `${field} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      { details: { field } },
+    );
   }
   return v;
 }
@@ -128,7 +144,9 @@ export class AudioEngine extends EventEmitter {
   /** Station `id`, created (and started on the render clock) on first use. */
   station(id: string): Station {
     if (typeof id !== "string" || id.trim() === "") {
-      throw new GrimnirError("VALIDATION", "station_id must be a non-empty string", { details: { field: "station_id" } });
+      throw new GrimnirError("VALIDATION", "station_id must be a non-empty string", {
+        details: { field: "station_id" },
+      });
     }
     let station = this.#stations.get(id);
     if (!station) {
@@ -144,7 +162,10 @@ export class AudioEngine extends EventEmitter {
    * changes when the graph is invalid.
    */
   loadGraph(stationId: string, graph: DspGraph): void {
-    const chain = DspChain.compile(graph, { registry: this.#options.dspNodes, sampleRate: this.#options.sampleRate });
+    const chain = DspChain.compile(graph, {
+      registry: this.#options.dspNodes,
+      sampleRate: this.#options.sampleRate,
+    });
     this.station(stationId).loadGraph(chain, this.#options.graphCrossfadeMs);
   }
 
@@ -183,48 +204,104 @@ export class AudioEngine extends EventEmitter {
     const station = this.station(stationId);
     const names = new Set<string>();
     const bitrates = new Set<number>();
-    const resolved: StationOutputs = { bitrateKbps: 128, icecast: [], http: [], hls: [], recordings: [] };
+    const resolved: StationOutputs = {
+      bitrateKbps: 128,
+      icecast: [],
+      http: [],
+      hls: [],
+      recordings: [],
+    };
     for (const [i, out] of outputs.entries()) {
       const field = `outputs[${i}]`;
       if (!/^[A-Za-z0-9_-]+$/.test(out.name ?? "")) {
-        throw new GrimnirError("VALIDATION", `${field}.name must be letters, digits, _ or -, got "${out.name}"`, { details: { field: `${field}.name` } });
+        throw new GrimnirError(
+          "VALIDATION",
+          `${field}.name must be letters, digits, _ or -, got "${out.name}"`,
+          { details: { field: `${field}.name` } },
+        );
       }
-      if (names.has(out.name)) throw new GrimnirError("VALIDATION", `${field}.name "${out.name}" is used twice`, { details: { field: `${field}.name` } });
+      if (names.has(out.name))
+        throw new GrimnirError("VALIDATION", `${field}.name "${out.name}" is used twice`, {
+          details: { field: `${field}.name` },
+        });
       names.add(out.name);
       if (out.format === "hls" || out.format === "recording") {
         const directory = out.directory ?? "";
         if (directory === "" || !existsSync(directory) || !statSync(directory).isDirectory()) {
-          throw new GrimnirError("VALIDATION", `${field}.directory must be an existing directory for ${out.format} output, got ${JSON.stringify(out.directory)}`, { details: { field: `${field}.directory` } });
+          throw new GrimnirError(
+            "VALIDATION",
+            `${field}.directory must be an existing directory for ${out.format} output, got ${JSON.stringify(out.directory)}`,
+            { details: { field: `${field}.directory` } },
+          );
         }
         if (out.format === "hls") {
-          const segmentSeconds = checkedNumber(out.segmentSeconds, 4, 1, 60, `${field}.segment_seconds`);
+          const segmentSeconds = checkedNumber(
+            out.segmentSeconds,
+            4,
+            1,
+            60,
+            `${field}.segment_seconds`,
+          );
           bitrates.add(out.bitrateKbps ?? 128);
-          resolved.hls.push({ name: out.name, directory, segmentSeconds: Math.round(segmentSeconds), playlistLength: 6 });
+          resolved.hls.push({
+            name: out.name,
+            directory,
+            segmentSeconds: Math.round(segmentSeconds),
+            playlistLength: 6,
+          });
         } else {
           resolved.recordings.push({
             name: out.name,
             directory,
-            rotateSeconds: checkedNumber(out.rotateSeconds, 3600, 1, 86_400, `${field}.rotate_seconds`),
-            retentionDays: checkedNumber(out.retentionDays, 0, 0, 36_500, `${field}.retention_days`),
+            rotateSeconds: checkedNumber(
+              out.rotateSeconds,
+              3600,
+              1,
+              86_400,
+              `${field}.rotate_seconds`,
+            ),
+            retentionDays: checkedNumber(
+              out.retentionDays,
+              0,
+              0,
+              36_500,
+              `${field}.retention_days`,
+            ),
           });
         }
         continue;
       }
       if ((out.format || "mp3") !== "mp3") {
-        throw new GrimnirError("NOT_IMPLEMENTED", `${field}.format "${out.format}": this engine encodes mp3 (Icecast, HTTP), hls and recording outputs; AAC and Opus outputs are not implemented yet`, { details: { field: `${field}.format` } });
+        throw new GrimnirError(
+          "NOT_IMPLEMENTED",
+          `${field}.format "${out.format}": this engine encodes mp3 (Icecast, HTTP), hls and recording outputs; AAC and Opus outputs are not implemented yet`,
+          { details: { field: `${field}.format` } },
+        );
       }
       bitrates.add(out.bitrateKbps ?? 128);
       if (out.icecastUrl) {
-        resolved.icecast.push({ name: out.name, target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`) });
+        resolved.icecast.push({
+          name: out.name,
+          target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`),
+        });
       } else if (out.httpPort !== undefined && out.httpPort > 0 && out.httpPort < 65536) {
         const server = await this.#httpServer(out.httpPort);
-        resolved.http.push({ name: out.name, mount: server.mount(out.name, out.bitrateKbps ?? 128) });
+        resolved.http.push({
+          name: out.name,
+          mount: server.mount(out.name, out.bitrateKbps ?? 128),
+        });
       } else {
-        throw new GrimnirError("VALIDATION", `${field} needs icecast_url or http_port (1..65535)`, { details: { field } });
+        throw new GrimnirError("VALIDATION", `${field} needs icecast_url or http_port (1..65535)`, {
+          details: { field },
+        });
       }
     }
     if (bitrates.size > 1) {
-      throw new GrimnirError("NOT_IMPLEMENTED", "outputs of one station must share one bitrate: one encoder per station, several bitrates are not implemented yet", { details: { field: "outputs" } });
+      throw new GrimnirError(
+        "NOT_IMPLEMENTED",
+        "outputs of one station must share one bitrate: one encoder per station, several bitrates are not implemented yet",
+        { details: { field: "outputs" } },
+      );
     }
     resolved.bitrateKbps = [...bitrates][0] ?? 128;
     for (const old of station.outputs.http) {
@@ -246,7 +323,10 @@ export class AudioEngine extends EventEmitter {
           stationId: s.id,
           state: m.state,
           currentItemId: m.currentItemId,
-          positionMs: m.positionFrames === undefined ? undefined : (m.positionFrames * 1000) / this.#options.sampleRate,
+          positionMs:
+            m.positionFrames === undefined
+              ? undefined
+              : (m.positionFrames * 1000) / this.#options.sampleRate,
           preloadedItemId: s.preloadedItemId,
           bufferDepthMs: s.bufferDepthMs,
           underruns: m.underruns,
@@ -299,7 +379,10 @@ export class AudioEngine extends EventEmitter {
         bufferDepthMs: s.bufferDepthMs,
         underruns: m.underruns,
         currentItemId: m.currentItemId,
-        positionMs: m.positionFrames === undefined ? undefined : (m.positionFrames * 1000) / this.#options.sampleRate,
+        positionMs:
+          m.positionFrames === undefined
+            ? undefined
+            : (m.positionFrames * 1000) / this.#options.sampleRate,
         sourceState: m.state === "emergency" ? "emergency" : m.silent ? "silent" : m.state,
         cpu,
         dsp: s.dspReadings(),

@@ -2,7 +2,12 @@ import type { FadeCurve, PlayRequest } from "@grimnir/core";
 import { GrimnirError } from "@grimnir/core";
 import { startDecoder, toDecoderUri } from "../gst/decoder.js";
 import { Priority } from "@grimnir/core";
-import { startEncoder, type EncoderProcess, type HlsTarget, type IcecastTarget } from "../gst/encoder.js";
+import {
+  startEncoder,
+  type EncoderProcess,
+  type HlsTarget,
+  type IcecastTarget,
+} from "../gst/encoder.js";
 import { Recorder, type RecordingTarget } from "../outputs/recorder.js";
 import type { MixerItem } from "../mixer/deck.js";
 import { Mixer, type MixerEvent } from "../mixer/mixer.js";
@@ -158,14 +163,22 @@ export class Station {
    */
   loadGraph(chain: DspChain, crossfadeMs = 50): void {
     chain.onNodeError = (nodeId, error) =>
-      this.#emit({ stationId: this.id, at: Date.now(), type: "dsp_failure", message: `DSP node "${nodeId}" failed and is bypassed: ${error.message}` });
+      this.#emit({
+        stationId: this.id,
+        at: Date.now(),
+        type: "dsp_failure",
+        message: `DSP node "${nodeId}" failed and is bypassed: ${error.message}`,
+      });
     if (!this.#dsp) {
       this.#dsp = new LiveDspChain();
       this.mixer.processor = this.#dsp;
     }
     this.#dsp.load(chain, this.#frames(crossfadeMs));
     const silence = chain.silence ?? { thresholdDb: -50, seconds: 15 };
-    this.mixer.configureSilence(silence.thresholdDb, Math.round(silence.seconds * this.#timing.sampleRate));
+    this.mixer.configureSilence(
+      silence.thresholdDb,
+      Math.round(silence.seconds * this.#timing.sampleRate),
+    );
   }
 
   /** Telemetry of each node of the DSP chain on air (gain reduction, levels); empty without a graph. */
@@ -181,13 +194,22 @@ export class Station {
     this.#preloaded.set(request.itemId, { uri, buffer });
     this.#uris.set(request.itemId, request.uri);
     for (let waited = 0; buffer.availableFrames() === 0 && !buffer.ended; waited += 10) {
-      if (waited > 10_000) throw new GrimnirError("INTERNAL", `decoder produced no audio for ${uri} within 10 s`);
+      if (waited > 10_000)
+        throw new GrimnirError("INTERNAL", `decoder produced no audio for ${uri} within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (buffer.error) {
       this.#preloaded.delete(request.itemId);
-      this.#emit({ stationId: this.id, at: Date.now(), type: "source_failure", itemId: request.itemId, message: buffer.error.message });
-      throw new GrimnirError("VALIDATION", buffer.error.message, { details: { field: "uri", uri: request.uri } });
+      this.#emit({
+        stationId: this.id,
+        at: Date.now(),
+        type: "source_failure",
+        itemId: request.itemId,
+        message: buffer.error.message,
+      });
+      throw new GrimnirError("VALIDATION", buffer.error.message, {
+        details: { field: "uri", uri: request.uri },
+      });
     }
   }
 
@@ -196,7 +218,8 @@ export class Station {
     const item = this.#item(request);
     this.mixer.schedule(item, {
       atFrame: request.atMs === undefined ? undefined : this.frameOf(request.atMs),
-      crossfadeFrames: request.crossfadeMs === undefined ? undefined : this.#frames(request.crossfadeMs),
+      crossfadeFrames:
+        request.crossfadeMs === undefined ? undefined : this.#frames(request.crossfadeMs),
       curve: request.curve,
     });
   }
@@ -221,7 +244,8 @@ export class Station {
     const text = artist ? `${artist} - ${title}` : title;
     this.#title = text;
     for (const out of this.#outputs.http) out.mount.setTitle(text);
-    for (const out of this.#outputs.icecast) void this.#pushIcecastTitle(out.name, out.target, text);
+    for (const out of this.#outputs.icecast)
+      void this.#pushIcecastTitle(out.name, out.target, text);
   }
 
   /**
@@ -251,8 +275,14 @@ export class Station {
     for (const target of outputs.recordings) {
       if (have.has(key(target))) continue;
       kept.push(
-        new Recorder(target, this.#timing.sampleRate, this.dueFrame, (f) => this.epochOf(f), (message) =>
-          this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message }), nowPlaying,
+        new Recorder(
+          target,
+          this.#timing.sampleRate,
+          this.dueFrame,
+          (f) => this.epochOf(f),
+          (message) =>
+            this.#emit({ stationId: this.id, at: Date.now(), type: "output_failure", message }),
+          nowPlaying,
         ),
       );
     }
@@ -293,7 +323,13 @@ export class Station {
     const { icecast, http, hls, bitrateKbps } = this.#outputs;
     if (icecast.length === 0 && http.length === 0 && hls.length === 0) return;
     const encoder = startEncoder(
-      { sampleRate: this.#timing.sampleRate, bitrateKbps, icecast: icecast.map((o) => o.target), stdoutStream: http.length > 0, hls },
+      {
+        sampleRate: this.#timing.sampleRate,
+        bitrateKbps,
+        icecast: icecast.map((o) => o.target),
+        stdoutStream: http.length > 0,
+        hls,
+      },
       (chunk) => {
         for (const out of this.#outputs.http) out.mount.write(chunk);
       },
@@ -314,7 +350,10 @@ export class Station {
     const url = `http://${target.host}:${target.port}/admin/metadata?mount=${encodeURIComponent(target.mount)}&mode=updinfo&song=${encodeURIComponent(text)}`;
     const auth = Buffer.from(`${target.username}:${target.password}`).toString("base64");
     try {
-      const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(3000) });
+      const res = await fetch(url, {
+        headers: { Authorization: `Basic ${auth}` },
+        signal: AbortSignal.timeout(3000),
+      });
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
     } catch (err) {
@@ -331,7 +370,10 @@ export class Station {
     const preloaded = this.#preloaded.get(request.itemId);
     this.#preloaded.delete(request.itemId);
     let buffer: PcmBuffer;
-    if (preloaded && (preloaded.uri === request.uri || this.#uris.get(request.itemId) === request.uri)) {
+    if (
+      preloaded &&
+      (preloaded.uri === request.uri || this.#uris.get(request.itemId) === request.uri)
+    ) {
       buffer = preloaded.buffer;
     } else {
       preloaded?.buffer.close();
@@ -339,7 +381,13 @@ export class Station {
       try {
         uri = toDecoderUri(request.uri);
       } catch (err) {
-        this.#emit({ stationId: this.id, at: Date.now(), type: "source_failure", itemId: request.itemId, message: (err as Error).message });
+        this.#emit({
+          stationId: this.id,
+          at: Date.now(),
+          type: "source_failure",
+          itemId: request.itemId,
+          message: (err as Error).message,
+        });
         throw err;
       }
       buffer = startDecoder(uri, { sampleRate: this.#timing.sampleRate });
@@ -370,8 +418,15 @@ export class Station {
     const itemId = "itemId" in event ? event.itemId : undefined;
     const entry = {
       type: event.type,
-      ...(itemId === undefined ? {} : { itemId, uri: this.#uris.get(itemId), ...this.#itemInfo.get(itemId) }),
-      ...(layer === undefined ? {} : { source: layer === "program" ? "automation" : "emergency", priority: layer === "program" ? Priority.Automation : Priority.Emergency }),
+      ...(itemId === undefined
+        ? {}
+        : { itemId, uri: this.#uris.get(itemId), ...this.#itemInfo.get(itemId) }),
+      ...(layer === undefined
+        ? {}
+        : {
+            source: layer === "program" ? "automation" : "emergency",
+            priority: layer === "program" ? Priority.Automation : Priority.Emergency,
+          }),
       ...(event.type === "item_ended" ? { reason: event.reason } : {}),
     };
     for (const rec of this.#recorders) rec.cue(event.frame, entry);
@@ -401,7 +456,11 @@ export class Station {
         this.#emit({ ...base, itemId: event.itemId, message: event.message });
         return;
       case "underrun":
-        this.#emit({ ...base, itemId: event.itemId, message: `${event.missingFrames} frames missing` });
+        this.#emit({
+          ...base,
+          itemId: event.itemId,
+          message: `${event.missingFrames} frames missing`,
+        });
         return;
       default:
         this.#emit(base);

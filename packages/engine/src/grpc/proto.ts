@@ -55,5 +55,9 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     return { code: TO_GRPC[err.code] ?? grpc.status.INTERNAL, details: err.message, metadata };
   }
   metadata.set(ERROR_CODE_KEY, "INTERNAL");
-  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err), metadata };
+  return {
+    code: grpc.status.INTERNAL,
+    details: err instanceof Error ? err.message : String(err),
+    metadata,
+  };
 }

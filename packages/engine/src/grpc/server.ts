@@ -1,9 +1,20 @@
 import * as grpc from "@grpc/grpc-js";
 import { GrimnirError } from "@grimnir/core";
-import { AudioEngine, type AudioEngineOptions, type EngineTelemetry, type OutputSpec } from "../engine/audio-engine.js";
+import {
+  AudioEngine,
+  type AudioEngineOptions,
+  type EngineTelemetry,
+  type OutputSpec,
+} from "../engine/audio-engine.js";
 import type { StationEvent } from "../engine/station.js";
 import { loadMediaEngineService, toServiceError } from "./proto.js";
-import { optionalCurve, optionalNumber, requireStationId, toPlayRequest, type WirePlayRequest } from "./wire.js";
+import {
+  optionalCurve,
+  optionalNumber,
+  requireStationId,
+  toPlayRequest,
+  type WirePlayRequest,
+} from "./wire.js";
 
 /** Options of {@link startEngineServer}. */
 export interface EngineServerOptions extends AudioEngineOptions {
@@ -50,7 +61,10 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   const service = loadMediaEngineService().service;
 
   server.addService(service, {
-    LoadGraph: unary<{ stationId?: string; nodes?: { id?: string; type?: string; paramsJson?: string }[] }>((req) => {
+    LoadGraph: unary<{
+      stationId?: string;
+      nodes?: { id?: string; type?: string; paramsJson?: string }[];
+    }>((req) => {
       const stationId = requireStationId(req.stationId);
       const nodes = (req.nodes ?? []).map((n, i) => {
         let params: Record<string, unknown> = {};
@@ -58,9 +72,13 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
           try {
             params = JSON.parse(n.paramsJson) as Record<string, unknown>;
           } catch (err) {
-            throw new GrimnirError("VALIDATION", `node "${n.id ?? i}": params_json is not valid JSON (${(err as Error).message})`, {
-              details: { node: n.id, field: `nodes[${i}].params_json` },
-            });
+            throw new GrimnirError(
+              "VALIDATION",
+              `node "${n.id ?? i}": params_json is not valid JSON (${(err as Error).message})`,
+              {
+                details: { node: n.id, field: `nodes[${i}].params_json` },
+              },
+            );
           }
         }
         return { id: n.id ?? "", type: n.type ?? "", params };
@@ -80,16 +98,21 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
       engine.insertEmergency(stationId, request);
     }),
     Stop: unary<{ stationId?: string; fadeOutMs?: number }>((req) => {
-      engine.stop(requireStationId(req.stationId), optionalNumber(req.fadeOutMs, "fade_out_ms", 0, 600_000));
-    }),
-    Fade: unary<{ stationId?: string; targetDb?: number; durationMs?: number; curve?: string }>((req) => {
-      engine.fade(
+      engine.stop(
         requireStationId(req.stationId),
-        optionalNumber(req.targetDb ?? 0, "target_db", -120, 24)!,
-        optionalNumber(req.durationMs ?? 0, "duration_ms", 0, 600_000)!,
-        optionalCurve(req.curve),
+        optionalNumber(req.fadeOutMs, "fade_out_ms", 0, 600_000),
       );
     }),
+    Fade: unary<{ stationId?: string; targetDb?: number; durationMs?: number; curve?: string }>(
+      (req) => {
+        engine.fade(
+          requireStationId(req.stationId),
+          optionalNumber(req.targetDb ?? 0, "target_db", -120, 24)!,
+          optionalNumber(req.durationMs ?? 0, "duration_ms", 0, 600_000)!,
+          optionalCurve(req.curve),
+        );
+      },
+    ),
     RouteLive: unary<{ stationId?: string }>(() => {
       throw new GrimnirError(
         "NOT_IMPLEMENTED",
@@ -98,16 +121,22 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
     }),
     SetMetadata: unary<{ stationId?: string; title?: string; artist?: string }>((req) => {
       if (typeof req.title !== "string" || req.title === "") {
-        throw new GrimnirError("VALIDATION", "title must be a non-empty string", { details: { field: "title" } });
+        throw new GrimnirError("VALIDATION", "title must be a non-empty string", {
+          details: { field: "title" },
+        });
       }
       engine.setMetadata(requireStationId(req.stationId), req.title, req.artist || undefined);
     }),
-    ConfigureOutputs: unary<{ stationId?: string; outputs?: (OutputSpec & { httpPort?: number; icecastUrl?: string })[] }>(
-      async (req) => {
-        await engine.configureOutputs(requireStationId(req.stationId), req.outputs ?? []);
-      },
-    ),
-    GetStatus: (_call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+    ConfigureOutputs: unary<{
+      stationId?: string;
+      outputs?: (OutputSpec & { httpPort?: number; icecastUrl?: string })[];
+    }>(async (req) => {
+      await engine.configureOutputs(requireStationId(req.stationId), req.outputs ?? []);
+    }),
+    GetStatus: (
+      _call: grpc.ServerUnaryCall<object, object>,
+      callback: grpc.sendUnaryData<object>,
+    ) => {
       callback(null, engine.status());
     },
     StreamTelemetry: (call: grpc.ServerWritableStream<{ stationId?: string }, object>) => {
@@ -138,8 +167,19 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
 
   const host = options.host ?? "127.0.0.1";
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port ?? 9091}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(new GrimnirError("CONFLICT", `cannot listen on ${host}:${options.port ?? 9091}: ${err.message}`, { cause: err })) : resolve(bound),
+    server.bindAsync(
+      `${host}:${options.port ?? 9091}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) =>
+        err
+          ? reject(
+              new GrimnirError(
+                "CONFLICT",
+                `cannot listen on ${host}:${options.port ?? 9091}: ${err.message}`,
+                { cause: err },
+              ),
+            )
+          : resolve(bound),
     );
   });
   return {

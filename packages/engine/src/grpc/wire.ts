@@ -20,17 +20,27 @@ export interface WirePlayRequest {
 const CURVES: FadeCurve[] = ["linear", "log", "exp", "scurve"];
 
 function invalid(field: string, expected: string, got: unknown): GrimnirError {
-  return new GrimnirError("VALIDATION", `${field} must be ${expected}, got ${JSON.stringify(got)}`, { details: { field } });
+  return new GrimnirError(
+    "VALIDATION",
+    `${field} must be ${expected}, got ${JSON.stringify(got)}`,
+    { details: { field } },
+  );
 }
 
 /** Check a wire station id. */
 export function requireStationId(value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "") throw invalid("station_id", "a non-empty string", value);
+  if (typeof value !== "string" || value.trim() === "")
+    throw invalid("station_id", "a non-empty string", value);
   return value;
 }
 
 /** Check an optional number field against a range. */
-export function optionalNumber(value: unknown, field: string, min: number, max: number): number | undefined {
+export function optionalNumber(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
     throw invalid(field, `a number from ${min} to ${max}`, value);
@@ -41,15 +51,18 @@ export function optionalNumber(value: unknown, field: string, min: number, max: 
 /** Check an optional fade curve name. */
 export function optionalCurve(value: unknown, field = "curve"): FadeCurve | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  if (!CURVES.includes(value as FadeCurve)) throw invalid(field, `one of ${CURVES.join(", ")}`, value);
+  if (!CURVES.includes(value as FadeCurve))
+    throw invalid(field, `one of ${CURVES.join(", ")}`, value);
   return value as FadeCurve;
 }
 
 /** Validate a wire PlayRequest into core's {@link PlayRequest}; errors name the field. */
 export function toPlayRequest(wire: WirePlayRequest): { stationId: string; request: PlayRequest } {
   const stationId = requireStationId(wire.stationId);
-  if (typeof wire.itemId !== "string" || wire.itemId === "") throw invalid("item_id", "a non-empty string", wire.itemId);
-  if (typeof wire.uri !== "string" || wire.uri === "") throw invalid("uri", "a file path or URI", wire.uri);
+  if (typeof wire.itemId !== "string" || wire.itemId === "")
+    throw invalid("item_id", "a non-empty string", wire.itemId);
+  if (typeof wire.uri !== "string" || wire.uri === "")
+    throw invalid("uri", "a file path or URI", wire.uri);
   const day = 86_400_000;
   const request: PlayRequest = {
     itemId: wire.itemId,

@@ -30,10 +30,16 @@ export function toDecoderUri(uriOrPath: string): string {
     });
   }
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(uriOrPath);
-  const path = !isUrl ? uriOrPath : uriOrPath.startsWith("file://") ? fileURLToPath(uriOrPath) : undefined;
+  const path = !isUrl
+    ? uriOrPath
+    : uriOrPath.startsWith("file://")
+      ? fileURLToPath(uriOrPath)
+      : undefined;
   if (path !== undefined) {
     if (!existsSync(path)) {
-      throw new GrimnirError("NOT_FOUND", `media file ${path} does not exist`, { details: { field: "uri", file: path } });
+      throw new GrimnirError("NOT_FOUND", `media file ${path} does not exist`, {
+        details: { field: "uri", file: path },
+      });
     }
     return pathToFileURL(isAbsolute(path) ? path : `${process.cwd()}/${path}`).href;
   }
@@ -91,7 +97,11 @@ export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
     if (stderr.length < 4000) stderr += chunk.toString("utf8");
   });
   child.on("error", (err) => {
-    buffer.end(new Error(`cannot run ${gstLaunchBinary()}: ${err.message} (apt-get install -y gstreamer1.0-tools)`));
+    buffer.end(
+      new Error(
+        `cannot run ${gstLaunchBinary()}: ${err.message} (apt-get install -y gstreamer1.0-tools)`,
+      ),
+    );
   });
   child.on("close", (code, signal) => {
     if (signal === "SIGKILL") return buffer.end();
@@ -104,6 +114,7 @@ export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
 
 /** The first GStreamer ERROR line, which names the element and the problem. */
 function decoderMessage(uri: string, stderr: string, code: number | null): string {
-  const line = stderr.split("\n").find((l) => l.startsWith("ERROR")) ?? stderr.trim().split("\n")[0] ?? "";
+  const line =
+    stderr.split("\n").find((l) => l.startsWith("ERROR")) ?? stderr.trim().split("\n")[0] ?? "";
   return `cannot decode ${uri} (exit ${code}): ${line}`.trim();
 }

@@ -18,15 +18,28 @@ export function parseIcecastUrl(url: string, field = "icecast_url"): IcecastTarg
   try {
     parsed = new URL(url);
   } catch (err) {
-    throw new GrimnirError("VALIDATION", `${field} must be icecast://user:password@host:port/mount, got "${url}"`, {
-      details: { field },
-      cause: err,
-    });
+    throw new GrimnirError(
+      "VALIDATION",
+      `${field} must be icecast://user:password@host:port/mount, got "${url}"`,
+      {
+        details: { field },
+        cause: err,
+      },
+    );
   }
-  if (parsed.protocol !== "icecast:" || !parsed.hostname || parsed.pathname.length < 2 || !parsed.password) {
-    throw new GrimnirError("VALIDATION", `${field} must be icecast://user:password@host:port/mount, got "${url}"`, {
-      details: { field },
-    });
+  if (
+    parsed.protocol !== "icecast:" ||
+    !parsed.hostname ||
+    parsed.pathname.length < 2 ||
+    !parsed.password
+  ) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `${field} must be icecast://user:password@host:port/mount, got "${url}"`,
+      {
+        details: { field },
+      },
+    );
   }
   return {
     host: parsed.hostname,
@@ -124,8 +137,10 @@ export function encoderArgs(config: EncoderConfig): string[] {
       `${sink}.audio`,
     );
   }
-  if (config.stdoutStream) args.push("t.", "!", "queue", "!", "fdsink", "fd=1", "sync=false", "async=false");
-  if (config.icecast.length === 0 && !config.stdoutStream && (config.hls ?? []).length === 0) args.push("t.", "!", "queue", "!", "fakesink", "sync=false", "async=false");
+  if (config.stdoutStream)
+    args.push("t.", "!", "queue", "!", "fdsink", "fd=1", "sync=false", "async=false");
+  if (config.icecast.length === 0 && !config.stdoutStream && (config.hls ?? []).length === 0)
+    args.push("t.", "!", "queue", "!", "fakesink", "sync=false", "async=false");
   return args;
 }
 
@@ -163,7 +178,8 @@ export function startEncoder(
     stderr += `\ncannot run ${gstLaunchBinary()}: ${err.message} (apt-get install -y gstreamer1.0-tools)`;
   });
   child.on("close", (code, signal) => {
-    if (!stopped) onExit(`encoder exited (code ${code}, signal ${signal}): ${stderr.trim().slice(0, 500)}`);
+    if (!stopped)
+      onExit(`encoder exited (code ${code}, signal ${signal}): ${stderr.trim().slice(0, 500)}`);
   });
   return {
     child,

@@ -82,7 +82,13 @@ export class Deck {
    * Add frames `[from, from + count)` of the deck into interleaved stereo `out`
    * (`from` is an offset in `out`), at layer clock `clock` for frame `from`.
    */
-  render(out: Float32Array, from: number, count: number, clock: number, scratch: Float32Array): DeckRender {
+  render(
+    out: Float32Array,
+    from: number,
+    count: number,
+    clock: number,
+    scratch: Float32Array,
+  ): DeckRender {
     const source = this.item.source;
     if (!this.#cueSkipped) {
       const target = this.item.cueInFrame!;
@@ -94,7 +100,8 @@ export class Deck {
       return { produced: 0, missing: 0 };
     }
     let limit = count;
-    if (this.item.cueOutFrame !== undefined) limit = Math.min(limit, this.item.cueOutFrame - this.position);
+    if (this.item.cueOutFrame !== undefined)
+      limit = Math.min(limit, this.item.cueOutFrame - this.position);
     if (this.fadeOut) limit = Math.min(limit, this.fadeOut.start + this.fadeOut.frames - clock);
     limit = Math.max(0, limit);
     const n = source.read(scratch, 0, limit);

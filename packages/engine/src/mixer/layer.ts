@@ -49,7 +49,8 @@ export class Layer {
 
   /** The deck listeners should call "current": the newest deck not fading out, else the newest. */
   get current(): Deck | undefined {
-    for (let i = this.decks.length - 1; i >= 0; i--) if (!this.decks[i]!.fadeOut) return this.decks[i];
+    for (let i = this.decks.length - 1; i >= 0; i--)
+      if (!this.decks[i]!.fadeOut) return this.decks[i];
     return this.decks[this.decks.length - 1];
   }
 
@@ -82,7 +83,8 @@ export class Layer {
       while (freeAt !== undefined) {
         const next = this.queue[0];
         if (!next || next.crossfadeFrames !== undefined) break;
-        const atOffset = next.at === undefined ? freeAt : Math.max(freeAt, i + (next.at - clockAtI));
+        const atOffset =
+          next.at === undefined ? freeAt : Math.max(freeAt, i + (next.at - clockAtI));
         if (atOffset >= end) break;
         this.queue.shift();
         const deck = this.#start(next, clockAtI + (atOffset - i), atOffset);
@@ -136,7 +138,13 @@ export class Layer {
   }
 
   /** Render every deck over `[from, to)`; returns the offset where the layer stopped being busy, if it did. */
-  #renderDecks(out: Float32Array, from: number, to: number, clock: number, scratch: Float32Array): number | undefined {
+  #renderDecks(
+    out: Float32Array,
+    from: number,
+    to: number,
+    clock: number,
+    scratch: Float32Array,
+  ): number | undefined {
     const wasBusy = this.busy;
     let lastEnd = from;
     for (const deck of [...this.decks]) {
@@ -148,7 +156,14 @@ export class Layer {
   }
 
   /** Render one deck; returns the offset it ended at, if it ended. */
-  #renderDeck(deck: Deck, out: Float32Array, from: number, to: number, clock: number, scratch: Float32Array): number | undefined {
+  #renderDeck(
+    deck: Deck,
+    out: Float32Array,
+    from: number,
+    to: number,
+    clock: number,
+    scratch: Float32Array,
+  ): number | undefined {
     const r = deck.render(out, from, to - from, clock, scratch);
     if (r.missing > 0) this.#listener.underrun(deck.item, from + r.produced, r.missing);
     if (r.endedAt === undefined) return undefined;

@@ -116,7 +116,10 @@ export class LevelMeter {
     const n = Math.max(1, this.#frames);
     const reading: LevelReading = {
       peakDb: [gainToDb(this.#peak[0]), gainToDb(this.#peak[1])],
-      rmsDb: [gainToDb(Math.sqrt(this.#sumSquares[0] / n)), gainToDb(Math.sqrt(this.#sumSquares[1] / n))],
+      rmsDb: [
+        gainToDb(Math.sqrt(this.#sumSquares[0] / n)),
+        gainToDb(Math.sqrt(this.#sumSquares[1] / n)),
+      ],
       momentaryLufs: lufs(mean(this.#blocks.slice(-4))),
       shortTermLufs: lufs(mean(this.#blocks)),
     };

@@ -21,7 +21,7 @@ function item(itemId: string, src: PcmBuffer, extra: Partial<MixerItem> = {}): M
 /** Render `total` frames in blocks of `block` and return the left channel. */
 function renderLeft(mixer: Mixer, total: number, block = 128): Float32Array {
   const left = new Float32Array(total);
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const n = Math.min(block, total - done);
     const out = mixer.render(n);
     for (let i = 0; i < n; i++) left[done + i] = out[i * 2]!;
@@ -40,7 +40,13 @@ describe("Mixer", () => {
   it("starts a scheduled item on the exact output frame", () => {
     const mixer = new Mixer();
     const events = collect(mixer);
-    mixer.schedule(item("a", source(1000, () => 0.5)), { atFrame: 333, crossfadeFrames: 0 });
+    mixer.schedule(
+      item(
+        "a",
+        source(1000, () => 0.5),
+      ),
+      { atFrame: 333, crossfadeFrames: 0 },
+    );
     const left = renderLeft(mixer, 2000, 100);
     expect(left[332]).toBe(0);
     expect(left[333]).toBe(0.5);
@@ -49,21 +55,38 @@ describe("Mixer", () => {
     expect(events.filter((e) => e.type === "item_started")).toEqual([
       { type: "item_started", frame: 333, itemId: "a", layer: "program" },
     ]);
-    expect(events.find((e) => e.type === "item_ended")).toMatchObject({ frame: 1333, reason: "finished" });
+    expect(events.find((e) => e.type === "item_ended")).toMatchObject({
+      frame: 1333,
+      reason: "finished",
+    });
   });
 
   it("begins a crossfade exactly at the requested sample, with the curve's gains", () => {
     for (const block of [64, 100, 4096]) {
       const mixer = new Mixer();
       const events = collect(mixer);
-      mixer.schedule(item("a", source(44100, () => 0.8)));
-      mixer.schedule(item("b", source(44100, () => 0.2)), { atFrame: 10_007, crossfadeFrames: 1000, curve: "scurve" });
+      mixer.schedule(
+        item(
+          "a",
+          source(44100, () => 0.8),
+        ),
+      );
+      mixer.schedule(
+        item(
+          "b",
+          source(44100, () => 0.2),
+        ),
+        { atFrame: 10_007, crossfadeFrames: 1000, curve: "scurve" },
+      );
       const left = renderLeft(mixer, 12_000, block);
       expect(left[10_006]).toBeCloseTo(0.8, 6);
       // First sample of the crossfade: outgoing at full gain, incoming at zero.
       expect(left[10_007]).toBeCloseTo(0.8, 6);
       const t = 1 / 1000;
-      expect(left[10_008]).toBeCloseTo(0.8 * fadeInGain("scurve", 1 - t) + 0.2 * fadeInGain("scurve", t), 6);
+      expect(left[10_008]).toBeCloseTo(
+        0.8 * fadeInGain("scurve", 1 - t) + 0.2 * fadeInGain("scurve", t),
+        6,
+      );
       expect(left[10_507]).toBeCloseTo(0.5 * 0.8 + 0.5 * 0.2, 6);
       expect(left[11_007]).toBeCloseTo(0.2, 6);
       const started = events.find((e) => e.type === "item_started" && e.itemId === "b");
@@ -78,9 +101,24 @@ describe("Mixer", () => {
   it("joins gapless items without inserting a single zero", () => {
     const mixer = new Mixer();
     // Each source continues the ramp of the one before, so any inserted or lost frame breaks the sequence.
-    mixer.schedule(item("a", source(1001, (i) => (i + 1) / 10_000)));
-    mixer.schedule(item("b", source(777, (i) => (i + 1002) / 10_000)));
-    mixer.schedule(item("c", source(500, (i) => (i + 1779) / 10_000)));
+    mixer.schedule(
+      item(
+        "a",
+        source(1001, (i) => (i + 1) / 10_000),
+      ),
+    );
+    mixer.schedule(
+      item(
+        "b",
+        source(777, (i) => (i + 1002) / 10_000),
+      ),
+    );
+    mixer.schedule(
+      item(
+        "c",
+        source(500, (i) => (i + 1779) / 10_000),
+      ),
+    );
     const left = renderLeft(mixer, 2400, 256);
     for (let i = 0; i < 2278; i++) expect(left[i]).toBeCloseTo((i + 1) / 10_000, 6);
     expect(left[2278]).toBe(0);
@@ -89,7 +127,11 @@ describe("Mixer", () => {
   it("applies cue in, cue out, gain and fade-in", () => {
     const mixer = new Mixer();
     mixer.schedule(
-      item("a", source(1000, (i) => i / 1000), { cueInFrame: 100, cueOutFrame: 600, gainDb: -6.0206, fadeInFrames: 10 }),
+      item(
+        "a",
+        source(1000, (i) => i / 1000),
+        { cueInFrame: 100, cueOutFrame: 600, gainDb: -6.0206, fadeInFrames: 10 },
+      ),
     );
     const left = renderLeft(mixer, 700);
     expect(left[0]).toBe(0);
@@ -101,7 +143,12 @@ describe("Mixer", () => {
 
   it("stops with a fade-out and ramps the master gain", () => {
     const mixer = new Mixer();
-    mixer.schedule(item("a", source(10_000, () => 1)));
+    mixer.schedule(
+      item(
+        "a",
+        source(10_000, () => 1),
+      ),
+    );
     renderLeft(mixer, 100);
     mixer.stop(100);
     const fading = renderLeft(mixer, 200);
@@ -111,7 +158,12 @@ describe("Mixer", () => {
     expect(mixer.status().state).toBe("idle");
 
     const m2 = new Mixer();
-    m2.schedule(item("a", source(10_000, () => 1)));
+    m2.schedule(
+      item(
+        "a",
+        source(10_000, () => 1),
+      ),
+    );
     m2.fade(-20, 100, "linear");
     const ramp = renderLeft(m2, 200);
     expect(ramp[0]).toBe(1);
@@ -123,9 +175,19 @@ describe("Mixer", () => {
   it("lets an emergency preempt at once and resumes the program where it paused", () => {
     const mixer = new Mixer({ preemptFadeFrames: 10 });
     const events = collect(mixer);
-    mixer.schedule(item("prog", source(5000, (i) => i / 10_000)));
+    mixer.schedule(
+      item(
+        "prog",
+        source(5000, (i) => i / 10_000),
+      ),
+    );
     renderLeft(mixer, 1000);
-    mixer.insertEmergency(item("eas", source(500, () => -0.9)));
+    mixer.insertEmergency(
+      item(
+        "eas",
+        source(500, () => -0.9),
+      ),
+    );
     const left = renderLeft(mixer, 2000, 64);
     // Program ramps out over 10 frames while the emergency ramps in; then only the emergency.
     expect(left[0]).toBeCloseTo(0.1, 6);
@@ -151,7 +213,10 @@ describe("Mixer", () => {
     expect(out[100]).toBe(0);
     expect(mixer.frame).toBe(300);
     expect(mixer.status().underruns).toBe(2);
-    expect(events.find((e) => e.type === "underrun")).toMatchObject({ frame: 100, missingFrames: 50 });
+    expect(events.find((e) => e.type === "underrun")).toMatchObject({
+      frame: 100,
+      missingFrames: 50,
+    });
   });
 
   it("reports a failed source and moves on to the next item", () => {
@@ -160,7 +225,12 @@ describe("Mixer", () => {
     const broken = new PcmBuffer(2);
     broken.end(new Error("uridecodebin: could not determine type of stream"));
     mixer.schedule(item("bad", broken));
-    mixer.schedule(item("good", source(100, () => 0.4)));
+    mixer.schedule(
+      item(
+        "good",
+        source(100, () => 0.4),
+      ),
+    );
     const left = renderLeft(mixer, 200);
     expect(left[0]).toBeCloseTo(0.4, 6);
     expect(events.find((e) => e.type === "source_failure")).toMatchObject({
@@ -173,7 +243,12 @@ describe("Mixer", () => {
     const mixer = new Mixer({ silenceThresholdDb: -40, silenceFrames: 1000 });
     const events = collect(mixer);
     renderLeft(mixer, 1500);
-    mixer.schedule(item("a", source(100, () => 0.5)));
+    mixer.schedule(
+      item(
+        "a",
+        source(100, () => 0.5),
+      ),
+    );
     renderLeft(mixer, 100);
     expect(events.filter((e) => e.type === "silence" || e.type === "audio_restored")).toEqual([
       { type: "silence", frame: 0 },

@@ -155,7 +155,10 @@ export class Mixer {
     this.#program.queue.push({
       item,
       // Output clock → program clock: the program clock stands still during emergencies.
-      at: options.atFrame === undefined ? undefined : this.#program.clock + (options.atFrame - this.#frame),
+      at:
+        options.atFrame === undefined
+          ? undefined
+          : this.#program.clock + (options.atFrame - this.#frame),
       crossfadeFrames: options.crossfadeFrames,
       curve: options.curve ?? "linear",
     });
@@ -282,7 +285,10 @@ export class Mixer {
 
     this.#meter.process(out);
     for (const change of this.#silence.process(out, this.#frame)) {
-      this.#onEvent({ type: change.kind === "silence" ? "silence" : "audio_restored", frame: change.frame });
+      this.#onEvent({
+        type: change.kind === "silence" ? "silence" : "audio_restored",
+        frame: change.frame,
+      });
     }
     this.#frame += frames;
     return out;
@@ -312,18 +318,35 @@ export class Mixer {
   #listener(layer: "program" | "emergency"): LayerListener {
     return {
       started: (item, offset) =>
-        this.#onEvent({ type: "item_started", frame: this.#blockStart + offset, itemId: item.itemId, layer }),
+        this.#onEvent({
+          type: "item_started",
+          frame: this.#blockStart + offset,
+          itemId: item.itemId,
+          layer,
+        }),
       ended: (deck, offset, reason) => {
         const frame = this.#blockStart + offset;
         if (reason === "failed") {
           const message = deck.item.source.error?.message ?? "decoder failed";
           this.#onEvent({ type: "source_failure", frame, itemId: deck.item.itemId, message });
         }
-        this.#onEvent({ type: "item_ended", frame, itemId: deck.item.itemId, layer, reason, positionFrames: deck.position });
+        this.#onEvent({
+          type: "item_ended",
+          frame,
+          itemId: deck.item.itemId,
+          layer,
+          reason,
+          positionFrames: deck.position,
+        });
       },
       underrun: (item, offset, missingFrames) => {
         this.#underruns++;
-        this.#onEvent({ type: "underrun", frame: this.#blockStart + offset, itemId: item.itemId, missingFrames });
+        this.#onEvent({
+          type: "underrun",
+          frame: this.#blockStart + offset,
+          itemId: item.itemId,
+          missingFrames,
+        });
       },
     };
   }

@@ -59,7 +59,8 @@ export class HttpStreamMount {
   write(chunk: Buffer): void {
     this.#burst.push(chunk);
     this.#burstBytes += chunk.length;
-    while (this.#burstBytes > 32 * 1024 && this.#burst.length > 1) this.#burstBytes -= this.#burst.shift()!.length;
+    while (this.#burstBytes > 32 * 1024 && this.#burst.length > 1)
+      this.#burstBytes -= this.#burst.shift()!.length;
     for (const l of this.#listeners) {
       if (l.res.writableLength > 1024 * 1024) {
         l.res.destroy();
@@ -176,7 +177,9 @@ export class HttpStreamServer {
     const match = /^\/stream\/([^/?]+)\.mp3(?:\?.*)?$/.exec(req.url ?? "");
     const mount = match ? this.#mounts.get(decodeURIComponent(match[1]!)) : undefined;
     if (req.method !== "GET" || !mount) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end(`no stream at ${req.url}; mounts are /stream/<name>.mp3\n`);
+      res
+        .writeHead(404, { "Content-Type": "text/plain" })
+        .end(`no stream at ${req.url}; mounts are /stream/<name>.mp3\n`);
       return;
     }
     mount.attach(req, res);

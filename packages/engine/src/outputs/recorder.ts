@@ -114,7 +114,9 @@ export class Recorder {
       if (!this.#file || frame >= this.#nextBoundary) this.#rotate(frame);
       const take = Math.min(frames - offset, this.#nextBoundary - frame);
       const part = block.subarray(offset * 2, (offset + take) * 2);
-      this.#file!.encoder.stdin!.write(Buffer.from(part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength)));
+      this.#file!.encoder.stdin!.write(
+        Buffer.from(part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength)),
+      );
       offset += take;
       this.#written = firstFrame + offset;
     }
@@ -147,18 +149,46 @@ export class Recorder {
     // Boundaries sit on multiples of the period on the engine clock (e.g. on the hour).
     const periodMs = this.target.rotateSeconds * 1000;
     const boundaryEpoch = (Math.floor(epoch / periodMs) + 1) * periodMs;
-    this.#nextBoundary = frame + Math.max(1, Math.min(period, Math.round(((boundaryEpoch - epoch) * this.#sampleRate) / 1000)));
+    this.#nextBoundary =
+      frame +
+      Math.max(
+        1,
+        Math.min(period, Math.round(((boundaryEpoch - epoch) * this.#sampleRate) / 1000)),
+      );
     const path = join(this.target.directory, `${this.target.name}-${stamp(epoch)}.flac`);
     const encoder = spawn(
       gstLaunchBinary(),
-      ["-q", "fdsrc", "fd=0", "!", "rawaudioparse", "use-sink-caps=false", "format=pcm", "pcm-format=f32le", `sample-rate=${this.#sampleRate}`, "num-channels=2", "!", "audioconvert", "!", "audio/x-raw,format=S16LE", "!", "flacenc", "!", "filesink", `location=${path}`],
+      [
+        "-q",
+        "fdsrc",
+        "fd=0",
+        "!",
+        "rawaudioparse",
+        "use-sink-caps=false",
+        "format=pcm",
+        "pcm-format=f32le",
+        `sample-rate=${this.#sampleRate}`,
+        "num-channels=2",
+        "!",
+        "audioconvert",
+        "!",
+        "audio/x-raw,format=S16LE",
+        "!",
+        "flacenc",
+        "!",
+        "filesink",
+        `location=${path}`,
+      ],
       { stdio: ["pipe", "ignore", "pipe"] },
     );
     let stderr = "";
     encoder.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
     encoder.stdin!.on("error", (err) => this.#onError(`recording ${path}: ${err.message}`));
     encoder.on("close", (code) => {
-      if (code !== 0) this.#onError(`recording encoder for ${path} exited with ${code}: ${stderr.trim().slice(0, 300)}`);
+      if (code !== 0)
+        this.#onError(
+          `recording encoder for ${path} exited with ${code}: ${stderr.trim().slice(0, 300)}`,
+        );
     });
     const cue = createWriteStream(`${path.replace(/\.flac$/, "")}.cue.jsonl`);
     cue.on("error", (err) => this.#onError(`cue log for ${path}: ${err.message}`));
@@ -169,7 +199,11 @@ export class Recorder {
   }
 
   #writeCue(file: OpenFile, frame: number, entry: Omit<CueEntry, "at" | "offsetMs">): void {
-    const line: CueEntry = { at: Math.round(this.#epochOf(frame)), offsetMs: Math.round(((frame - file.firstFrame) * 1000) / this.#sampleRate), ...entry };
+    const line: CueEntry = {
+      at: Math.round(this.#epochOf(frame)),
+      offsetMs: Math.round(((frame - file.firstFrame) * 1000) / this.#sampleRate),
+      ...entry,
+    };
     file.cue.write(`${JSON.stringify(line)}\n`);
   }
 
@@ -189,7 +223,8 @@ export class Recorder {
     const cutoff = Date.now() - this.target.retentionDays * 86_400_000;
     const prefix = `${this.target.name}-`;
     for (const entry of readdirSync(this.target.directory)) {
-      if (!entry.startsWith(prefix) || !(entry.endsWith(".flac") || entry.endsWith(".cue.jsonl"))) continue;
+      if (!entry.startsWith(prefix) || !(entry.endsWith(".flac") || entry.endsWith(".cue.jsonl")))
+        continue;
       const path = join(this.target.directory, entry);
       if (statSync(path).mtimeMs < cutoff) unlinkSync(path);
     }
