@@ -78,11 +78,12 @@ describe("dashboard in real headless Chromium", () => {
       { timeout: 15_000 },
     );
     await page.waitForFunction(
-      (title) => document.getElementById("now-title")?.textContent !== title,
-      before,
+      () => document.getElementById("source")?.textContent === "emergency",
+      undefined,
       { timeout: 15_000 },
     );
-    expect(await page.textContent("#source")).toBe("emergency");
+    expect(await page.textContent("#now-title")).toMatch(/^Emergency/);
+    expect(await page.textContent("#now-title")).not.toBe(before);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-emergency.png"), fullPage: true });
 
     await page.click("#release");
