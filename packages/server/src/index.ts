@@ -12,6 +12,9 @@ import { runValidate } from "./commands/validate.js";
 import { runAnalyze } from "./commands/analyze.js";
 import { runIngest } from "./commands/ingest.js";
 import { runServe } from "./commands/serve.js";
+import { runPlan } from "./commands/plan.js";
+import { runImport } from "./commands/import.js";
+import { runMigrate } from "./commands/migrate.js";
 import type { CommandIo } from "./commands/io.js";
 
 export { runValidate } from "./commands/validate.js";
@@ -20,6 +23,11 @@ export type { AnalyzeCommandOptions, AnalyzeJsonRow } from "./commands/analyze.j
 export { runIngest, progressLine } from "./commands/ingest.js";
 export type { IngestCommandOptions } from "./commands/ingest.js";
 export type { CommandIo, OutputStream } from "./commands/io.js";
+export { runPlan } from "./commands/plan.js";
+export type { PlanCommandOptions } from "./commands/plan.js";
+export { runImport } from "./commands/import.js";
+export type { ImportCommandOptions } from "./commands/import.js";
+export { runMigrate } from "./commands/migrate.js";
 export { runServe } from "./commands/serve.js";
 export { startServer } from "./serve/server.js";
 export type { RunningServer } from "./serve/server.js";
@@ -33,7 +41,7 @@ export {
   writePlannerSettings,
 } from "./serve/planner-service.js";
 export type { PlannerServiceOptions, PlannerSettings } from "./serve/planner-service.js";
-export { Playout, outputsForMounts } from "./serve/playout.js";
+export { Playout, StationDriver, outputsForMounts } from "./serve/playout.js";
 export type { PlayoutOptions } from "./serve/playout.js";
 export { bootstrapDemoStation, demoEmergencyFile } from "./serve/demo-station.js";
 export type { DemoBootstrapOptions, DemoBootstrapReport } from "./serve/demo-station.js";
@@ -129,6 +137,108 @@ export function createCli(
       } finally {
         await store.close();
       }
+    });
+  program
+    .command("plan")
+    .description("plan a station's timeline and print it with the planner's diagnostics")
+    .requiredOption("--config <file>", "station YAML, or a plan-input JSON file")
+    .option("--library <file>", "JSON array of MediaItem (required with a YAML config)")
+    .option("--history <file>", "JSON array of PlayHistory")
+    .option("--from <time>", "window start: ISO-8601 with offset or epoch ms (default now)")
+    .option("--hours <n>", "window length in hours", parseNumber, 48)
+    .option("--seed <n>", "random seed", parseNumber, 1)
+    .option("--what-if <file>", "a proposed config: print the diff against --config instead")
+    .option("--json", "print JSON instead of a table")
+    .action(
+      async (opts: {
+        config: string;
+        library?: string;
+        history?: string;
+        from?: string;
+        hours: number;
+        seed: number;
+        whatIf?: string;
+        json?: boolean;
+      }) => {
+        process.exitCode = await runPlan(
+          {
+            input: opts.config,
+            library: opts.library,
+            history: opts.history,
+            from: opts.from,
+            hours: opts.hours,
+            seed: opts.seed,
+            whatIf: opts.whatIf,
+            json: opts.json === true,
+          },
+          io,
+        );
+      },
+    );
+  program
+    .command("import")
+    .description("migrate a station from LibreTime (its PostgreSQL) or AzuraCast (its REST API)")
+    .argument("<source>", "libretime or azuracast")
+    .requiredOption("--url <url>", "LibreTime: postgres://… of its database; AzuraCast: base URL")
+    .option("--api-key <key>", "AzuraCast API key")
+    .option("--station <id>", "station to import (AzuraCast) or into (LibreTime)")
+    .option("--store <url>", "store URL", DEFAULT_STORE_URL)
+    .option("--media-root <dir>", "where the source's audio files are")
+    .option("--copy-media <dir>", "LibreTime: copy the audio files under this directory")
+    .option("--dry-run", "print what would happen and write nothing")
+    .option("--report <file>", "also write the plan or report as JSON to this file")
+    .option("--verbose", "print every action")
+    .action(
+      async (
+        source: string,
+        opts: {
+          url: string;
+          apiKey?: string;
+          station?: string;
+          store: string;
+          mediaRoot?: string;
+          copyMedia?: string;
+          dryRun?: boolean;
+          report?: string;
+          verbose?: boolean;
+        },
+      ) => {
+        if (source !== "libretime" && source !== "azuracast") {
+          io.stderr.write(
+            `grimnir import: source must be libretime or azuracast, got "${source}"\n`,
+          );
+          process.exitCode = 2;
+          return;
+        }
+        const store = await adapters.createStore(opts.store);
+        try {
+          process.exitCode = await runImport(
+            source,
+            {
+              store,
+              url: opts.url,
+              apiKey: opts.apiKey,
+              station: opts.station,
+              mediaRoot: opts.mediaRoot,
+              copyMediaTo: opts.copyMedia,
+              dryRun: opts.dryRun === true,
+              reportFile: opts.report,
+              verbose: opts.verbose === true,
+            },
+            io,
+          );
+        } finally {
+          await store.close();
+        }
+      },
+    );
+  program
+    .command("migrate")
+    .description("bring a SQL store's schema up to date, or list migrations with --status")
+    .option("--store <url>", "store URL", DEFAULT_STORE_URL)
+    .option("--status", "only list applied and pending migrations")
+    .action(async (opts: { store: string; status?: boolean }) => {
+      process.exitCode = await runMigrate(opts.store, { status: opts.status === true }, io);
     });
   program
     .command("serve")

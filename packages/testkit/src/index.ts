@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { requireBinaries, freePort, tempDir, sleep, waitFor } from "./processes.js";
+export type { TempDir } from "./processes.js";
 export {
   ANALYSIS_RATE,
   makeTone,

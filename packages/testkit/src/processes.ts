@@ -28,8 +28,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A temporary directory and how to remove it. */
+export interface TempDir {
+  /** Absolute path of the directory. */
+  dir: string;
+  /** Delete the directory and everything in it. */
+  remove: () => void;
+}
+
 /** A world-writable temp dir (servers may drop privileges) and its cleanup. */
-export function tempDir(prefix: string): { dir: string; remove: () => void } {
+export function tempDir(prefix: string): TempDir {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o777);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -2,7 +2,6 @@ import type { CommandIo } from "./io.js";
 import { isGrimnirError } from "@grimnir/core";
 import { analyzeFile, type AnalyzeFileOptions, type FileAnalysis } from "@grimnir/library";
 
-
 /** Options of {@link runAnalyze}. */
 export interface AnalyzeCommandOptions {
   /** Print one JSON document instead of a table. */
@@ -72,7 +71,9 @@ export async function runAnalyze(
     return `${cells.map((c, i) => (i === 0 ? c.padEnd(fileWidth) : c.padStart(widths[i]!))).join("  ")}\n`;
   };
   if (!options.json)
-    io.stdout.write(formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]));
+    io.stdout.write(
+      formatLine(["FILE", "INTEGRATED", "LRA", "TRUE PEAK", "CUE IN", "CUE OUT", "DURATION"]),
+    );
   for (const file of files) {
     try {
       const row = toRow(await analyzeFile(file, analyzeOptions));

@@ -63,7 +63,7 @@ export interface PlayoutOptions {
 }
 
 /** One station driven by this instance: outputs configured, then its executor. */
-class StationDriver implements PooledExecutor {
+export class StationDriver implements PooledExecutor {
   readonly executor: StationExecutor;
   readonly #playout: Playout;
   readonly #lease: Lease;

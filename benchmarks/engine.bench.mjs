@@ -1,0 +1,522 @@
+// Engine vs Liquidsoap: `node benchmarks/engine.bench.mjs [--write] [--seconds 60] [--warmup 10] [--stations 1,8] [--rounds 1]`.
+// The same job for (a) grimnir-engine, (b) Liquidsoap and (c) a bare gst-launch
+// decode→encode pipeline (the floor), one after another in the same run, into one
+// private icecast2: a playlist of 12 generated 30 s MP3 tracks per station, 3 s
+// crossfades, loudness normalisation, MP3 128 kbps 44.1 kHz stereo to Icecast.
+// Measures CPU seconds per audio second (utime+stime+cutime+cstime over the
+// process tree, from /proc) and RSS (sum over the tree, sampled every second).
+// With --write the "Engine vs Liquidsoap" section of benchmarks/RESULTS.md is
+// replaced by this run's figures.
+import { spawn, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "tsup";
+
+const { values: opts } = parseArgs({
+  options: {
+    write: { type: "boolean", default: false },
+    seconds: { type: "string", default: "60" },
+    warmup: { type: "string", default: "10" },
+    stations: { type: "string", default: "1,8" },
+    rounds: { type: "string", default: "1" },
+  },
+});
+const MEASURE_S = Number(opts.seconds);
+const WARMUP_S = Number(opts.warmup);
+const STATION_COUNTS = opts.stations.split(",").map(Number);
+const ROUNDS = Number(opts.rounds);
+const TRACKS = 12;
+const TRACK_S = 30;
+const XFADE_MS = 3000;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(" ");
+const startedAt = new Date();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sh = (cmd) => spawnSync("sh", ["-c", cmd], { encoding: "utf8" });
+
+// --- Liquidsoap -------------------------------------------------------------
+if (sh("command -v liquidsoap").status !== 0) {
+  if (process.getuid?.() !== 0) {
+    console.error("liquidsoap is missing; install it with: apt-get install -y liquidsoap");
+    process.exit(1);
+  }
+  console.log("installing liquidsoap (apt-get install -y liquidsoap)…");
+  const r = spawnSync("apt-get", ["install", "-y", "liquidsoap"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  if (r.status !== 0) process.exit(1);
+}
+const lsVersion = sh("liquidsoap --version").stdout.split("\n")[0].trim();
+const gstVersion = sh("gst-launch-1.0 --version").stdout.split("\n")[0].trim();
+
+// --- bundle the engine process, its client and the testkit from source ------
+const work = mkdtempSync(join(tmpdir(), "grimnir-engine-bench-"));
+const bin = join(work, "bin");
+// the engine finds its proto at <bundle dir>/../proto/…
+const protoRel = join("proto", "grimnir", "mediaengine", "v1", "mediaengine.proto");
+mkdirSync(dirname(join(work, protoRel)), { recursive: true });
+copyFileSync(join(root, "packages/engine", protoRel), join(work, protoRel));
+await build({
+  entry: {
+    "engine-main": join(root, "packages/engine/src/engine-main.ts"),
+    engine: join(root, "packages/engine/src/index.ts"),
+    testkit: join(root, "packages/testkit/src/index.ts"),
+  },
+  outDir: bin,
+  format: ["esm"],
+  platform: "node",
+  target: "node20",
+  bundle: true,
+  noExternal: [/.*/],
+  dts: false,
+  config: false,
+  silent: true,
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  esbuildOptions(options) {
+    options.conditions = ["source"];
+    options.nodePaths = [
+      join(root, "packages/engine/node_modules"),
+      join(root, "packages/core/node_modules"),
+      join(root, "node_modules"),
+    ];
+  },
+});
+const { EngineClient } = await import(pathToFileURL(join(bin, "engine.js")).href);
+const { startIcecast, freePort, waitFor, listen } = await import(pathToFileURL(join(bin, "testkit.js")).href);
+
+// --- tracks -------------------------------------------------------------------
+const trackDir = join(work, "tracks");
+mkdirSync(trackDir);
+const tracks = [];
+for (let k = 0; k < TRACKS; k++) {
+  const path = join(trackDir, `t${String(k).padStart(2, "0")}.mp3`);
+  const volume = [0.05, 0.1, 0.2, 0.4, 0.7, 0.9][k % 6];
+  const wave = k % 2 === 0 ? ["wave=sine", `freq=${220 + 55 * k}`] : ["wave=pink-noise"];
+  const r = spawnSync("gst-launch-1.0", [
+    "-q",
+    "audiotestsrc",
+    ...wave,
+    `volume=${volume}`,
+    "samplesperbuffer=4410",
+    `num-buffers=${TRACK_S * 10}`,
+    "!",
+    "audio/x-raw,format=S16LE,rate=44100,channels=2",
+    "!",
+    "lamemp3enc",
+    "target=bitrate",
+    "bitrate=192",
+    "cbr=true",
+    "!",
+    "filesink",
+    `location=${path}`,
+  ]);
+  if (r.status !== 0) throw new Error(`cannot generate ${path}: ${r.stderr}`);
+  tracks.push(path);
+}
+// The floor plays the same files back to back (MP3 frames concatenate).
+const allMp3 = join(work, "all.mp3");
+writeFileSync(allMp3, Buffer.concat(tracks.map((t) => readFileSync(t))));
+
+// --- /proc measurement ----------------------------------------------------------
+const CLK_TCK = Number(sh("getconf CLK_TCK").stdout) || 100;
+const PAGE = Number(sh("getconf PAGESIZE").stdout) || 4096;
+
+function procTable() {
+  const table = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // f[0] = field 3 (state): ppid=4, utime=14, stime=15, cutime=16, cstime=17, rss=24
+    table.set(Number(name), {
+      ppid: Number(f[1]),
+      ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      rss: Number(f[21]) * PAGE,
+      comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    });
+  }
+  return table;
+}
+
+/** CPU seconds (self + reaped children) and RSS bytes of the trees under `pids`. */
+function treeUsage(pids) {
+  const table = procTable();
+  const children = new Map();
+  for (const [pid, p] of table) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid).push(pid);
+  }
+  let ticks = 0;
+  let rss = 0;
+  let procs = 0;
+  const stack = [...pids];
+  while (stack.length) {
+    const pid = stack.pop();
+    const p = table.get(pid);
+    if (!p) continue;
+    ticks += p.ticks;
+    rss += p.rss;
+    procs++;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return { cpuS: ticks / CLK_TCK, rss, procs };
+}
+
+async function measure(pids, stations) {
+  const t0 = performance.now();
+  const u0 = treeUsage(pids);
+  const rssSamples = [];
+  const procSamples = [];
+  while (performance.now() - t0 < MEASURE_S * 1000) {
+    await sleep(1000);
+    const u = treeUsage(pids);
+    rssSamples.push(u.rss);
+    procSamples.push(u.procs);
+  }
+  const u1 = treeUsage(pids);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = u1.cpuS - u0.cpuS;
+  const meanRss = rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length;
+  return {
+    stations,
+    wallS,
+    cpuS,
+    cpuPerAudioS: cpuS / (wallS * stations),
+    rssMiB: meanRss / 2 ** 20,
+    peakRssMiB: Math.max(...rssSamples) / 2 ** 20,
+    rssPerStationMiB: meanRss / 2 ** 20 / stations,
+    procs: Math.max(...procSamples),
+  };
+}
+
+// --- icecast --------------------------------------------------------------------
+const icecast = await startIcecast();
+const icePort = icecast.port;
+async function mounts() {
+  const json = await fetch(`http://127.0.0.1:${icePort}/status-json.xsl`).then((r) => r.text());
+  return [...json.matchAll(/"listenurl":"[^"]*?(\/[^"/]+)"/g)].map((m) => m[1]);
+}
+async function waitMounts(names, ms = 20_000) {
+  await waitFor(
+    async () => {
+      const have = await mounts();
+      return names.every((n) => have.includes(n));
+    },
+    ms,
+    `mounts ${names.join(", ")} on icecast`,
+    200,
+  );
+}
+
+/** Listen to a mount for 4 s as a listener would (ffmpeg): RMS level, dBFS, of what it carries. */
+async function heard(mount) {
+  const pcm = await listen(`http://127.0.0.1:${icePort}${mount}`, 4).done.catch(() => new Float32Array(0));
+  let sum = 0;
+  for (const x of pcm) sum += x * x;
+  return pcm.length ? 10 * Math.log10(sum / pcm.length + 1e-12) : -Infinity;
+}
+
+function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("close", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+// --- (a) grimnir-engine ---------------------------------------------------------
+async function runEngine(n, tag) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(bin, "engine-main.js"), "--port", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (c) => (stderr += c));
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (c) => String(c).includes("listening") && resolve());
+    child.once("exit", () => reject(new Error(`engine exited: ${stderr}`)));
+  });
+  const client = new EngineClient({ address: `127.0.0.1:${port}` });
+  const ids = Array.from({ length: n }, (_, i) => `eng${tag}s${i}`);
+  let stop = false;
+  let driver;
+  try {
+    for (const id of ids) {
+      await client.loadGraph(id, {
+        nodes: [
+          { id: "norm", type: "loudness_normalize", params: { target_lufs: -16, true_peak_limit: -1 } },
+        ],
+      });
+      await client.configureOutputs(id, [
+        {
+          name: "main",
+          format: "mp3",
+          bitrateKbps: 128,
+          icecastUrl: `icecast://source:hackme@127.0.0.1:${icePort}/${id}.mp3`,
+        },
+      ]);
+    }
+    await waitMounts(ids.map((id) => `/${id}.mp3`));
+    // The control plane's part: each track is queued 5 s ahead of its crossfade,
+    // which starts 3 s before the end of the previous track (at its 27th second).
+    const state = ids.map((id, i) => ({ id, next: i % TRACKS, seq: 0, startAt: 0 }));
+    const queue = async (s, atMs) => {
+      const k = s.next;
+      s.next = (s.next + 1) % TRACKS;
+      await client.play(s.id, {
+        itemId: `${s.id}-${s.seq++}`,
+        uri: tracks[k],
+        title: `track ${k}`,
+        ...(atMs === undefined ? {} : { crossfadeMs: XFADE_MS, atMs, curve: "linear" }),
+      });
+    };
+    const t0 = Date.now() + 500;
+    for (const s of state) {
+      await queue(s, undefined);
+      s.startAt = t0 + (TRACK_S * 1000 - XFADE_MS);
+    }
+    driver = (async () => {
+      while (!stop) {
+        for (const s of state) {
+          if (Date.now() >= s.startAt - 5000) {
+            await queue(s, s.startAt);
+            s.startAt += TRACK_S * 1000 - XFADE_MS;
+          }
+        }
+        await sleep(200);
+      }
+    })();
+    await sleep(WARMUP_S * 1000);
+    const before = await client.fullStatus();
+    const m = await measure([child.pid], n);
+    const after = await client.fullStatus();
+    const have = await mounts();
+    m.mountsLive = ids.filter((id) => have.includes(`/${id}.mp3`)).length;
+    const underruns = (st) => st.stations.reduce((a, s) => a + (s.underruns ?? 0), 0);
+    m.heardDb = await heard(`/${ids[0]}.mp3`);
+    m.note = `underruns in window ${underruns(after) - underruns(before)}, playing item ${after.stations.find((x) => x.stationId === ids[0])?.currentItemId ?? "?"} at end`;
+    return m;
+  } finally {
+    stop = true;
+    await driver?.catch(() => {});
+    client.close();
+    await stopChild(child);
+  }
+}
+
+// --- (b) Liquidsoap -------------------------------------------------------------
+async function runLiquidsoap(n, tag) {
+  const ids = Array.from({ length: n }, (_, i) => `ls${tag}s${i}`);
+  const lines = [
+    "settings.init.allow_root.set(true)",
+    "settings.log.stdout.set(true)",
+    "settings.log.file.set(false)",
+    "settings.log.level.set(3)",
+    "settings.frame.audio.samplerate.set(44100)",
+    "def station(m) =",
+    `  s = playlist(mode="normal", reload_mode="never", "${trackDir}")`,
+    "  s = normalize(s)",
+    `  s = crossfade(duration=${(XFADE_MS / 1000).toFixed(1)}, s)`,
+    `  output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), host="127.0.0.1", port=${icePort}, password="hackme", mount=m, mksafe(s))`,
+    "end",
+    ...ids.map((id) => `station("${id}.mp3")`),
+  ];
+  const script = join(work, `${tag}-${n}.liq`);
+  writeFileSync(script, lines.join("\n") + "\n");
+  const child = spawn("liquidsoap", [script], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  let transitions = 0;
+  const onLog = (c) => {
+    transitions += (String(c).match(/transition:/g) ?? []).length;
+    log = (log + c).slice(-4000);
+  };
+  child.stdout.on("data", onLog);
+  child.stderr.on("data", onLog);
+  try {
+    await waitMounts(
+      ids.map((id) => `/${id}.mp3`),
+      30_000,
+    ).catch((err) => {
+      throw new Error(`${err.message}\nliquidsoap log:\n${log}`);
+    });
+    await sleep(WARMUP_S * 1000);
+    const t0 = transitions;
+    const m = await measure([child.pid], n);
+    const have = await mounts();
+    m.mountsLive = ids.filter((id) => have.includes(`/${id}.mp3`)).length;
+    m.heardDb = await heard(`/${ids[0]}.mp3`);
+    m.note = `crossfades in window ${transitions - t0}`;
+    return m;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+// --- (c) bare gst-launch floor --------------------------------------------------
+async function runFloor(n, tag) {
+  const ids = Array.from({ length: n }, (_, i) => `gst${tag}s${i}`);
+  const children = ids.map((id) =>
+    spawn(
+      "gst-launch-1.0",
+      [
+        "-q",
+        "uridecodebin",
+        `uri=${pathToFileURL(allMp3).href}`,
+        "!",
+        "audioconvert",
+        "!",
+        "audioresample",
+        "!",
+        "audio/x-raw,rate=44100,channels=2",
+        "!",
+        "lamemp3enc",
+        "target=bitrate",
+        "bitrate=128",
+        "cbr=true",
+        "!",
+        "shout2send",
+        "ip=127.0.0.1",
+        `port=${icePort}`,
+        "password=hackme",
+        `mount=/${id}.mp3`,
+        "sync=true",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    ),
+  );
+  try {
+    await waitMounts(ids.map((id) => `/${id}.mp3`));
+    await sleep(WARMUP_S * 1000);
+    const m = await measure(
+      children.map((c) => c.pid),
+      n,
+    );
+    const have = await mounts();
+    m.mountsLive = ids.filter((id) => have.includes(`/${id}.mp3`)).length;
+    m.heardDb = await heard(`/${ids[0]}.mp3`);
+    return m;
+  } finally {
+    await Promise.all(children.map(stopChild));
+  }
+}
+
+// --- run ------------------------------------------------------------------------
+const results = [];
+try {
+  for (const n of STATION_COUNTS) {
+    for (let round = 0; round < ROUNDS; round++) {
+      // alternate the order between rounds so drift in machine load hits both
+      const order = round % 2 === 0 ? ["ours", "liquidsoap", "floor"] : ["liquidsoap", "ours", "floor"];
+      for (const who of order) {
+        const tag = `${n}r${round}`;
+        console.log(`${new Date().toISOString()} ${who}, ${n} station(s), round ${round + 1}`);
+        const load = loadavg()[0];
+        const m =
+          who === "ours"
+            ? await runEngine(n, tag)
+            : who === "liquidsoap"
+              ? await runLiquidsoap(n, tag)
+              : await runFloor(n, tag);
+        m.who = who;
+        m.round = round;
+        m.load = load;
+        results.push(m);
+        console.log(
+          `  CPU ${m.cpuS.toFixed(2)} s over ${m.wallS.toFixed(1)} s → ${m.cpuPerAudioS.toFixed(4)} CPU s / audio s; RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}, ${m.procs} procs); mounts live ${m.mountsLive}/${n}, heard ${m.heardDb.toFixed(1)} dBFS${m.note ? "; " + m.note : ""}; load ${load.toFixed(1)}`,
+        );
+      }
+    }
+  }
+} finally {
+  await icecast.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+// --- report ---------------------------------------------------------------------
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const rows = [];
+for (const n of STATION_COUNTS) {
+  const of = (who) => results.filter((r) => r.stations === n && r.who === who);
+  const agg = (who) => {
+    const rs = of(who);
+    return {
+      cpu: mean(rs.map((r) => r.cpuPerAudioS)),
+      rss: mean(rs.map((r) => r.rssMiB)),
+      procs: Math.max(...rs.map((r) => r.procs)),
+      note: rs.map((r) => r.note).filter(Boolean).join("; "),
+      live: Math.min(...rs.map((r) => r.mountsLive)),
+      heard: rs.map((r) => r.heardDb.toFixed(0)).join("/"),
+    };
+  };
+  const ls = agg("liquidsoap");
+  for (const who of ["ours", "liquidsoap", "floor"]) {
+    const a = agg(who);
+    rows.push(
+      `| ${n} | ${who === "ours" ? "grimnir-engine" : who === "floor" ? "gst-launch floor" : "Liquidsoap"} | ${a.cpu.toFixed(4)} | ${(a.cpu * n * 100).toFixed(1)} % | ${a.rss.toFixed(0)} | ${(a.rss / n).toFixed(1)} | **${(a.cpu / ls.cpu).toFixed(2)}×** | **${(a.rss / ls.rss).toFixed(2)}×** | ${a.procs} | ${a.live}/${n}, ${a.heard} dBFS${a.note ? "; " + a.note : ""} |`,
+    );
+  }
+}
+const loadAtEnd = loadavg().map((l) => l.toFixed(1)).join(" ");
+const cmd = `node benchmarks/engine.bench.mjs${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}`;
+const section = [
+  "## Engine vs Liquidsoap",
+  "",
+  `Command: \`${cmd}\``,
+  `Date: ${startedAt.toISOString()}; machine: ${cpus().length} cores (\`nproc\`) ${cpus()[0]?.model ?? ""}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadAtStart}, at end ${loadAtEnd}`,
+  `Versions: ${lsVersion} (Debian package), ${gstVersion}`,
+  "",
+  `Job per station: playlist of ${TRACKS} generated ${TRACK_S} s MP3 tracks (sines and pink noise at 6 levels, 192 kbps), ${XFADE_MS / 1000} s crossfades, loudness normalisation, MP3 128 kbps 44.1 kHz stereo to a private icecast2; ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured; ${ROUNDS} round(s) per station count, subjects run one after another (order alternated between rounds).`,
+  "CPU = Δ(utime+stime+cutime+cstime) over the process tree (engine + its gst-launch decoder/encoder children, reaped children included; liquidsoap; the gst-launch processes), per audio second (stations × wall seconds). RSS = mean over 1 s samples of the tree's summed RSS. Ratios are to Liquidsoap (targets: CPU ≤ 0.5×, RSS ≤ 1×).",
+  "",
+  "| stations | subject | CPU s / audio s | CPU (% of a core) | RSS MiB | RSS MiB / station | CPU vs Liquidsoap | RSS vs Liquidsoap | max procs | check |",
+  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+  ...rows,
+  "",
+  "Notes:",
+  "",
+  "- ours: one `grimnir-engine` process (bundled from source) driven over gRPC by this script as the executor would: `LoadGraph` with one `loudness_normalize` node (−16 LUFS, −1 dBTP true-peak limiter), `ConfigureOutputs` with one Icecast mount, each next track `Play`ed 5 s ahead with `crossfadeMs: 3000` and `atMs` = 3 s before the previous track's end. The driver's CPU is not counted (it is the control plane's).",
+  "- Liquidsoap: one process for all stations, per station `playlist(mode=\"normal\") → normalize() → crossfade(duration=3.) → output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), mksafe(…))`. Its `normalize()` is an RMS gain rider without a limiter, ours is BS.1770 short-term loudness plus a true-peak limiter — ours does somewhat more work.",
+  "- floor: per station one `gst-launch-1.0 uridecodebin (the 12 files concatenated) ! audioconvert ! audioresample ! lamemp3enc cbr 128 ! shout2send sync=true`: decode + encode only, no mixing, crossfade or normalisation.",
+  "- check: mounts still live on Icecast after the window, RMS level a 4 s ffmpeg listener heard on the first station's mount afterwards (not silence), engine underruns and the item playing at the end (items are numbered from 0), Liquidsoap crossfade transitions logged during the window.",
+  "- The machine is shared with other jobs; figures are indicative, not precise.",
+  "",
+  "",
+].join("\n");
+console.log("\n" + section);
+
+if (opts.write) {
+  const file = join(root, "benchmarks/RESULTS.md");
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\n";
+  const start = text.indexOf("## Engine vs Liquidsoap");
+  if (start >= 0) {
+    const next = text.indexOf("\n## ", start + 1);
+    text = text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : "");
+  } else text = text.trimEnd() + "\n\n" + section;
+  writeFileSync(file, text.trimEnd() + "\n");
+}
+process.exit(0);
