@@ -71,8 +71,29 @@ export interface StationExecutorOptions {
   silenceWindowMs?: number;
   /** How often the engine's status is checked (default 500). */
   engineCheckEveryMs?: number;
-  /** An engine call not answered within this many ms of real time fails (default 400). */
+  /**
+   * An engine command (preload, play, insert, stop…) not answered within this
+   * many ms of real time fails (default 3000: a real preload waits for the
+   * decoder and takes from ~100 ms to ~1 s on a loaded machine).
+   */
   engineTimeoutMs?: number;
+  /**
+   * A `status` call not answered within this many ms of real time fails; kept
+   * short so a hung engine is noticed quickly (default 400, at most `engineTimeoutMs`).
+   */
+  engineStatusTimeoutMs?: number;
+  /**
+   * The engine renders ahead and reports `idle` shortly before an item's
+   * planned end: an idle engine within this many ms of the item's end is the
+   * item ending, not lost audio, and an item this close to its end is not
+   * (re)started (default 500).
+   */
+  endToleranceMs?: number;
+  /**
+   * An entry whose media could not be resolved (Store down) is retried after
+   * this long instead of being skipped for good (default 5000).
+   */
+  resolveRetryMs?: number;
   /** How often the timeline is re-read from the Store (default 60 000). */
   timelineRefreshEveryMs?: number;
   /** How far ahead the timeline is cached (default 48 h). */

@@ -107,6 +107,17 @@ export class StationExecutor {
   #version: number | undefined;
   #applied: ActiveSource | undefined;
   #switchGeneration = 0;
+  /** Urgent switches (emergency inserts) running outside the serial chain; reconcile waits for them. */
+  #urgentSwitches = 0;
+  /** Entry id → when a failed media resolution may be retried, epoch ms. */
+  readonly #resolveRetryAt = new Map<string, number>();
+  /** Resolutions in flight, by entry id. */
+  readonly #resolving = new Map<string, Promise<boolean>>();
+  /** True while the last media resolution failed because the Store did not answer. */
+  #resolveFailing = false;
+  #prefetching: Promise<void> | undefined;
+  #prefetchedTimelineAt: number | undefined;
+  #nextPrefetchAt = Number.NEGATIVE_INFINITY;
   #current: OnAirItem | undefined;
   #next: NextItem | undefined;
   #interrupted: { entry: ScheduleEntry; positionMs: number } | undefined;
@@ -151,7 +162,11 @@ export class StationExecutor {
       silenceThresholdDb: options.silenceThresholdDb ?? -50,
       silenceWindowMs: options.silenceWindowMs ?? 5000,
       engineCheckEveryMs: options.engineCheckEveryMs ?? 500,
-      engineTimeoutMs: options.engineTimeoutMs ?? 400,
+      engineTimeoutMs: options.engineTimeoutMs ?? 3000,
+      engineStatusTimeoutMs:
+        options.engineStatusTimeoutMs ?? Math.min(400, options.engineTimeoutMs ?? 3000),
+      endToleranceMs: options.endToleranceMs ?? 500,
+      resolveRetryMs: options.resolveRetryMs ?? 5000,
       timelineRefreshEveryMs: options.timelineRefreshEveryMs ?? 60_000,
       timelineHorizonMs: options.timelineHorizonMs ?? 48 * 60 * 60 * 1000,
       storeTimeoutMs: options.storeTimeoutMs ?? 2000,
@@ -258,6 +273,7 @@ export class StationExecutor {
     const engineStation = await this.#engineStation();
     this.#restore(persisted, engineStation);
     await this.#subscribe();
+    this.#maybePrefetch();
     await this.#serial(() => this.#reconcile());
     if (options.runLoop ?? true) this.#loop = this.#runLoop();
   }
@@ -294,6 +310,7 @@ export class StationExecutor {
     return this.#serial(async () => {
       this.#stats.ticks++;
       this.#timeline.maybeRefresh();
+      this.#maybePrefetch();
       void this.#outbox.flush();
       void this.#writes.flush();
       await this.#checkEngine();
@@ -312,6 +329,8 @@ export class StationExecutor {
       for (const id of set) if (!known.has(id)) set.delete(id);
     }
     for (const id of this.#resolved.keys()) if (!known.has(id)) this.#resolved.delete(id);
+    for (const id of this.#resolveRetryAt.keys())
+      if (!known.has(id)) this.#resolveRetryAt.delete(id);
   }
 
   /** Re-read the timeline now (e.g. on `schedule.updated`); resolves true when the Store answered. */
@@ -321,8 +340,10 @@ export class StationExecutor {
 
   /**
    * Put emergency audio on air at once: the engine's `insertEmergency` is the
-   * first I/O. A newer emergency replaces an older one. Rejects only when the
-   * engine refused; the emergency stays active and is re-inserted on recovery.
+   * first I/O. A newer emergency replaces an older one. Resolves once the
+   * engine accepted it, with the executor in state "emergency"; the control
+   * loop does not switch the air while the insert is in flight. Rejects only
+   * when the engine refused; the emergency stays active and is re-inserted on recovery.
    */
   async insertEmergency(emergency: {
     id: string;
@@ -345,8 +366,14 @@ export class StationExecutor {
       title: emergency.title ?? "Emergency alert",
     };
     this.#priority.activate(source);
-    // Bypass the serial chain: an emergency must not wait for a slow tick.
-    await this.#switchTo(this.#priority.onAir, true);
+    // Bypass the serial chain: an emergency must not wait for a slow tick. Marked
+    // before the first await so a tick meanwhile does not insert it a second time.
+    this.#urgentSwitches++;
+    try {
+      await this.#switchTo(this.#priority.onAir, true);
+    } finally {
+      this.#urgentSwitches--;
+    }
   }
 
   /** End an emergency; the air fails back to the highest remaining tier. */
@@ -457,9 +484,15 @@ export class StationExecutor {
   /** Bring derived sources up to date and make the engine play what should be on air. */
   async #reconcile(): Promise<void> {
     if (!this.#running) return;
+    // An emergency insert is on its way to the engine; the next tick picks up from there.
+    if (this.#urgentSwitches > 0) return;
     this.#updateDerivedSources();
     const target = this.#priority.onAir;
-    if (sourceKey(target) !== sourceKey(this.#applied)) await this.#switchTo(target, false);
+    // Never stop the air because the Store is down: what plays keeps playing until it answers again.
+    const keepAir =
+      target === undefined && this.#applied?.id === AUTOMATION_SOURCE_ID && this.#storeTrouble();
+    if (!keepAir && sourceKey(target) !== sourceKey(this.#applied))
+      await this.#switchTo(target, false);
     const now = this.#time.now();
     if (this.#fadeDone !== undefined && now >= this.#fadeDone.at) {
       const to = this.#fadeDone.to;
@@ -530,7 +563,8 @@ export class StationExecutor {
       PLAYABLE_KINDS.has(entry.kind) &&
       !this.#failedEntries.has(entry.id) &&
       !this.#endedEntries.has(entry.id) &&
-      this.#resolved.get(entry.id) !== null
+      this.#resolved.get(entry.id) !== null &&
+      !this.#resolveBlocked(entry.id, this.#time.now())
     );
   }
 
@@ -662,6 +696,7 @@ export class StationExecutor {
 
   /** Start the entry that should play now (or the interrupted one when so configured). */
   async #startAutomation(crossfadeMs: number | undefined): Promise<boolean> {
+    const generation = this.#switchGeneration;
     const now = this.#time.now();
     let entry: ScheduleEntry | undefined;
     let offsetMs = 0;
@@ -677,11 +712,20 @@ export class StationExecutor {
       offsetMs = interrupted.positionMs;
     } else {
       entry = this.#automationCandidate(now);
+      // An item about to end is not (re)started for its last few hundred ms: its successor is.
+      if (
+        entry !== undefined &&
+        entry.startsAt < now &&
+        entry.endsAt - now <= this.#o.endToleranceMs
+      ) {
+        this.#endedEntries.add(entry.id);
+        entry = this.#automationCandidate(now);
+      }
       if (entry !== undefined) offsetMs = Math.max(0, now - entry.startsAt);
     }
     if (entry === undefined) return false;
     const resolved = await this.#resolve(entry);
-    if (resolved === undefined) return false;
+    if (resolved === undefined || generation !== this.#switchGeneration) return false;
     const atMs = entry.startsAt > now ? entry.startsAt : undefined;
     const request = this.#playRequest(
       entry,
@@ -691,7 +735,8 @@ export class StationExecutor {
       atMs,
     );
     const ok = await this.#playEntry(entry, () => this.#o.engine.play(this.stationId, request));
-    if (!ok) return false;
+    // An emergency took the air while the engine answered: it owns the air now.
+    if (!ok || generation !== this.#switchGeneration) return false;
     const startedAt = atMs ?? now;
     this.#current = {
       entry,
@@ -708,9 +753,11 @@ export class StationExecutor {
   /** Preload and start the next entry on time; move on when the current one ends. */
   async #driveAutomation(): Promise<void> {
     const now = this.#time.now();
+    const generation = this.#switchGeneration;
     const current = this.#current;
     if (current === undefined) {
-      if (!(await this.#startAutomation(undefined))) this.#applied = undefined;
+      const started = await this.#startAutomation(undefined);
+      if (!started && generation === this.#switchGeneration) this.#applied = undefined;
       return;
     }
     if (this.#next === undefined) {
@@ -723,8 +770,16 @@ export class StationExecutor {
       this.#next.dueAt = Math.max(current.endsAt, now);
     }
     const next = this.#next;
-    // The item ended and nothing starts now: leave the air to the next tier until the next item is due.
-    if (next === undefined || (!next.started && next.dueAt > now && next.entry.timing === "hard")) {
+    // The item ended and nothing starts now (nothing next, or a hard-timed item
+    // after a gap): leave the air to the next tier until the next item is due.
+    // A hard-timed item that follows the current one is preloaded and handed
+    // over with `atMs` ahead of time like a soft one.
+    const gap =
+      next !== undefined &&
+      !next.started &&
+      next.entry.timing === "hard" &&
+      next.dueAt > now + this.#o.startLeadMs;
+    if (next === undefined || (gap && now >= current.endsAt)) {
       if (now >= current.endsAt) {
         this.#finishHistory(current, now);
         this.#endedEntries.add(current.entry.id);
@@ -836,9 +891,34 @@ export class StationExecutor {
     }
   }
 
+  /**
+   * What the engine needs for `entry`: from the cache filled ahead of time, else
+   * from the resolver. An entry whose resolution failed recently is not asked
+   * again before its retry time (the background prefetch retries it).
+   */
   async #resolve(entry: ScheduleEntry): Promise<ResolvedEntry | undefined> {
     const cached = this.#resolved.get(entry.id);
     if (cached !== undefined) return cached ?? undefined;
+    if (this.#resolveBlocked(entry.id, this.#time.now())) return undefined;
+    await this.#resolveNow(entry);
+    return this.#resolved.get(entry.id) ?? undefined;
+  }
+
+  /**
+   * Ask the resolver once (a resolution already in flight for the entry is
+   * shared); resolves false when it failed (the Store did not answer), never rejects.
+   */
+  #resolveNow(entry: ScheduleEntry): Promise<boolean> {
+    const inFlight = this.#resolving.get(entry.id);
+    if (inFlight !== undefined) return inFlight;
+    const resolving = this.#askResolver(entry).finally(() => {
+      this.#resolving.delete(entry.id);
+    });
+    this.#resolving.set(entry.id, resolving);
+    return resolving;
+  }
+
+  async #askResolver(entry: ScheduleEntry): Promise<boolean> {
     try {
       const resolved = await withTimeout(
         this.#resolveEntry(entry),
@@ -846,17 +926,63 @@ export class StationExecutor {
         () => new GrimnirError("STORE_UNAVAILABLE", `entry ${entry.id} not resolved in time`),
       );
       this.#resolved.set(entry.id, resolved ?? null);
+      this.#resolveRetryAt.delete(entry.id);
+      this.#resolveFailing = false;
       if (resolved === undefined)
         this.#publishFailure(entry.id, "nothing playable for the entry", "skipped");
-      return resolved;
+      return true;
     } catch (error) {
-      this.#logger.warn("could not resolve an entry; skipping it for now", {
-        stationId: this.stationId,
-        entryId: entry.id,
-        error: String(error),
-      });
-      this.#failedEntries.add(entry.id);
-      return undefined;
+      if (!this.#resolveFailing) {
+        this.#logger.warn("could not resolve an entry; skipping it until the Store answers", {
+          stationId: this.stationId,
+          entryId: entry.id,
+          error: String(error),
+        });
+      }
+      this.#resolveFailing = true;
+      this.#resolveRetryAt.set(entry.id, this.#time.now() + this.#o.resolveRetryMs);
+      return false;
+    }
+  }
+
+  /** True while a failed resolution of `entryId` waits for its retry. */
+  #resolveBlocked(entryId: string, now: number): boolean {
+    const retryAt = this.#resolveRetryAt.get(entryId);
+    return retryAt !== undefined && now < retryAt;
+  }
+
+  /** True while the Store does not answer (timeline reads or media resolution). */
+  #storeTrouble(): boolean {
+    return this.#timeline.stale || this.#resolveFailing;
+  }
+
+  /**
+   * Resolve, in the background, the media of every playable entry of the cached
+   * timeline within the horizon that is not resolved yet, so a Store outage
+   * does not stop the air: after each successful timeline read, and every
+   * `resolveRetryMs` to retry failed resolutions. Stops at the first failure.
+   */
+  #maybePrefetch(): void {
+    if (this.#prefetching !== undefined || !this.#running) return;
+    const now = this.#time.now();
+    const refreshed = this.#timeline.lastSuccessAt !== this.#prefetchedTimelineAt;
+    if (!refreshed && now < this.#nextPrefetchAt) return;
+    this.#prefetchedTimelineAt = this.#timeline.lastSuccessAt;
+    this.#nextPrefetchAt = now + this.#o.resolveRetryMs;
+    this.#prefetching = this.#prefetch().finally(() => {
+      this.#prefetching = undefined;
+    });
+  }
+
+  async #prefetch(): Promise<void> {
+    const now = this.#time.now();
+    const until = now + this.#o.timelineHorizonMs;
+    for (const entry of [...this.#timeline.entries]) {
+      if (!this.#running) return;
+      if (entry.endsAt <= now || entry.startsAt >= until || !PLAYABLE_KINDS.has(entry.kind))
+        continue;
+      if (this.#resolved.has(entry.id) || this.#resolveBlocked(entry.id, now)) continue;
+      if (!(await this.#resolveNow(entry))) return;
     }
   }
 
@@ -1002,6 +1128,17 @@ export class StationExecutor {
     if (this.#causes.delete("engine")) {
       this.#emit({ type: "recovered", stationId: this.stationId, at: now, cause: "engine" });
     }
+    // The engine renders ahead and reports idle shortly before the item's planned
+    // end: that is the item ending (the control loop moves on), not lost audio.
+    const current = this.#current;
+    if (
+      station.state === "idle" &&
+      this.#applied?.id === AUTOMATION_SOURCE_ID &&
+      current !== undefined &&
+      now >= current.endsAt - this.#o.endToleranceMs
+    ) {
+      return;
+    }
     // An engine that forgot the station (restart) gets what should be on air again, at position.
     if (station.state === "idle" && this.#applied !== undefined) {
       this.#logger.warn("engine lost the station's audio; resuming at position", {
@@ -1018,7 +1155,11 @@ export class StationExecutor {
   /** The engine's view of this station, or undefined when it does not answer (which fails over). */
   async #engineStation(): Promise<EngineStationStatus | undefined> {
     try {
-      const status = await this.#engineCall("status", () => this.#o.engine.status());
+      const status = await this.#engineCall(
+        "status",
+        () => this.#o.engine.status(),
+        this.#o.engineStatusTimeoutMs,
+      );
       return (
         status.stations.find((s) => s.stationId === this.stationId) ?? {
           stationId: this.stationId,
@@ -1037,15 +1178,19 @@ export class StationExecutor {
   }
 
   /** Call the engine with a deadline; an unreachable engine is a failover cause. */
-  async #engineCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async #engineCall<T>(
+    what: string,
+    call: () => Promise<T>,
+    timeoutMs: number = this.#o.engineTimeoutMs,
+  ): Promise<T> {
     try {
       return await withTimeout(
         call(),
-        this.#o.engineTimeoutMs,
+        timeoutMs,
         () =>
           new GrimnirError(
             "ENGINE_UNAVAILABLE",
-            `engine did not answer ${what} within ${this.#o.engineTimeoutMs} ms`,
+            `engine did not answer ${what} within ${timeoutMs} ms`,
           ),
       );
     } catch (error) {

@@ -67,6 +67,7 @@ export class FakeMediaEngine implements MediaEngine {
   readonly #time: TimeSource;
   readonly #stations = new Map<string, FakeStation>();
   readonly #failures = new Map<FakeEngineMethod | "*", FakeEngineFailure>();
+  readonly #latencies = new Map<FakeEngineMethod, number>();
   readonly #telemetry = new Set<{ stationId: string; handler: (s: TelemetrySample) => void }>();
   #startedAt: number;
 
@@ -79,6 +80,16 @@ export class FakeMediaEngine implements MediaEngine {
   /** Make `method` (or every method with "*") fail in the given way until {@link heal}. */
   fail(method: FakeEngineMethod | "*", how: FakeEngineFailure = "unavailable"): void {
     this.#failures.set(method, how);
+  }
+
+  /**
+   * Make `method` answer only after `ms` of real time (like a real preload that
+   * waits for the decoder); 0 or omitted answers at once again. The call is
+   * recorded when it arrives; the station model changes when it answers.
+   */
+  setLatency(method: FakeEngineMethod, ms = 0): void {
+    if (ms > 0) this.#latencies.set(method, ms);
+    else this.#latencies.delete(method);
   }
 
   /** Stop failing `method`, or every method when omitted. */
@@ -264,6 +275,8 @@ export class FakeMediaEngine implements MediaEngine {
 
   async #enter(call: FakeEngineCall): Promise<void> {
     this.calls.push(call);
+    const latency = this.#latencies.get(call.method);
+    if (latency !== undefined) await new Promise<void>((resolve) => setTimeout(resolve, latency));
     await this.#check(call.method);
   }
 
