@@ -1,5 +1,5 @@
 /**
- * `@grimnir/bus-redis` — Grimnir's {@link EventBus} and {@link Coordinator} on
+ * `@grimnir/bus-redis` — Grimnir's `EventBus` and `Coordinator` on
  * Redis ({@link RedisBus}, {@link RedisCoordinator}) and NATS ({@link NatsBus},
  * {@link NatsCoordinator}), leader election over any coordinator
  * ({@link LeaderElector}), and the event wire format they share.

@@ -1,5 +1,5 @@
 /**
- * `@grimnir/store-pg` — Grimnir's SQL {@link Store}: one implementation over
+ * `@grimnir/store-pg` — Grimnir's SQL `Store`: one implementation over
  * PostgreSQL (`pg`) and SQLite (`better-sqlite3`), with versioned, checksummed
  * migrations. Importing the package registers the `postgres:`, `postgresql:`
  * and `sqlite:` store schemes on core's `adapters` registry.

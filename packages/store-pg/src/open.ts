@@ -45,7 +45,7 @@ async function prepare(driver: SqlDriver, options: SqlStoreOptions): Promise<voi
 }
 
 /**
- * The SQL {@link Store} on PostgreSQL through a `pg` pool. Text columns use the
+ * The SQL `Store` on PostgreSQL through a `pg` pool. Text columns use the
  * "C" collation so orderings match SQLite and core's reference store; media
  * text search uses pg_trgm indexes.
  */
@@ -68,7 +68,7 @@ export class PostgresStore extends SqlStore {
 }
 
 /**
- * The SQL {@link Store} on an SQLite file through better-sqlite3: WAL journal,
+ * The SQL `Store` on an SQLite file through better-sqlite3: WAL journal,
  * `synchronous=FULL`, busy timeout; FTS5 trigram index for media search.
  * One connection per store; another process may open the same file.
  */
