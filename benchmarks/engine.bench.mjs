@@ -42,7 +42,9 @@ const TRACK_S = 30;
 const XFADE_MS = 3000;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(" ");
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ");
 const startedAt = new Date();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sh = (cmd) => spawnSync("sh", ["-c", cmd], { encoding: "utf8" });
@@ -98,7 +100,9 @@ await build({
   },
 });
 const { EngineClient } = await import(pathToFileURL(join(bin, "engine.js")).href);
-const { startIcecast, freePort, waitFor, listen } = await import(pathToFileURL(join(bin, "testkit.js")).href);
+const { startIcecast, freePort, waitFor, listen } = await import(
+  pathToFileURL(join(bin, "testkit.js")).href
+);
 
 // --- tracks -------------------------------------------------------------------
 const trackDir = join(work, "tracks");
@@ -152,6 +156,7 @@ function procTable() {
     table.set(Number(name), {
       ppid: Number(f[1]),
       ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      self: Number(f[11]) + Number(f[12]),
       rss: Number(f[21]) * PAGE,
       comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
     });
@@ -168,7 +173,10 @@ function treeUsage(pids) {
     children.get(p.ppid).push(pid);
   }
   let ticks = 0;
+  let rootSelf = 0;
+  for (const pid of pids) rootSelf += table.get(pid)?.self ?? 0;
   let rss = 0;
+  let pss = 0;
   let procs = 0;
   const stack = [...pids];
   while (stack.length) {
@@ -177,35 +185,48 @@ function treeUsage(pids) {
     if (!p) continue;
     ticks += p.ticks;
     rss += p.rss;
+    try {
+      // PSS shares library pages between the processes mapping them (summed RSS counts them per process)
+      pss +=
+        Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) *
+        1024;
+    } catch {
+      // exited meanwhile
+    }
     procs++;
     stack.push(...(children.get(pid) ?? []));
   }
-  return { cpuS: ticks / CLK_TCK, rss, procs };
+  return { cpuS: ticks / CLK_TCK, rootSelfS: rootSelf / CLK_TCK, rss, pss, procs };
 }
 
 async function measure(pids, stations) {
   const t0 = performance.now();
   const u0 = treeUsage(pids);
   const rssSamples = [];
+  const pssSamples = [];
   const procSamples = [];
   while (performance.now() - t0 < MEASURE_S * 1000) {
     await sleep(1000);
     const u = treeUsage(pids);
     rssSamples.push(u.rss);
+    pssSamples.push(u.pss);
     procSamples.push(u.procs);
   }
   const u1 = treeUsage(pids);
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = u1.cpuS - u0.cpuS;
+  const rootShare = (u1.rootSelfS - u0.rootSelfS) / cpuS;
   const meanRss = rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length;
   return {
     stations,
     wallS,
     cpuS,
     cpuPerAudioS: cpuS / (wallS * stations),
+    rootShare,
     rssMiB: meanRss / 2 ** 20,
     peakRssMiB: Math.max(...rssSamples) / 2 ** 20,
     rssPerStationMiB: meanRss / 2 ** 20 / stations,
+    pssMiB: pssSamples.reduce((a, b) => a + b, 0) / pssSamples.length / 2 ** 20,
     procs: Math.max(...procSamples),
   };
 }
@@ -231,7 +252,9 @@ async function waitMounts(names, ms = 20_000) {
 
 /** Listen to a mount for 4 s as a listener would (ffmpeg): RMS level, dBFS, of what it carries. */
 async function heard(mount) {
-  const pcm = await listen(`http://127.0.0.1:${icePort}${mount}`, 4).done.catch(() => new Float32Array(0));
+  const pcm = await listen(`http://127.0.0.1:${icePort}${mount}`, 4).done.catch(
+    () => new Float32Array(0),
+  );
   let sum = 0;
   for (const x of pcm) sum += x * x;
   return pcm.length ? 10 * Math.log10(sum / pcm.length + 1e-12) : -Infinity;
@@ -269,7 +292,11 @@ async function runEngine(n, tag) {
     for (const id of ids) {
       await client.loadGraph(id, {
         nodes: [
-          { id: "norm", type: "loudness_normalize", params: { target_lufs: -16, true_peak_limit: -1 } },
+          {
+            id: "norm",
+            type: "loudness_normalize",
+            params: { target_lufs: -16, true_peak_limit: -1 },
+          },
         ],
       });
       await client.configureOutputs(id, [
@@ -431,7 +458,8 @@ try {
   for (const n of STATION_COUNTS) {
     for (let round = 0; round < ROUNDS; round++) {
       // alternate the order between rounds so drift in machine load hits both
-      const order = round % 2 === 0 ? ["ours", "liquidsoap", "floor"] : ["liquidsoap", "ours", "floor"];
+      const order =
+        round % 2 === 0 ? ["ours", "liquidsoap", "floor"] : ["liquidsoap", "ours", "floor"];
       for (const who of order) {
         const tag = `${n}r${round}`;
         console.log(`${new Date().toISOString()} ${who}, ${n} station(s), round ${round + 1}`);
@@ -447,7 +475,7 @@ try {
         m.load = load;
         results.push(m);
         console.log(
-          `  CPU ${m.cpuS.toFixed(2)} s over ${m.wallS.toFixed(1)} s → ${m.cpuPerAudioS.toFixed(4)} CPU s / audio s; RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}, ${m.procs} procs); mounts live ${m.mountsLive}/${n}, heard ${m.heardDb.toFixed(1)} dBFS${m.note ? "; " + m.note : ""}; load ${load.toFixed(1)}`,
+          `  CPU ${m.cpuS.toFixed(2)} s over ${m.wallS.toFixed(1)} s → ${m.cpuPerAudioS.toFixed(4)} CPU s / audio s; RSS ${m.rssMiB.toFixed(1)} MiB, PSS ${m.pssMiB.toFixed(1)} MiB (RSS peak ${m.peakRssMiB.toFixed(1)}, ${m.procs} procs); top process itself ${(100 * m.rootShare).toFixed(0)} % of the CPU; mounts live ${m.mountsLive}/${n}, heard ${m.heardDb.toFixed(1)} dBFS${m.note ? "; " + m.note : ""}; load ${load.toFixed(1)}`,
         );
       }
     }
@@ -467,8 +495,13 @@ for (const n of STATION_COUNTS) {
     return {
       cpu: mean(rs.map((r) => r.cpuPerAudioS)),
       rss: mean(rs.map((r) => r.rssMiB)),
+      pss: mean(rs.map((r) => r.pssMiB)),
       procs: Math.max(...rs.map((r) => r.procs)),
-      note: rs.map((r) => r.note).filter(Boolean).join("; "),
+      rootShare: mean(rs.map((r) => r.rootShare)),
+      note: rs
+        .map((r) => r.note)
+        .filter(Boolean)
+        .join("; "),
       live: Math.min(...rs.map((r) => r.mountsLive)),
       heard: rs.map((r) => r.heardDb.toFixed(0)).join("/"),
     };
@@ -477,11 +510,13 @@ for (const n of STATION_COUNTS) {
   for (const who of ["ours", "liquidsoap", "floor"]) {
     const a = agg(who);
     rows.push(
-      `| ${n} | ${who === "ours" ? "grimnir-engine" : who === "floor" ? "gst-launch floor" : "Liquidsoap"} | ${a.cpu.toFixed(4)} | ${(a.cpu * n * 100).toFixed(1)} % | ${a.rss.toFixed(0)} | ${(a.rss / n).toFixed(1)} | **${(a.cpu / ls.cpu).toFixed(2)}×** | **${(a.rss / ls.rss).toFixed(2)}×** | ${a.procs} | ${a.live}/${n}, ${a.heard} dBFS${a.note ? "; " + a.note : ""} |`,
+      `| ${n} | ${who === "ours" ? "grimnir-engine" : who === "floor" ? "gst-launch floor" : "Liquidsoap"} | ${a.cpu.toFixed(4)} | ${(a.cpu * n * 100).toFixed(1)} % | ${a.rss.toFixed(0)} | ${(a.rss / n).toFixed(1)} | **${(a.cpu / ls.cpu).toFixed(2)}×** | **${(a.rss / ls.rss).toFixed(2)}×** | ${a.pss.toFixed(0)} (${(a.pss / ls.pss).toFixed(2)}×) | ${a.procs} | ${who === "ours" ? (100 * a.rootShare).toFixed(0) + " %" : "–"} | ${a.live}/${n}, ${a.heard} dBFS${a.note ? "; " + a.note : ""} |`,
     );
   }
 }
-const loadAtEnd = loadavg().map((l) => l.toFixed(1)).join(" ");
+const loadAtEnd = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ");
 const cmd = `node benchmarks/engine.bench.mjs${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}`;
 const section = [
   "## Engine vs Liquidsoap",
@@ -491,17 +526,18 @@ const section = [
   `Versions: ${lsVersion} (Debian package), ${gstVersion}`,
   "",
   `Job per station: playlist of ${TRACKS} generated ${TRACK_S} s MP3 tracks (sines and pink noise at 6 levels, 192 kbps), ${XFADE_MS / 1000} s crossfades, loudness normalisation, MP3 128 kbps 44.1 kHz stereo to a private icecast2; ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured; ${ROUNDS} round(s) per station count, subjects run one after another (order alternated between rounds).`,
-  "CPU = Δ(utime+stime+cutime+cstime) over the process tree (engine + its gst-launch decoder/encoder children, reaped children included; liquidsoap; the gst-launch processes), per audio second (stations × wall seconds). RSS = mean over 1 s samples of the tree's summed RSS. Ratios are to Liquidsoap (targets: CPU ≤ 0.5×, RSS ≤ 1×).",
+  "CPU = Δ(utime+stime+cutime+cstime) over the process tree (engine + its gst-launch decoder/encoder children, reaped children included; liquidsoap; the gst-launch processes), per audio second (stations × wall seconds). RSS = mean over 1 s samples of the tree's summed RSS (counts shared libraries once per process, which penalises multi-process designs); PSS (from smaps_rollup) splits shared pages between processes. Ratios are to Liquidsoap (targets: CPU ≤ 0.5×, RSS ≤ 1×).",
   "",
-  "| stations | subject | CPU s / audio s | CPU (% of a core) | RSS MiB | RSS MiB / station | CPU vs Liquidsoap | RSS vs Liquidsoap | max procs | check |",
-  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+  "| stations | subject | CPU s / audio s | CPU (% of a core) | RSS MiB | RSS MiB / station | CPU vs Liquidsoap | RSS vs Liquidsoap | PSS MiB (vs Liquidsoap) | max procs | CPU in the Node process | check |",
+  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ...rows,
   "",
   "Notes:",
   "",
   "- ours: one `grimnir-engine` process (bundled from source) driven over gRPC by this script as the executor would: `LoadGraph` with one `loudness_normalize` node (−16 LUFS, −1 dBTP true-peak limiter), `ConfigureOutputs` with one Icecast mount, each next track `Play`ed 5 s ahead with `crossfadeMs: 3000` and `atMs` = 3 s before the previous track's end. The driver's CPU is not counted (it is the control plane's).",
-  "- Liquidsoap: one process for all stations, per station `playlist(mode=\"normal\") → normalize() → crossfade(duration=3.) → output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), mksafe(…))`. Its `normalize()` is an RMS gain rider without a limiter, ours is BS.1770 short-term loudness plus a true-peak limiter — ours does somewhat more work.",
+  '- Liquidsoap: one process for all stations, per station `playlist(mode="normal") → normalize() → crossfade(duration=3.) → output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), mksafe(…))`. Its `normalize()` is an RMS gain rider without a limiter, ours is BS.1770 short-term loudness plus a true-peak limiter — ours does somewhat more work.',
   "- floor: per station one `gst-launch-1.0 uridecodebin (the 12 files concatenated) ! audioconvert ! audioresample ! lamemp3enc cbr 128 ! shout2send sync=true`: decode + encode only, no mixing, crossfade or normalisation.",
+  "- CPU in the Node process: share of our tree's CPU spent in the engine's Node process itself (mixer, DSP, pacing, gRPC); the rest is its gst-launch children (one decoder per playing/queued item, one `lamemp3enc ! shout2send` encoder per station).",
   "- check: mounts still live on Icecast after the window, RMS level a 4 s ffmpeg listener heard on the first station's mount afterwards (not silence), engine underruns and the item playing at the end (items are numbered from 0), Liquidsoap crossfade transitions logged during the window.",
   "- The machine is shared with other jobs; figures are indicative, not precise.",
   "",
