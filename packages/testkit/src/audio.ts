@@ -4,7 +4,7 @@ import { join } from "node:path";
 /** Sample rate every helper here decodes and analyses at, Hz. */
 export const ANALYSIS_RATE = 44_100;
 
-/** Write a stereo 44.1 kHz WAV sine of `freq` Hz, `seconds` long, at linear `volume`, with GStreamer. */
+/** Write a stereo 44.1 kHz WAV sine of `freq` Hz (0 = digital silence), `seconds` long, at linear `volume`, with GStreamer. */
 export function makeTone(
   dir: string,
   name: string,
@@ -13,12 +13,11 @@ export function makeTone(
   volume = 0.5,
 ): string {
   const path = join(dir, `${name}.wav`);
+  const wave = freq === 0 ? ["wave=silence"] : ["wave=sine", `freq=${freq}`, `volume=${volume}`];
   const r = spawnSync("gst-launch-1.0", [
     "-q",
     "audiotestsrc",
-    "wave=sine",
-    `freq=${freq}`,
-    `volume=${volume}`,
+    ...wave,
     "samplesperbuffer=4410",
     `num-buffers=${Math.round(seconds * 10)}`,
     "!",
