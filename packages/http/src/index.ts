@@ -7,6 +7,14 @@
 export { HTTP_STATUS_BY_CODE, HTTP_ONLY_STATUS_BY_CODE, errorResponse } from "./error-status.js";
 export type { ErrorBody, HttpErrorCode } from "./error-status.js";
 export { createApi } from "./api.js";
+export {
+  API_METRIC_NAMES,
+  SERVER_METRIC_NAMES,
+  createApiMetrics,
+  createServerMetrics,
+  createGrimnirMetrics,
+} from "./metrics.js";
+export type { ApiMetrics, ServerMetrics, GrimnirMetrics, WebstreamHealth } from "./metrics.js";
 export type { ApiOptions } from "./api.js";
 export type { AuthOptions, TokenPair, Principal } from "./auth.js";
 export { hashPassword, verifyPassword } from "./passwords.js";

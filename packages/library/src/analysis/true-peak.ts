@@ -49,21 +49,57 @@ export function interpolatorPhases(factor: number, tapsPerPhase: number): Float6
 
 const BLOCK = 64;
 
+/** Consecutive taps whose inputs share one maximum in the per-sample bound. */
+const GROUP = 4;
+/**
+ * Relative slack added to the skip bounds so floating-point rounding of the
+ * FIR sums (at most taps × 2⁻⁵³ relative) can never make a skipped value
+ * exceed the bound.
+ */
+const BOUND_SLACK = 1 + 1e-9;
+/**
+ * Absolute allowance, relative to the window's input max, for the rounding
+ * of a FIR sum (≤ taps × 2⁻⁵³ × Σ|h| × max|x|, about 10⁻¹⁴ here), so a bound
+ * that is small next to the inputs stays safe.
+ */
+const ROUNDING_ALLOWANCE = 1e-10;
+
+/** max |x − xc| over values between `lo` and `hi`. */
+function spread(hi: number, lo: number, xc: number): number {
+  const up = hi - xc;
+  const down = xc - lo;
+  return up > down ? up : down;
+}
+
 /**
  * Streaming true-peak meter (ITU-R BS.1770-4 Annex 2): each channel is
  * oversampled by a polyphase FIR interpolator and the largest absolute value
  * of the oversampled signal (or of the samples themselves) is kept.
  *
- * Memory is constant. Blocks whose interpolated values provably cannot exceed
- * the peak found so far (input max × the largest branch L1 norm) are not
- * interpolated, which changes no result and saves most of the work on music.
+ * Memory is constant. Work is skipped only where the interpolated values
+ * provably cannot exceed the peak found so far, which changes no result
+ * (bounds carry a margin for floating-point rounding):
+ * first per block of 64 samples (window max × the largest branch L1 norm),
+ * then per sample with taps in groups of 4, weighted by the group's largest
+ * absolute coefficient sum over the branches, by two bounds: Σ weight × the
+ * group's largest |x| (tight on noise), and, since y = xc·Σh + Σh·(x − xc)
+ * for the centre input xc, |Σh|·|xc| + Σ weight × the group's largest
+ * |x − xc| (tight on smooth, tonal signals). All branches of a sample that
+ * passes are evaluated in one pass over the taps, each summed in tap order
+ * exactly as a plain FIR would.
  */
 export class TruePeakMeter {
-  private readonly phases: Float64Array[];
+  private readonly coeffs: Float64Array;
+  private readonly nPhases: number;
   private readonly taps: number;
   private readonly bound: number;
+  private readonly groupWeights: Float64Array;
   private readonly history: Float64Array[];
   private buf: Float64Array;
+  private readonly dcGain: number;
+  private groupMax: Float64Array;
+  private groupMin: Float64Array;
+  private groupAbs: Float64Array;
   private peakLinear = 0;
 
   constructor(
@@ -73,11 +109,35 @@ export class TruePeakMeter {
     const factor = options.oversampling ?? 4;
     if (factor < 4) throw new RangeError(`true peak needs ≥ 4× oversampling, got ${factor}`);
     this.taps = options.tapsPerPhase ?? 32;
-    this.phases = interpolatorPhases(factor, this.taps);
-    this.bound = Math.max(...this.phases.map((ph) => ph.reduce((s, c) => s + Math.abs(c), 0)));
+    const phases = interpolatorPhases(factor, this.taps);
+    this.nPhases = phases.length;
+    // Tap-major: coeffs[k * nPhases + p] is branch p, tap k.
+    this.coeffs = new Float64Array(this.taps * this.nPhases);
+    for (let p = 0; p < this.nPhases; p++) {
+      for (let k = 0; k < this.taps; k++) this.coeffs[k * this.nPhases + p] = phases[p]![k]!;
+    }
+    this.bound =
+      Math.max(...phases.map((ph) => ph.reduce((s, c) => s + Math.abs(c), 0))) * BOUND_SLACK;
+    const groups = Math.ceil(this.taps / GROUP);
+    this.groupWeights = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) {
+      let w = 0;
+      for (const ph of phases) {
+        let s = 0;
+        for (let k = g * GROUP; k < Math.min(this.taps, (g + 1) * GROUP); k++)
+          s += Math.abs(ph[k]!);
+        if (s > w) w = s;
+      }
+      this.groupWeights[g] = w * BOUND_SLACK;
+    }
     this.history = [];
     for (let c = 0; c < channels; c++) this.history.push(new Float64Array(this.taps - 1));
     this.buf = new Float64Array(0);
+    this.dcGain =
+      Math.max(...phases.map((ph) => Math.abs(ph.reduce((s, c) => s + c, 0)))) * BOUND_SLACK;
+    this.groupMax = new Float64Array(0);
+    this.groupMin = new Float64Array(0);
+    this.groupAbs = new Float64Array(0);
   }
 
   /** Largest absolute value of the oversampled signal so far, linear (1.0 = full scale). */
@@ -89,7 +149,12 @@ export class TruePeakMeter {
   push(samples: Float32Array, frames: number): void {
     const hist = this.taps - 1;
     const need = hist + frames;
-    if (this.buf.length < need) this.buf = new Float64Array(need);
+    if (this.buf.length < need) {
+      this.buf = new Float64Array(need);
+      this.groupMax = new Float64Array(need);
+      this.groupMin = new Float64Array(need);
+      this.groupAbs = new Float64Array(need);
+    }
     const buf = this.buf;
     const ch = this.channels;
     for (let c = 0; c < ch; c++) {
@@ -108,7 +173,7 @@ export class TruePeakMeter {
 
   private scan(buf: Float64Array, from: number, to: number): void {
     const taps = this.taps;
-    const phases = this.phases;
+    const bound = this.bound;
     let peak = this.peakLinear;
     for (let b = from; b < to; b += BLOCK) {
       const end = Math.min(to, b + BLOCK);
@@ -118,16 +183,126 @@ export class TruePeakMeter {
         if (a > m) m = a;
       }
       if (m > peak) peak = m;
-      if (m * this.bound <= peak) continue;
-      for (const ph of phases) {
-        for (let j = b; j < end; j++) {
+      if (m * bound <= peak) continue;
+      peak = this.scanBlock(buf, b, end, peak);
+    }
+    this.peakLinear = peak;
+  }
+
+  /** Interpolate the samples of [b, end) whose per-sample bound exceeds `peak`; the new peak. */
+  private scanBlock(buf: Float64Array, b: number, end: number, peak: number): number {
+    const taps = this.taps;
+    const np = this.nPhases;
+    const co = this.coeffs;
+    const gw = this.groupWeights;
+    const groups = gw.length;
+    // Group weights in locals for the unrolled 32-tap case (unused otherwise).
+    const w0 = gw[0] ?? 0,
+      w1 = gw[1] ?? 0,
+      w2 = gw[2] ?? 0,
+      w3 = gw[3] ?? 0,
+      w4 = gw[4] ?? 0,
+      w5 = gw[5] ?? 0,
+      w6 = gw[6] ?? 0,
+      w7 = gw[7] ?? 0;
+    const dc = this.dcGain;
+    const centre = taps >> 1;
+    const gmax = this.groupMax;
+    const gmin = this.groupMin;
+    const gabs = this.groupAbs;
+    const grouped = taps % GROUP === 0;
+    // gmax[i], gmin[i], gabs[i] = max, min, max |·| of buf[i − 3 … i] (GROUP = 4); the
+    // groups of the samples in [b, end) start at lo + 3 or later when taps is a multiple of 4.
+    const lo = b - taps + 1;
+    let m = 0;
+    for (let i = lo; i < end; i++) {
+      const a = buf[i]! < 0 ? -buf[i]! : buf[i]!;
+      if (a > m) m = a;
+    }
+    if (grouped) {
+      for (let i = lo + GROUP - 1; i < end; i++) {
+        const v0 = buf[i]!;
+        const v1 = buf[i - 1]!;
+        const v2 = buf[i - 2]!;
+        const v3 = buf[i - 3]!;
+        const h01 = v0 > v1 ? v0 : v1;
+        const h23 = v2 > v3 ? v2 : v3;
+        const l01 = v0 < v1 ? v0 : v1;
+        const l23 = v2 < v3 ? v2 : v3;
+        const hi = h01 > h23 ? h01 : h23;
+        const low = l01 < l23 ? l01 : l23;
+        gmax[i] = hi;
+        gmin[i] = low;
+        gabs[i] = hi > -low ? hi : -low;
+      }
+    }
+    // Absolute rounding allowance, from the window's input max.
+    const eps = m * ROUNDING_ALLOWANCE;
+    for (let j = b; j < end; j++) {
+      if (grouped) {
+        // Group g covers taps 4g … 4g + 3, i.e. inputs j − 4g − 3 … j − 4g.
+        // Bound 1: |y| ≤ Σ|h|·|x| ≤ Σ_g w_g · max_g |x|.
+        let est = 0;
+        if (groups === 8) {
+          est =
+            w0 * gabs[j]! +
+            w1 * gabs[j - 4]! +
+            w2 * gabs[j - 8]! +
+            w3 * gabs[j - 12]! +
+            w4 * gabs[j - 16]! +
+            w5 * gabs[j - 20]! +
+            w6 * gabs[j - 24]! +
+            w7 * gabs[j - 28]!;
+        } else {
+          for (let g = 0, i = j; g < groups; g++, i -= GROUP) est += gw[g]! * gabs[i]!;
+        }
+        if (est <= peak) continue;
+        // Bound 2 (tight on smooth signals): y = xc·Σh + Σ h·(x − xc), so
+        // |y| ≤ |Σh|·|xc| + Σ_g w_g · max_g |x − xc|.
+        const xc = buf[j - centre]!;
+        est = dc * (xc < 0 ? -xc : xc) + eps;
+        if (groups === 8) {
+          est +=
+            w0 * spread(gmax[j]!, gmin[j]!, xc) +
+            w1 * spread(gmax[j - 4]!, gmin[j - 4]!, xc) +
+            w2 * spread(gmax[j - 8]!, gmin[j - 8]!, xc) +
+            w3 * spread(gmax[j - 12]!, gmin[j - 12]!, xc) +
+            w4 * spread(gmax[j - 16]!, gmin[j - 16]!, xc) +
+            w5 * spread(gmax[j - 20]!, gmin[j - 20]!, xc) +
+            w6 * spread(gmax[j - 24]!, gmin[j - 24]!, xc) +
+            w7 * spread(gmax[j - 28]!, gmin[j - 28]!, xc);
+        } else {
+          for (let g = 0, i = j; g < groups; g++, i -= GROUP) {
+            est += gw[g]! * spread(gmax[i]!, gmin[i]!, xc);
+          }
+        }
+        if (est <= peak) continue;
+      }
+      if (np === 3) {
+        let y0 = 0;
+        let y1 = 0;
+        let y2 = 0;
+        for (let k = 0, o = 0; k < taps; k++, o += 3) {
+          const x = buf[j - k]!;
+          y0 += co[o]! * x;
+          y1 += co[o + 1]! * x;
+          y2 += co[o + 2]! * x;
+        }
+        if (y0 < 0) y0 = -y0;
+        if (y0 > peak) peak = y0;
+        if (y1 < 0) y1 = -y1;
+        if (y1 > peak) peak = y1;
+        if (y2 < 0) y2 = -y2;
+        if (y2 > peak) peak = y2;
+      } else {
+        for (let p = 0; p < np; p++) {
           let y = 0;
-          for (let k = 0; k < taps; k++) y += ph[k]! * buf[j - k]!;
+          for (let k = 0; k < taps; k++) y += co[k * np + p]! * buf[j - k]!;
           if (y < 0) y = -y;
           if (y > peak) peak = y;
         }
       }
     }
-    this.peakLinear = peak;
+    return peak;
   }
 }

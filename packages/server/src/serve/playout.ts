@@ -3,6 +3,7 @@ import { GrimnirError, PRIORITY_NAMES } from "@grimnir/core";
 import type {
   Coordinator,
   EventBus,
+  ExecutorStateName,
   Lease,
   Mount,
   StationConfig,
@@ -12,7 +13,7 @@ import type {
 import { ExecutorPool, StationExecutor, storeEntryResolver } from "@grimnir/executor";
 import type { ExecutorEvent, PooledExecutor } from "@grimnir/executor";
 import type { EngineSupervisor, OutputSpec } from "@grimnir/engine";
-import type { ExecutorPort, PriorityPort, PriorityStackEntry } from "@grimnir/http";
+import type { ExecutorPort, PriorityPort, PriorityStackEntry, ServerMetrics } from "@grimnir/http";
 import { executorLogger } from "./logger.js";
 import type { ServerLogger } from "./logger.js";
 
@@ -60,6 +61,8 @@ export interface PlayoutOptions {
   emergencyFile: (stationId: string) => string | undefined;
   /** Lease time to live, ms (default 10 000). */
   leaseTtlMs?: number;
+  /** Metrics to keep the executor state gauge of the driven stations in. */
+  metrics?: ServerMetrics;
 }
 
 /** One station driven by this instance: outputs configured, then its executor. */
@@ -81,6 +84,7 @@ export class StationDriver implements PooledExecutor {
   async start(): Promise<void> {
     await this.#playout.configureStation(this.executor.stationId);
     await this.executor.start();
+    this.#playout.metrics?.setExecutorState(this.executor.stationId, this.executor.state);
     this.#playout.log.info(
       {
         stationId: this.executor.stationId,
@@ -92,7 +96,11 @@ export class StationDriver implements PooledExecutor {
   }
 
   async stop(): Promise<void> {
-    await this.executor.stop();
+    try {
+      await this.executor.stop();
+    } finally {
+      this.#playout.metrics?.clearExecutorState(this.executor.stationId);
+    }
   }
 }
 
@@ -105,12 +113,15 @@ export class StationDriver implements PooledExecutor {
 export class Playout {
   readonly pool: ExecutorPool<StationDriver>;
   readonly log: ServerLogger;
+  /** Where executor states are reported, when given. */
+  readonly metrics: ServerMetrics | undefined;
   readonly #o: PlayoutOptions;
 
   /** Configure; nothing runs until {@link Playout.start}. */
   constructor(options: PlayoutOptions) {
     this.#o = options;
     this.log = options.logger.child({ component: "playout" });
+    this.metrics = options.metrics;
     const execLogger = executorLogger(options.logger.child({ component: "executor" }));
     this.pool = new ExecutorPool<StationDriver>({
       instanceId: options.instanceId,
@@ -151,12 +162,19 @@ export class Playout {
             }
             return { ...resolved, uri: join(options.mediaRoot, resolved.uri) };
           },
-          onEvent: (event: ExecutorEvent) =>
-            this.log.info({ event: { ...event } }, `executor ${event.type}`),
+          onEvent: (event: ExecutorEvent) => {
+            if (event.type === "reattached") this.metrics?.setExecutorState(stationId, event.state);
+            this.log.info({ event: { ...event } }, `executor ${event.type}`);
+          },
         });
         return new StationDriver(this, executor, lease);
       },
     });
+  }
+
+  /** State of a station's executor when this instance drives it, else undefined. */
+  stateOf(stationId: string): ExecutorStateName | undefined {
+    return this.pool.executor(stationId)?.executor.state;
   }
 
   /** Stations this instance drives now. */

@@ -7,7 +7,8 @@ import type { Coordinator, EventBus, StationConfig, Store } from "@grimnir/core"
 import { registerSqlStores } from "@grimnir/store-pg";
 import { registerBusAdapters } from "@grimnir/bus-redis";
 import { EngineSupervisor } from "@grimnir/engine";
-import { createApi, hashPassword } from "@grimnir/http";
+import { createApi, createServerMetrics, hashPassword } from "@grimnir/http";
+import type { ServerMetrics } from "@grimnir/http";
 import type { FastifyInstance } from "fastify";
 import { analyzePendingMedia, bootstrapDemoStation, demoEmergencyFile } from "./demo-station.js";
 import { createServerLogger } from "./logger.js";
@@ -19,6 +20,7 @@ import { PlannerService } from "./planner-service.js";
 import { Playout } from "./playout.js";
 import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
+import { engineConnectionValue, exposeServerMetrics, watchServerMetrics } from "./metrics.js";
 
 /** A running `grimnir serve`. */
 export interface RunningServer {
@@ -33,6 +35,8 @@ export interface RunningServer {
   readonly playout: Playout;
   readonly planner: PlannerService;
   readonly api: FastifyInstance;
+  /** The brief's server metrics (also on the API's `/metrics`). */
+  readonly metrics: ServerMetrics;
   /** Stop everything in order: planner, executors, API, engine, bus, coordinator, store. Idempotent. */
   close(): Promise<void>;
 }
@@ -86,6 +90,7 @@ export async function startServer(
       }
     }
   };
+  const metrics = createServerMetrics();
   try {
     const config = await loadConfig(options);
     const stationId = config.station.id;
@@ -95,7 +100,12 @@ export async function startServer(
     registerBusAdapters(adapters);
 
     const store = await adapters.createStore(options.storeUrl);
-    cleanups.push(() => store.close());
+    // The Store contract does not expose its pool; an open store holds at least one connection.
+    metrics.databaseConnections.set(1);
+    cleanups.push(async () => {
+      await store.close();
+      metrics.databaseConnections.set(0);
+    });
     const bus = await adapters.createBus(options.busUrl);
     cleanups.push(() => bus.close());
     const coordinator: Coordinator = await adapters.createCoordinator(options.coordinatorUrl);
@@ -111,15 +121,18 @@ export async function startServer(
 
     const supervisor = new EngineSupervisor({
       port: options.enginePort,
-      onEvent: (event) =>
-        event.type === "fatal" || event.type === "unhealthy"
-          ? log.error({ event }, `engine ${event.type}`)
-          : log.info({ event }, `engine ${event.type}`),
+      onEvent: (event) => {
+        metrics.engineConnection.set(engineConnectionValue(event));
+        if (event.type === "fatal" || event.type === "unhealthy")
+          log.error({ event }, `engine ${event.type}`);
+        else log.info({ event }, `engine ${event.type}`);
+      },
     });
     const engineStarted = supervisor.start();
     cleanups.push(async () => {
       await engineStarted.catch(() => undefined);
       await supervisor.stop();
+      metrics.engineConnection.set(0);
     });
 
     // First start: the demo station and its generated library (concurrently with the engine start).
@@ -199,6 +212,7 @@ export async function startServer(
       mediaRoot,
       streamPort: options.streamPort,
       configs,
+      metrics,
       emergencyFile: (id) => {
         if (id === stationId && emergencyPath !== undefined && emergencyPath !== "") {
           return isAbsolute(emergencyPath)
@@ -219,12 +233,24 @@ export async function startServer(
         void playout.pool.executor(id)?.executor.refreshTimeline();
       },
     });
+    // Every instance plans (regeneration is idempotent); there is no planner election yet.
+    metrics.leaderElection.set(1);
     const replanAll = async (): Promise<void> => {
-      for (const station of await store.stations.list({ limit: 1000 })) {
+      metrics.schedulerTicks.inc();
+      let stations: Awaited<ReturnType<typeof store.stations.list>>;
+      try {
+        stations = await store.stations.list({ limit: 1000 });
+      } catch (err) {
+        metrics.schedulerErrors.inc();
+        log.error({ err }, "planning failed: the station list could not be read");
+        return;
+      }
+      for (const station of stations) {
         if (!station.active) continue;
         try {
           await planner.regenerate(station.id);
         } catch (err) {
+          metrics.schedulerErrors.inc();
           log.error(
             { err, stationId: station.id },
             "planning failed; the stored timeline stays on air",
@@ -235,6 +261,9 @@ export async function startServer(
     await replanAll();
     const replanTimer = setInterval(() => void replanAll(), options.plannerIntervalMs);
     cleanups.push(async () => clearInterval(replanTimer));
+
+    const unwatch = await watchServerMetrics(metrics, bus, playout);
+    cleanups.push(unwatch);
 
     await playout.refreshStations();
     playout.start();
@@ -280,6 +309,7 @@ export async function startServer(
         { level: options.logLevel === "info" ? "warn" : options.logLevel },
       ),
     });
+    exposeServerMetrics(api, metrics);
     registerStreamProxy(api, options.streamPort);
     registerDashboard(api, history, () => time.now());
     await api.listen({ port: options.port, host: options.host });
@@ -308,6 +338,7 @@ export async function startServer(
       playout,
       planner,
       api,
+      metrics,
       close: () => (closing ??= closeAll().then(() => log.info("grimnir serve stopped"))),
     };
   } catch (err) {
