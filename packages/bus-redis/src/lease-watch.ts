@@ -49,3 +49,37 @@ export async function pollLeaseChanges(
     },
   };
 }
+
+/**
+ * The lease watches one coordinator client holds: each polls `current` every
+ * `intervalMs`; `closeAll` stops them when the client closes.
+ */
+export class LeaseWatches {
+  readonly #subs = new Set<Subscription>();
+
+  constructor(
+    private readonly current: (key: string) => Promise<Lease | undefined>,
+    private readonly intervalMs: number,
+    private readonly onError: (key: string, error: unknown) => void,
+  ) {}
+
+  /** Start watching `key`; the subscription also leaves this set when unsubscribed. */
+  async add(key: string, handler: (change: LeaseChange) => void): Promise<Subscription> {
+    const inner = await pollLeaseChanges(key, this.current, handler, this.intervalMs, (error) =>
+      this.onError(key, error),
+    );
+    const sub: Subscription = {
+      unsubscribe: async () => {
+        this.#subs.delete(sub);
+        await inner.unsubscribe();
+      },
+    };
+    this.#subs.add(sub);
+    return sub;
+  }
+
+  /** Stop every watch. */
+  async closeAll(): Promise<void> {
+    for (const sub of [...this.#subs]) await sub.unsubscribe();
+  }
+}

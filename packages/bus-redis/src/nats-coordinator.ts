@@ -2,7 +2,7 @@ import type { KV, KvEntry, NatsConnection } from "nats";
 import { GrimnirError, SystemTimeSource } from "@grimnir/core";
 import type { Coordinator, Lease, LeaseChange, Subscription, TimeSource } from "@grimnir/core";
 import { consoleLogger, errorText, type BusLogger, type ReconnectOptions } from "./delivery.js";
-import { pollLeaseChanges } from "./lease-watch.js";
+import { LeaseWatches } from "./lease-watch.js";
 import { natsUnavailable, openNats } from "./nats-connection.js";
 import { checkTtl } from "./redis-coordinator.js";
 
@@ -55,7 +55,7 @@ export class NatsCoordinator implements Coordinator {
   readonly #time: TimeSource;
   readonly #pollMs: number;
   readonly #logger: BusLogger;
-  readonly #watches = new Set<Subscription>();
+  readonly #watches: LeaseWatches;
   #closed = false;
 
   /** Connect, open (or create) the bucket and return the coordinator; rejects with `BUS_UNAVAILABLE`. */
@@ -97,6 +97,11 @@ export class NatsCoordinator implements Coordinator {
     this.#time = options.timeSource ?? new SystemTimeSource();
     this.#pollMs = options.watchPollMs ?? 100;
     this.#logger = logger;
+    this.#watches = new LeaseWatches(
+      (k) => this.current(k),
+      this.#pollMs,
+      (k, error) => this.#logger.warn(`watching lease ${k} failed`, error),
+    );
   }
 
   /** Take `key` when free or expired (new token) or already ours (same token, new expiry); undefined when held by another. */
@@ -159,28 +164,14 @@ export class NatsCoordinator implements Coordinator {
   /** Report holder changes of `key` (polled every `watchPollMs`) until unsubscribed or closed. */
   async watch(key: string, handler: (change: LeaseChange) => void): Promise<Subscription> {
     this.#assertOpen();
-    const inner = await pollLeaseChanges(
-      key,
-      (k) => this.current(k),
-      handler,
-      this.#pollMs,
-      (error) => this.#logger.warn(`watching lease ${key} failed`, error),
-    );
-    const sub: Subscription = {
-      unsubscribe: async () => {
-        this.#watches.delete(sub);
-        await inner.unsubscribe();
-      },
-    };
-    this.#watches.add(sub);
-    return sub;
+    return this.#watches.add(key, handler);
   }
 
   /** Stop watches and close the connection; leases stay until they expire. Later calls reject. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const sub of [...this.#watches]) await sub.unsubscribe();
+    await this.#watches.closeAll();
     if (!this.#nc.isClosed()) await this.#nc.close();
   }
 

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { GrimnirError } from "@grimnir/core";
 import type { Coordinator, Lease, LeaseChange, Subscription } from "@grimnir/core";
 import { consoleLogger, type BusLogger, type ReconnectOptions } from "./delivery.js";
-import { pollLeaseChanges } from "./lease-watch.js";
+import { LeaseWatches } from "./lease-watch.js";
 import { closeRedis, openRedis, unavailable, waitReady } from "./redis-connection.js";
 
 /** Options of {@link RedisCoordinator}. */
@@ -77,7 +77,7 @@ export class RedisCoordinator implements Coordinator {
   readonly #prefix: string;
   readonly #pollMs: number;
   readonly #logger: BusLogger;
-  readonly #watches = new Set<Subscription>();
+  readonly #watches: LeaseWatches;
   #lastError: string | undefined;
   #closed = false;
 
@@ -101,6 +101,11 @@ export class RedisCoordinator implements Coordinator {
     this.#prefix = options.prefix ?? "grimnir";
     this.#pollMs = options.watchPollMs ?? 100;
     this.#logger = options.logger ?? consoleLogger;
+    this.#watches = new LeaseWatches(
+      (k) => this.current(k),
+      this.#pollMs,
+      (k, error) => this.#logger.warn(`watching lease ${k} failed`, error),
+    );
     this.#client = openRedis(
       options.url ?? "redis://127.0.0.1:6379",
       "grimnir-coordinator",
@@ -165,28 +170,14 @@ export class RedisCoordinator implements Coordinator {
   /** Report holder changes of `key` (polled every `watchPollMs`) until unsubscribed or closed. */
   async watch(key: string, handler: (change: LeaseChange) => void): Promise<Subscription> {
     this.#assertOpen();
-    const inner = await pollLeaseChanges(
-      key,
-      (k) => this.current(k),
-      handler,
-      this.#pollMs,
-      (error) => this.#logger.warn(`watching lease ${key} failed`, error),
-    );
-    const sub: Subscription = {
-      unsubscribe: async () => {
-        this.#watches.delete(sub);
-        await inner.unsubscribe();
-      },
-    };
-    this.#watches.add(sub);
-    return sub;
+    return this.#watches.add(key, handler);
   }
 
   /** Stop watches and close the connection; leases stay until they expire. Later calls reject. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const sub of [...this.#watches]) await sub.unsubscribe();
+    await this.#watches.closeAll();
     closeRedis(this.#client);
   }
 
