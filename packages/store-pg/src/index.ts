@@ -23,7 +23,7 @@ export type { MigrationReport, MigrationStatus } from "./migrate.js";
 export { MIGRATIONS } from "./schema.js";
 export type { Migration } from "./schema.js";
 export { PostgresDriver } from "./pg-driver.js";
-export type { PostgresPoolOptions } from "./pg-driver.js";
+export type { PostgresPoolOptions, PostgresPoolStats } from "./pg-driver.js";
 export { SqliteDriver } from "./sqlite-driver.js";
 export type { SqliteDriverOptions } from "./sqlite-driver.js";
 export type { SqlDriver, SqlExecutor, SqlRow, SqlValue, DialectName } from "./driver.js";

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { GrimnirError } from "@grimnir/core";
 import { runMigrations, type MigrationReport } from "./migrate.js";
-import { PostgresDriver, type PostgresPoolOptions } from "./pg-driver.js";
+import { PostgresDriver, type PostgresPoolOptions, type PostgresPoolStats } from "./pg-driver.js";
 import { SqliteDriver, type SqliteDriverOptions } from "./sqlite-driver.js";
 import { SqlStore, type SqlStoreOptions } from "./sql-store.js";
 import type { SqlDriver } from "./driver.js";
@@ -50,6 +50,8 @@ async function prepare(driver: SqlDriver, options: SqlStoreOptions): Promise<voi
  * text search uses pg_trgm indexes.
  */
 export class PostgresStore extends SqlStore {
+  #driver: PostgresDriver | undefined;
+
   /**
    * Connect to `url` (`postgres://user:pass@host:port/db`), apply pending
    * migrations (unless `migrate: false`) and resolve to a ready store.
@@ -58,12 +60,23 @@ export class PostgresStore extends SqlStore {
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const driver = new PostgresDriver(url, options);
     const store = new PostgresStore(driver, options);
+    store.#driver = driver;
     await prepare(driver, options);
     await store.ping().catch(async (err: unknown) => {
       await store.close();
       throw err;
     });
     return store;
+  }
+
+  /**
+   * Connection counts of the store's `pg` pool now: `total` open connections
+   * (idle + checked out), `idle`, and `waiting` callers. An addition of
+   * PostgresStore only, not part of core's `Store` contract; zeros before
+   * `open` finished.
+   */
+  stats(): PostgresPoolStats {
+    return this.#driver?.stats() ?? { total: 0, idle: 0, waiting: 0 };
   }
 }
 

@@ -20,6 +20,16 @@ export interface PostgresPoolOptions {
   connectionTimeoutMillis?: number;
 }
 
+/** Connection counts of a PostgreSQL pool at one moment. */
+export interface PostgresPoolStats {
+  /** Connections open to the server (idle and checked out). */
+  total: number;
+  /** Open connections waiting in the pool, unused. */
+  idle: number;
+  /** Callers queued for a connection because all `max` are checked out. */
+  waiting: number;
+}
+
 interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
@@ -105,6 +115,15 @@ export class PostgresDriver implements SqlDriver {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** The pool's connection counts now (a cheap, synchronous read). */
+  stats(): PostgresPoolStats {
+    return {
+      total: this.#pool.totalCount,
+      idle: this.#pool.idleCount,
+      waiting: this.#pool.waitingCount,
+    };
   }
 
   async close(): Promise<void> {
