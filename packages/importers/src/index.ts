@@ -26,3 +26,4 @@ export { AzuraCastImporter } from "./azuracast/azuracast-importer.js";
 export type { AzuraCastImporterOptions } from "./azuracast/azuracast-importer.js";
 export type { FetchLike, FetchResponseLike, AcObject } from "./azuracast/client.js";
 export { ROTATION_TAG, WEIGHT_FIELD } from "./azuracast/map-station.js";
+export { MTIME_FIELD } from "./azuracast/download-media.js";

@@ -47,7 +47,11 @@ export interface MappedEntity {
   notes: string[];
   /** Reason to skip, decided against the store (e.g. a login name already taken). */
   precheck?: (repos: Repositories) => Promise<string | undefined>;
-  /** Side effect done before the records are written (e.g. copying the audio file); a throw fails the entity. */
+  /**
+   * Side effect done before the records are written (copying or downloading
+   * the audio file); it may complete the records' values (the content hash
+   * of a downloaded file). A throw fails the entity and nothing of it is written.
+   */
   beforeWrite?: () => Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-/** A local stand-in for AzuraCast's REST API serving JSON fixtures, checking the X-API-Key header. */
+/** A local stand-in for AzuraCast's REST API serving JSON fixtures and media files, checking the X-API-Key header. */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { dirname, join } from "node:path";
@@ -14,6 +14,8 @@ export interface AzuraCastTestServer {
   routes: Record<string, unknown>;
   /** Paths requested so far. */
   requests: string[];
+  /** Audio served at `/api/station/{sid}/file/{id}/play`, keyed by that path; other play paths answer 404. */
+  media: Record<string, Buffer>;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export interface AzuraCastTestServer {
 export async function startAzuraCastServer(apiKey = "test-key-123"): Promise<AzuraCastTestServer> {
   const routes = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown>;
   const requests: string[] = [];
+  const media: Record<string, Buffer> = {};
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     requests.push(path);
@@ -34,6 +37,15 @@ export async function startAzuraCastServer(apiKey = "test-key-123"): Promise<Azu
         type: "NotLoggedInException",
         message: "You must be logged in to access this page.",
       });
+    if (/^\/api\/station\/\d+\/file\/\d+\/play$/.test(path)) {
+      const audio = media[path];
+      if (audio === undefined) return send(404, { code: 404, message: "File not found." });
+      res.writeHead(200, { "content-type": "audio/mpeg", "content-length": audio.length });
+      // Sent in two writes so the client really streams it.
+      res.write(audio.subarray(0, audio.length >> 1));
+      res.end(audio.subarray(audio.length >> 1));
+      return;
+    }
     const body = routes[path];
     if (body === undefined) return send(404, { code: 404, message: "Record not found" });
     const status = (body as { __status?: number }).__status;
@@ -48,6 +60,7 @@ export async function startAzuraCastServer(apiKey = "test-key-123"): Promise<Azu
     apiKey,
     routes,
     requests,
+    media,
     close: () =>
       new Promise<void>((resolve, reject) =>
         server.close((error) => (error === undefined ? resolve() : reject(error))),

@@ -1,8 +1,20 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore, type ImportAction } from "@grimnir/core";
+import { LocalStorage } from "@grimnir/library";
 import { showOccurrences } from "@grimnir/scheduler";
-import { AzuraCastImporter, ROTATION_TAG, SOURCE_ACTION_KIND, WEIGHT_FIELD } from "../src/index.js";
+import { requireBinaries, tempDir, type TempDir } from "@grimnir/testkit";
+import {
+  AzuraCastImporter,
+  MTIME_FIELD,
+  ROTATION_TAG,
+  SOURCE_ACTION_KIND,
+  WEIGHT_FIELD,
+} from "../src/index.js";
 import { startAzuraCastServer, type AzuraCastTestServer } from "./azuracast-server.js";
 
 let api: AzuraCastTestServer;
@@ -294,5 +306,137 @@ describe("AzuraCastImporter against a local AzuraCast API", () => {
         "audio file missing: /nonexistent-media-root/Artist One/Album/song-one.mp3",
       ),
     });
+  });
+});
+
+describe("AzuraCastImporter downloading media through the API", () => {
+  let dir: TempDir;
+  const audio: Record<string, Buffer> = {};
+  const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+  const play = (id: number) => `/api/station/1/file/${id}/play`;
+  const plays = () => api.requests.filter((p) => p.endsWith("/play"));
+
+  beforeAll(() => {
+    requireBinaries("apt-get install -y ffmpeg", "ffmpeg");
+    dir = tempDir("grimnir-ac-audio-");
+    for (const [id, freq, seconds] of [
+      [1, 440, 1.5],
+      [2, 880, 0.8],
+      [3, 660, 1],
+    ] as const) {
+      const file = join(dir.dir, `${id}.mp3`);
+      execFileSync("ffmpeg", [
+        ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
+        ...["-i", `sine=frequency=${freq}:duration=${seconds}`, "-b:a", "64k", file],
+      ]);
+      audio[id] = readFileSync(file);
+    }
+  });
+
+  afterAll(() => {
+    for (const key of Object.keys(api.media)) delete api.media[key];
+    dir?.remove();
+  });
+
+  it("stores each file under its SHA-256, reports a missing one, and re-runs download only what changed", async () => {
+    api.media[play(1)] = audio[1]!;
+    api.media[play(2)] = audio[2]!;
+    const store = new MemoryStore();
+    const storage = new LocalStorage(join(dir.dir, "media"));
+    const importer = () =>
+      new AzuraCastImporter({
+        baseUrl: api.baseUrl,
+        apiKey: api.apiKey,
+        store,
+        station: "1",
+        download: { storage },
+      });
+
+    const plan = await importer().plan();
+    expect(plays()).toEqual([]);
+    expect(find(plan.actions, "media", "1/1")).toMatchObject({
+      action: "create",
+      reason: expect.stringContaining("downloaded from AzuraCast"),
+    });
+
+    const first = await importer().apply();
+    expect(first.failures).toEqual([
+      {
+        action: expect.objectContaining({ sourceKind: "media", sourceId: "1/3" }),
+        error: expect.stringMatching(
+          /^NOT_FOUND: cannot download the audio of media 1\/3 .*HTTP 404/,
+        ),
+      },
+    ]);
+    for (const id of [1, 2] as const) {
+      const item = (await store.media.get("ac-station-1", `ac-1-media-${id}`))!;
+      const hash = sha(audio[id]!);
+      expect(item.contentHash).toBe(hash);
+      expect(item.storageKey).toBe(`ac-station-1/${hash.slice(0, 2)}/${hash}.mp3`);
+      expect(readFileSync(storage.pathOf(item.storageKey)).equals(audio[id]!)).toBe(true);
+      expect(item.analysisStatus).toBe("pending");
+    }
+    expect((await store.media.get("ac-station-1", "ac-1-media-1"))!.fields[MTIME_FIELD]).toBe(
+      1_704_067_200,
+    );
+    // The item whose download failed is neither stored nor left in its playlist.
+    expect(await store.media.get("ac-station-1", "ac-1-media-3")).toBeUndefined();
+    expect((await store.playlists.get("ac-station-1", "ac-1-playlist-1"))!.items).toEqual([
+      "ac-1-media-1",
+    ]);
+
+    // AzuraCast can now serve file 3: the re-run fetches it alone and completes the playlist.
+    api.media[play(3)] = audio[3]!;
+    let before = plays().length;
+    const second = await importer().apply();
+    expect(second.failures).toEqual([]);
+    expect(plays().slice(before)).toEqual([play(3)]);
+    expect((await store.media.get("ac-station-1", "ac-1-media-3"))!.contentHash).toBe(
+      sha(audio[3]!),
+    );
+    expect((await store.playlists.get("ac-station-1", "ac-1-playlist-1"))!.items).toEqual([
+      "ac-1-media-1",
+      "ac-1-media-3",
+    ]);
+
+    before = plays().length;
+    const third = await importer().apply();
+    expect(plays().length).toBe(before);
+    expect(third.summary).toMatchObject({ create: 0, update: 0 });
+    expect(third.failures).toEqual([]);
+
+    // A file deleted from the storage, and one changed in AzuraCast (new mtime), are fetched again.
+    const two = (await store.media.get("ac-station-1", "ac-1-media-2"))!;
+    rmSync(storage.pathOf(two.storageKey));
+    const files = api.routes["/api/station/1/files"] as Array<Record<string, unknown>>;
+    const mtime = files[0]!.mtime;
+    files[0]!.mtime = 1_704_070_000;
+    api.media[play(1)] = audio[3]!;
+    try {
+      before = plays().length;
+      const fourth = await importer().apply();
+      expect(fourth.failures).toEqual([]);
+      expect(plays().slice(before).sort()).toEqual([play(1), play(2)]);
+      expect(readFileSync(storage.pathOf(two.storageKey)).equals(audio[2]!)).toBe(true);
+      const one = (await store.media.get("ac-station-1", "ac-1-media-1"))!;
+      expect(one.contentHash).toBe(sha(audio[3]!));
+      expect(one.fields[MTIME_FIELD]).toBe(1_704_070_000);
+      expect(find(fourth.actions, "media", "1/1")).toMatchObject({ action: "update" });
+    } finally {
+      files[0]!.mtime = mtime;
+    }
+  });
+
+  it("refuses a media root together with downloading", () => {
+    expect(
+      () =>
+        new AzuraCastImporter({
+          baseUrl: api.baseUrl,
+          apiKey: api.apiKey,
+          store: new MemoryStore(),
+          mediaRoot: "/srv/media",
+          download: { storage: new LocalStorage(dir.dir) },
+        }),
+    ).toThrow(/either mediaRoot .* or download/);
   });
 });

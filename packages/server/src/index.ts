@@ -185,6 +185,10 @@ export function createCli(
     .option("--store <url>", "store URL", DEFAULT_STORE_URL)
     .option("--media-root <dir>", "where the source's audio files are")
     .option("--copy-media <dir>", "LibreTime: copy the audio files under this directory")
+    .option(
+      "--download-media <dir>",
+      "AzuraCast: download the audio through the API into this media root",
+    )
     .option("--dry-run", "print what would happen and write nothing")
     .option("--report <file>", "also write the plan or report as JSON to this file")
     .option("--verbose", "print every action")
@@ -198,6 +202,7 @@ export function createCli(
           store: string;
           mediaRoot?: string;
           copyMedia?: string;
+          downloadMedia?: string;
           dryRun?: boolean;
           report?: string;
           verbose?: boolean;
@@ -221,6 +226,7 @@ export function createCli(
               station: opts.station,
               mediaRoot: opts.mediaRoot,
               copyMediaTo: opts.copyMedia,
+              downloadMediaTo: opts.downloadMedia,
               dryRun: opts.dryRun === true,
               reportFile: opts.report,
               verbose: opts.verbose === true,

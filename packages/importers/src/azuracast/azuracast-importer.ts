@@ -1,8 +1,10 @@
 import { isGrimnirError, type ImportContext } from "@grimnir/core";
+import type { MediaStorage } from "@grimnir/library";
 import { BaseImporter, type BaseImporterOptions } from "../importer-base.js";
 import type { MappingResult } from "../mapped-entity.js";
 import type { ProgressReporter } from "../progress.js";
 import { AzuraCastClient, type FetchLike } from "./client.js";
+import { attachDownloads } from "./download-media.js";
 import { mapAzuraCastStation, type AcStationData } from "./map-station.js";
 
 /** Options of {@link AzuraCastImporter}. */
@@ -13,8 +15,17 @@ export interface AzuraCastImporterOptions extends BaseImporterOptions {
   apiKey: string;
   /** Import only this AzuraCast station (numeric id or short name); default all. */
   station?: string;
-  /** Where AzuraCast's station media directory is mounted; files are checked to exist there. */
+  /** Where AzuraCast's station media directory is mounted; files are checked to exist there. Not with `download`. */
   mediaRoot?: string;
+  /**
+   * Download every media file through the API (`GET
+   * /api/station/{id}/file/{media}/play`) into `storage`, under
+   * content-addressed keys (`<station>/ab/<sha256>.ext`), and record the
+   * SHA-256 as the item's `contentHash`. A re-run downloads only files that
+   * are new, changed in AzuraCast (`mtime`) or missing from the storage.
+   * Without it, items reference AzuraCast's paths (`storageKey` = its path).
+   */
+  download?: { storage: MediaStorage };
   /** Station time zone when AzuraCast's API does not report one (IANA name). */
   timezone?: string;
   /** `fetch` to use (default the global one). */
@@ -26,7 +37,9 @@ export interface AzuraCastImporterOptions extends BaseImporterOptions {
  * media, playlists, streamers and their schedules (see
  * `mapAzuraCastStation`). Ids are derived from AzuraCast ids
  * (`ac-1-media-42`), so `apply` is idempotent. A section the key may not read
- * (e.g. streamers) is reported and the rest imported.
+ * (e.g. streamers) is reported and the rest imported. With `download`, the
+ * audio is fetched through the API while applying; a file AzuraCast cannot
+ * serve (404) fails that item alone.
  */
 export class AzuraCastImporter extends BaseImporter {
   /** Always "azuracast". */
@@ -37,6 +50,10 @@ export class AzuraCastImporter extends BaseImporter {
   /** An importer for the AzuraCast at `options.baseUrl`; nothing is fetched until `plan` or `apply`. */
   constructor(options: AzuraCastImporterOptions) {
     super(options);
+    if (options.download !== undefined && options.mediaRoot !== undefined)
+      throw new TypeError(
+        "AzuraCastImporter: give either mediaRoot (files mapped from a path) or download (files fetched through the API), not both",
+      );
     this.#options = options;
     this.#client = new AzuraCastClient(options.baseUrl, options.apiKey, options.fetch);
   }
@@ -80,6 +97,13 @@ export class AzuraCastImporter extends BaseImporter {
         ...(this.#options.mediaRoot !== undefined && { mediaRoot: this.#options.mediaRoot }),
         ...(this.#options.timezone !== undefined && { timezone: this.#options.timezone }),
       });
+      if (this.#options.download !== undefined)
+        await attachDownloads(mapped, data.files, String(station.id), {
+          client: this.#client,
+          storage: this.#options.download.storage,
+          store: this.store,
+          ...(context.signal !== undefined && { signal: context.signal }),
+        });
       result.entities.push(...mapped.entities);
       result.rejected.push(...mapped.rejected);
       done += 1;

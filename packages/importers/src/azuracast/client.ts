@@ -10,6 +10,8 @@ export interface FetchResponseLike {
   statusText: string;
   /** The body parsed as JSON. */
   json(): Promise<unknown>;
+  /** The body as a byte stream (needed only to download media). */
+  body?: ReadableStream<Uint8Array> | null;
 }
 
 /** The `fetch` the AzuraCast client uses (the global one by default). */
@@ -34,16 +36,22 @@ export class AzuraCastClient {
   }
 
   /**
-   * GET `/api<path>` as JSON. Throws `STORE_UNAVAILABLE` when AzuraCast cannot
-   * be reached or answers with an error, `UNAUTHORIZED` on 401 and
-   * `FORBIDDEN` on 403.
+   * GET `/api<path>`. Throws
+   * `STORE_UNAVAILABLE` when AzuraCast cannot be reached or answers with an
+   * error, `UNAUTHORIZED` on 401, `FORBIDDEN` on 403 and, when `missing` is
+   * "NOT_FOUND", `NOT_FOUND` on 404.
    */
-  async get(path: string, signal?: AbortSignal): Promise<unknown> {
+  async #request(
+    path: string,
+    accept: string,
+    missing: "NOT_FOUND" | "STORE_UNAVAILABLE",
+    signal?: AbortSignal,
+  ): Promise<FetchResponseLike> {
     const url = `${this.#base}/api${path}`;
     let response;
     try {
       response = await this.#fetch(url, {
-        headers: { "X-API-Key": this.#apiKey, Accept: "application/json" },
+        headers: { "X-API-Key": this.#apiKey, Accept: accept },
         ...(signal !== undefined && { signal }),
       });
     } catch (error) {
@@ -68,21 +76,53 @@ export class AzuraCastClient {
         `the API key may not read ${path} on AzuraCast at ${this.#base} (HTTP 403); use a key of an administrator`,
         { details: { url } },
       );
+    if (response.status === 404 && missing === "NOT_FOUND")
+      throw new GrimnirError(
+        "NOT_FOUND",
+        `AzuraCast at ${this.#base} has nothing at ${path} (HTTP 404)`,
+        { details: { url } },
+      );
     if (!response.ok)
       throw new GrimnirError(
         "STORE_UNAVAILABLE",
         `AzuraCast at ${this.#base} answered HTTP ${response.status} ${response.statusText} on ${path}`,
         { details: { url } },
       );
+    return response;
+  }
+
+  /**
+   * GET `/api<path>` as JSON. Throws `STORE_UNAVAILABLE` when AzuraCast cannot
+   * be reached or answers with an error (404 included), `UNAUTHORIZED` on
+   * 401 and `FORBIDDEN` on 403.
+   */
+  async get(path: string, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.#request(path, "application/json", "STORE_UNAVAILABLE", signal);
     try {
       return await response.json();
     } catch (error) {
       throw new GrimnirError(
         "STORE_UNAVAILABLE",
         `AzuraCast answered ${path} with something that is not JSON: ${(error as Error).message}`,
-        { cause: error, details: { url } },
+        { cause: error, details: { path } },
       );
     }
+  }
+
+  /**
+   * GET `/api<path>` as a byte stream (a media file). Errors as
+   * {@link AzuraCastClient.get}, except `NOT_FOUND` on 404;
+   * `STORE_UNAVAILABLE` when the `fetch` in use gives no body stream.
+   */
+  async stream(path: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.#request(path, "*/*", "NOT_FOUND", signal);
+    if (response.body === undefined || response.body === null)
+      throw new GrimnirError(
+        "STORE_UNAVAILABLE",
+        `AzuraCast answered ${path} without a body; the fetch in use must expose response.body to download media`,
+        { details: { path } },
+      );
+    return response.body;
   }
 
   /** GET a list; throws `STORE_UNAVAILABLE` when the answer is not an array. */

@@ -6,6 +6,7 @@ import {
   SOURCE_ACTION_KIND,
   formatReport,
 } from "@grimnir/importers";
+import { LocalStorage } from "@grimnir/library";
 import type { CommandIo } from "./io.js";
 
 /** Options of {@link runImport} (the flags of `grimnir import`). */
@@ -22,6 +23,8 @@ export interface ImportCommandOptions {
   mediaRoot?: string;
   /** LibreTime: copy the audio files under this directory (`--copy-media DIR`). */
   copyMediaTo?: string;
+  /** AzuraCast: download the audio through the API into this media root (`--download-media DIR`). */
+  downloadMediaTo?: string;
   /** Plan only (`--dry-run`): print what would happen, write nothing. */
   dryRun?: boolean;
   /** Also write the plan or report as JSON to this file (`--report FILE`). */
@@ -66,19 +69,24 @@ function makeImporter(
     return `--url must be the http(s) address of AzuraCast, got "${options.url}"`;
   if (options.apiKey === undefined || options.apiKey === "")
     return "--api-key is required for AzuraCast";
+  if (options.downloadMediaTo !== undefined && options.mediaRoot !== undefined)
+    return "give either --media-root (AzuraCast's files mounted here) or --download-media (fetch them through the API), not both";
   return new AzuraCastImporter({
     baseUrl: options.url,
     apiKey: options.apiKey,
     store: options.store,
     ...(options.station !== undefined && { station: options.station }),
     ...(options.mediaRoot !== undefined && { mediaRoot: options.mediaRoot }),
+    ...(options.downloadMediaTo !== undefined && {
+      download: { storage: new LocalStorage(options.downloadMediaTo) },
+    }),
   });
 }
 
 /**
  * `grimnir import libretime --url postgres://… [--media-root DIR] [--dry-run]`
  * and `grimnir import azuracast --url https://… --api-key KEY [--station ID]
- * [--dry-run]`: plan or apply the import with a progress bar on stderr, print
+ * [--download-media DIR] [--dry-run]`: plan or apply the import with a progress bar on stderr, print
  * the report on stdout and, with `--report FILE`, write it as JSON. Resolves
  * with the exit code: 0 when everything that maps was imported (or planned),
  * 1 when some records failed to write, 2 when the options are invalid or the
