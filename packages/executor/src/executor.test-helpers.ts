@@ -50,18 +50,25 @@ export function recordingLogger(): ExecutorLogger & {
   };
 }
 
-/** A Store whose schedule, history and state repositories can be switched off. */
-export function flakyStore(inner: Store): { store: Store; setDown(down: boolean): void } {
+/** A Store whose repositories can be switched off: every call rejects with STORE_UNAVAILABLE while down. */
+export function flakyStore(inner: Store): {
+  store: Store;
+  setDown(down: boolean): void;
+  /** Calls refused while down. */
+  rejected(): number;
+} {
   let down = false;
+  let rejected = 0;
   const wrap = <T extends object>(repo: T): T =>
     new Proxy(repo, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== "function") return value;
-        return (...args: unknown[]) =>
-          down
-            ? Promise.reject(new GrimnirError("STORE_UNAVAILABLE", "store is down (test)"))
-            : (value as (...a: unknown[]) => unknown).apply(target, args);
+        return (...args: unknown[]) => {
+          if (!down) return (value as (...a: unknown[]) => unknown).apply(target, args);
+          rejected++;
+          return Promise.reject(new GrimnirError("STORE_UNAVAILABLE", "store is down (test)"));
+        };
       },
     });
   const repos = new Map<PropertyKey, unknown>();
@@ -75,7 +82,7 @@ export function flakyStore(inner: Store): { store: Store; setDown(down: boolean)
       return typeof value === "function" ? (value as () => unknown).bind(target) : value;
     },
   });
-  return { store, setDown: (d) => (down = d) };
+  return { store, setDown: (d) => (down = d), rejected: () => rejected };
 }
 
 /** A bus that can be switched off: publish and subscribe reject while down. */

@@ -1,5 +1,6 @@
-import { GrimnirError, MemoryBus, MemoryStore } from "@grimnir/core";
-import type { MediaItem, NewEntity, ScheduleEntry, Store } from "@grimnir/core";
+import { MemoryBus, MemoryStore } from "@grimnir/core";
+import type { MediaItem, NewEntity, ScheduleEntry } from "@grimnir/core";
+import { flakyStore } from "../src/executor.test-helpers.js";
 import { EngineClient, startEngineServer, type EngineServer } from "@grimnir/engine";
 import {
   makeTone,
@@ -104,39 +105,8 @@ export function longestSilence(timeline: (number | "silence")[], from: number, t
   return longest;
 }
 
-/** A Store whose repositories can be switched off: every call rejects with STORE_UNAVAILABLE while down. */
-export function switchableStore(inner: Store): {
-  store: Store;
-  setDown(down: boolean): void;
-  rejected(): number;
-} {
-  let down = false;
-  let rejected = 0;
-  const wrap = <T extends object>(repo: T): T =>
-    new Proxy(repo, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          if (!down) return (value as (...a: unknown[]) => unknown).apply(target, args);
-          rejected++;
-          return Promise.reject(new GrimnirError("STORE_UNAVAILABLE", "store is down (test)"));
-        };
-      },
-    });
-  const repos = new Map<PropertyKey, unknown>();
-  const store = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value === "object" && value !== null) {
-        if (!repos.has(prop)) repos.set(prop, wrap(value));
-        return repos.get(prop);
-      }
-      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
-    },
-  });
-  return { store, setDown: (d) => (down = d), rejected: () => rejected };
-}
+/** A Store whose repositories can be switched off (the unit tests' `flakyStore`). */
+export const switchableStore = flakyStore;
 
 /** One tone track of a test timeline. */
 export interface ToneTrack {
