@@ -24,6 +24,7 @@ export class LiveDspChain implements MixProcessor {
   #b: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
   #auto: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
   #emer: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+  #live: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
 
   /** Starts with `initial` (an empty chain by default). */
   constructor(initial: DspChain = DspChain.empty()) {
@@ -59,20 +60,29 @@ export class LiveDspChain implements MixProcessor {
   process(mix: Float32Array, stems: MixStems): void {
     const n = mix.length / 2;
     this.#ensure(n);
-    const a = this.#a.map((x) => x.subarray(0, n));
+    const a = this.#views(this.#a, n);
     deinterleave(mix, a, n);
+    // The stems are deinterleaved only when a node (mix, duck) reads them.
+    const auto = this.#auto;
+    const emer = this.#emer;
+    const liveBuf = this.#live;
+    let live: Float32Array[] | undefined;
+    let automation: Float32Array[] | undefined;
+    let emergency: Float32Array[] | undefined;
     const inputs = {
-      automation: deinterleave(
-        stems.automation,
-        this.#auto.map((x) => x.subarray(0, n)),
-        n,
-      ),
-      emergency: deinterleave(
-        stems.emergency,
-        this.#emer.map((x) => x.subarray(0, n)),
-        n,
-      ),
-      live: undefined,
+      get automation(): Float32Array[] {
+        automation ??= deinterleave(stems.automation, views(auto, n), n);
+        return automation;
+      },
+      get emergency(): Float32Array[] {
+        emergency ??= deinterleave(stems.emergency, views(emer, n), n);
+        return emergency;
+      },
+      get live(): Float32Array[] | undefined {
+        if (!stems.live) return undefined;
+        live ??= deinterleave(stems.live, views(liveBuf, n), n);
+        return live;
+      },
     };
     const fade = this.#fade;
     if (!fade) {
@@ -80,7 +90,7 @@ export class LiveDspChain implements MixProcessor {
       interleave(a, mix, n);
       return;
     }
-    const b = this.#b.map((x) => x.subarray(0, n));
+    const b = this.#views(this.#b, n);
     b[0]!.set(a[0]!);
     b[1]!.set(a[1]!);
     this.#current.process(a, inputs);
@@ -108,6 +118,10 @@ export class LiveDspChain implements MixProcessor {
     this.#pending?.chain.dispose();
   }
 
+  #views(buffers: Float32Array[], n: number): Float32Array[] {
+    return views(buffers, n);
+  }
+
   #ensure(n: number): void {
     if (this.#a[0]!.length >= n) return;
     const make = (): Float32Array[] => [new Float32Array(n), new Float32Array(n)];
@@ -115,7 +129,13 @@ export class LiveDspChain implements MixProcessor {
     this.#b = make();
     this.#auto = make();
     this.#emer = make();
+    this.#live = make();
   }
+}
+
+/** The first `n` samples of each buffer (no copy); the buffers themselves when they are exactly `n` long. */
+function views(buffers: Float32Array[], n: number): Float32Array[] {
+  return buffers[0]!.length === n ? buffers : buffers.map((x) => x.subarray(0, n));
 }
 
 function deinterleave(src: Float32Array, dst: Float32Array[], n: number): Float32Array[] {

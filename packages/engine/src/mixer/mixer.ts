@@ -2,6 +2,13 @@ import type { FadeCurve } from "@grimnir/core";
 import { dbToGain, fadeInGain, gainToDb } from "../fade-curve.js";
 import type { DeckEndReason, MixerItem } from "./deck.js";
 import { Layer, type LayerListener } from "./layer.js";
+import {
+  LiveLayer,
+  type LiveInputState,
+  type LiveLayerListener,
+  type LiveLayerTiming,
+  type LiveSource,
+} from "./live-layer.js";
 import { LevelMeter, type LevelReading } from "./meters.js";
 import { SilenceDetector } from "./silence-detector.js";
 
@@ -22,7 +29,15 @@ export type MixerEvent =
   | { type: "silence"; frame: number }
   | { type: "audio_restored"; frame: number }
   | { type: "emergency_started"; frame: number }
-  | { type: "emergency_ended"; frame: number };
+  | { type: "emergency_ended"; frame: number }
+  /** First sample of a routed live input in the mix (once per RouteLive): the takeover begins here. */
+  | { type: "live_started"; frame: number; inputUri: string }
+  /** A live input delivers audio (first time and after each dropout). */
+  | { type: "live_connected"; frame: number; inputUri: string }
+  /** A live input stopped delivering (decoder exit or nothing for the dropout time); the layer plays silence. */
+  | { type: "live_disconnected"; frame: number; inputUri: string; reason: string }
+  /** A live input left the mix (faded out after Play/Stop or replaced by another input). */
+  | { type: "live_ended"; frame: number; inputUri: string };
 
 /** How {@link Mixer.schedule} starts an item; frames are on the output sample clock. */
 export interface ScheduleOptions {
@@ -40,6 +55,8 @@ export interface MixStems {
   automation: Float32Array;
   /** The emergency layer. */
   emergency: Float32Array;
+  /** The live layer (after its emergency preemption ramp); always set by the mixer. */
+  live?: Float32Array;
 }
 
 /**
@@ -67,6 +84,14 @@ export interface MixerOptions {
    * waits in silence rather than stuttering while its decoder starts; preloaded items start at once.
    */
   startBufferFrames?: number;
+  /**
+   * Live input timing, frames: `startFrames` buffered before an input sounds
+   * (the target latency, 300 ms by default), `maxFrames` above which old audio
+   * is dropped (500 ms), `dropoutFrames` without audio before `live_disconnected`
+   * (500 ms), `rampFrames` when an input sounds again after a dropout (the
+   * preemption ramp).
+   */
+  live?: Partial<LiveLayerTiming>;
   /** Receives every event synchronously during {@link Mixer.render}. */
   onEvent?: (event: MixerEvent) => void;
 }
@@ -75,7 +100,9 @@ export interface MixerOptions {
 export interface MixerStatus {
   /** Output frames rendered so far. */
   frame: number;
-  state: "idle" | "playing" | "emergency";
+  /** `live` once a routed live input has taken the air (even while it is dropped out). */
+  state: "idle" | "playing" | "live" | "emergency";
+  /** The program item on air (none while live is on air). */
   currentItemId?: string;
   /** Position in the current item, frames from file start. */
   positionFrames?: number;
@@ -87,6 +114,10 @@ export interface MixerStatus {
   underruns: number;
   /** True while the silence detector reports dead air. */
   silent: boolean;
+  /** URI of the routed live input, if any. */
+  liveInputUri?: string;
+  /** Where the routed live input stands. */
+  liveState?: LiveInputState;
 }
 
 interface Ramp {
@@ -103,11 +134,15 @@ interface Ramp {
  * missing audio becomes silence (and an underrun), failed items end with a
  * `source_failure` event and the queue moves on. An emergency layer preempts
  * the program at once (short ramp) and the program resumes where it paused.
+ * A live layer sits between them: a routed live input takes the air from the
+ * program once it delivers audio (the program fades out, its queue is
+ * dropped), an emergency mutes it, and a later `schedule` or `stop` ends it.
  */
 export class Mixer {
   readonly sampleRate: number;
   readonly #program: Layer;
   readonly #emergency: Layer;
+  readonly #live: LiveLayer;
   readonly #meter: LevelMeter;
   readonly #silence: SilenceDetector;
   readonly #preemptFrames: number;
@@ -116,13 +151,17 @@ export class Mixer {
   #blockStart = 0;
   #emergencyActive = false;
   #programRamp: Ramp | undefined;
+  /** Live layer gain: ramps to 0 while an emergency preempts it and back after. */
+  #liveMute: Ramp = { from: 1, to: 1, frames: 0, done: 0, curve: "linear" };
   #master: Ramp = { from: 1, to: 1, frames: 0, done: 0, curve: "linear" };
   #underruns = 0;
   #scratch = new Float32Array(0);
   #programBuf = new Float32Array(0);
   #emergencyBuf = new Float32Array(0);
+  #liveBuf = new Float32Array(0);
   #autoStem = new Float32Array(0);
   #emergencyStem = new Float32Array(0);
+  #liveStem = new Float32Array(0);
   /** DSP applied to every block before metering; none by default. */
   processor: MixProcessor | undefined;
 
@@ -138,6 +177,16 @@ export class Mixer {
     );
     this.#program = new Layer(this.#listener("program"), options.startBufferFrames);
     this.#emergency = new Layer(this.#listener("emergency"), options.startBufferFrames);
+    const ms = (n: number): number => Math.round((this.sampleRate * n) / 1000);
+    this.#live = new LiveLayer(
+      {
+        startFrames: options.live?.startFrames ?? ms(300),
+        maxFrames: options.live?.maxFrames ?? ms(500),
+        dropoutFrames: options.live?.dropoutFrames ?? ms(500),
+        rampFrames: options.live?.rampFrames ?? this.#preemptFrames,
+      },
+      this.#liveListener(),
+    );
   }
 
   /** Output frames rendered so far: the station's sample clock. */
@@ -150,8 +199,28 @@ export class Mixer {
     this.#onEvent = handler;
   }
 
-  /** Queue a program item. Items start strictly in the order they were scheduled. */
+  /**
+   * Queue a program item. Items start strictly in the order they were scheduled.
+   * While a live input is routed this ends it (failback): with `crossfadeFrames`
+   * > 0 live fades out while the item fades in over that length from `atFrame`
+   * (or now); otherwise it is a cut with the short preemption ramp.
+   */
   schedule(item: MixerItem, options: ScheduleOptions = {}): void {
+    let crossfadeFrames = options.crossfadeFrames;
+    if (!this.#live.idle) {
+      const wasOnAir = this.#live.onAir;
+      const fade = crossfadeFrames ?? 0;
+      this.#live.end(
+        Math.max(this.#frame, options.atFrame ?? this.#frame),
+        fade,
+        options.curve ?? "linear",
+      );
+      if (wasOnAir) {
+        const fadeIn = fade > 0 ? fade : this.#preemptFrames;
+        item = { ...item, fadeInFrames: Math.max(fadeIn, item.fadeInFrames ?? 0) };
+        crossfadeFrames = fade;
+      }
+    }
     this.#program.queue.push({
       item,
       // Output clock → program clock: the program clock stands still during emergencies.
@@ -159,9 +228,24 @@ export class Mixer {
         options.atFrame === undefined
           ? undefined
           : this.#program.clock + (options.atFrame - this.#frame),
-      crossfadeFrames: options.crossfadeFrames,
+      crossfadeFrames,
       curve: options.curve ?? "linear",
     });
+  }
+
+  /**
+   * Route a live input (see {@link LiveLayer.route}): once it has buffered its
+   * start latency it fades in over `fadeFrames` while the program (or the
+   * input on air) fades out over the same frames and the program queue is
+   * dropped. The caller owns the no-op check for an input already routed.
+   */
+  routeLive(source: LiveSource, fadeFrames: number, curve: FadeCurve = "linear"): void {
+    this.#live.route(source, fadeFrames, curve);
+  }
+
+  /** The routed live input and its state, if any. */
+  get liveInput(): { uri: string; state: LiveInputState } | undefined {
+    return this.#live.current;
   }
 
   /** Preempt the program with `item` now (or queue after an emergency already playing). */
@@ -174,13 +258,21 @@ export class Mixer {
     if (!this.#emergencyActive) {
       this.#emergencyActive = true;
       this.#programRamp = { from: 1, to: 0, frames: this.#preemptFrames, done: 0, curve: "linear" };
+      this.#liveMute = {
+        from: this.#rampValue(this.#liveMute),
+        to: 0,
+        frames: this.#preemptFrames,
+        done: 0,
+        curve: "linear",
+      };
       this.#onEvent({ type: "emergency_started", frame: this.#frame });
     }
   }
 
-  /** Fade the program out over `fadeFrames` and drop its queue. */
+  /** Fade the program out over `fadeFrames` and drop its queue; a live input fades out too (at least the preemption ramp) and is released. */
   stop(fadeFrames = 0, curve: FadeCurve = "linear"): void {
     this.#program.stop(fadeFrames, curve);
+    this.#live.end(this.#frame, fadeFrames, curve);
   }
 
   /** Ramp the master gain to `targetDb` over `frames` along `curve`. */
@@ -206,11 +298,13 @@ export class Mixer {
 
   /** What plays now. */
   status(): MixerStatus {
+    const live = this.#live.onAir;
     const layer = this.#emergencyActive ? this.#emergency : this.#program;
-    const deck = layer.current;
+    const deck = live && !this.#emergencyActive ? undefined : layer.current;
+    const input = this.#live.current;
     return {
       frame: this.#frame,
-      state: this.#emergencyActive ? "emergency" : deck ? "playing" : "idle",
+      state: this.#emergencyActive ? "emergency" : live ? "live" : deck ? "playing" : "idle",
       currentItemId: deck?.item.itemId,
       positionFrames: deck?.position,
       currentTitle: deck?.item.title,
@@ -218,6 +312,8 @@ export class Mixer {
       queued: this.#program.queue.map((e) => e.item.itemId),
       underruns: this.#underruns,
       silent: this.#silence.silent,
+      liveInputUri: input?.uri,
+      liveState: input?.state,
     };
   }
 
@@ -229,6 +325,7 @@ export class Mixer {
       layer.decks = [];
       layer.queue = [];
     }
+    this.#live.close();
   }
 
   /** Render the next `frames` frames of interleaved stereo and advance the clock. */
@@ -237,9 +334,15 @@ export class Mixer {
     const out = new Float32Array(frames * 2);
     const pbuf = this.#programBuf.subarray(0, frames * 2);
     const ebuf = this.#emergencyBuf.subarray(0, frames * 2);
+    const lbuf = this.#liveBuf.subarray(0, frames * 2);
     pbuf.fill(0);
     ebuf.fill(0);
+    lbuf.fill(0);
     this.#blockStart = this.#frame;
+    // Live first: it decides where (if anywhere) it takes the air from the program in this block.
+    const takeover = this.#live.render(lbuf, frames, this.#frame, this.#scratch);
+    let liveUp: Ramp | undefined;
+    let liveUpFrom = frames;
 
     // Program gain: 1, or a ramp down (preempted, then paused) / up (resuming after an emergency).
     let down: Ramp | undefined;
@@ -253,6 +356,8 @@ export class Mixer {
       // The program keeps running only through its preemption ramp, then pauses in place.
       programTo = down ? Math.min(frames, down.frames - down.done) : 0;
       if (programTo > 0) this.#program.render(pbuf, 0, programTo, this.#scratch);
+      // The program is muted: a takeover now simply ends it.
+      if (takeover) this.#program.stop(0, "linear");
       if (idleAt !== undefined) {
         this.#emergencyActive = false;
         this.#onEvent({ type: "emergency_ended", frame: this.#frame + idleAt });
@@ -260,28 +365,41 @@ export class Mixer {
         up = { from: 0, to: 1, frames: this.#preemptFrames, done: 0, curve: "linear" };
         this.#programRamp = up;
         this.#program.render(pbuf, upFrom, frames, this.#scratch);
+        liveUpFrom = idleAt;
+        liveUp = { from: 0, to: 1, frames: this.#preemptFrames, done: 0, curve: "linear" };
       }
+    } else if (takeover) {
+      this.#program.render(pbuf, 0, takeover.offset, this.#scratch);
+      this.#program.stop(takeover.frames, takeover.curve);
+      this.#program.render(pbuf, takeover.offset, frames, this.#scratch);
     } else {
       this.#program.render(pbuf, 0, frames, this.#scratch);
     }
 
     const auto = this.#autoStem.subarray(0, frames * 2);
     const emer = this.#emergencyStem.subarray(0, frames * 2);
+    const lstem = this.#liveStem.subarray(0, frames * 2);
     for (let i = 0; i < frames; i++) {
       let pg = 1;
       if (up && i >= upFrom) pg = this.#step(up);
       else if (down) pg = i < programTo ? this.#step(down) : 0;
       else if (up) pg = 0;
+      const lg = i >= liveUpFrom ? this.#step(liveUp!) : this.#step(this.#liveMute);
       const mg = this.#step(this.#master);
+      const l0 = lbuf[i * 2]! * lg;
+      const l1 = lbuf[i * 2 + 1]! * lg;
       auto[i * 2] = pbuf[i * 2]! * pg * mg;
       auto[i * 2 + 1] = pbuf[i * 2 + 1]! * pg * mg;
       emer[i * 2] = ebuf[i * 2]! * mg;
       emer[i * 2 + 1] = ebuf[i * 2 + 1]! * mg;
-      out[i * 2] = (pbuf[i * 2]! * pg + ebuf[i * 2]!) * mg;
-      out[i * 2 + 1] = (pbuf[i * 2 + 1]! * pg + ebuf[i * 2 + 1]!) * mg;
+      lstem[i * 2] = l0 * mg;
+      lstem[i * 2 + 1] = l1 * mg;
+      out[i * 2] = (pbuf[i * 2]! * pg + ebuf[i * 2]! + l0) * mg;
+      out[i * 2 + 1] = (pbuf[i * 2 + 1]! * pg + ebuf[i * 2 + 1]! + l1) * mg;
     }
+    if (liveUp) this.#liveMute = liveUp;
     if (up && up.done >= up.frames) this.#programRamp = undefined;
-    this.processor?.process(out, { automation: auto, emergency: emer });
+    this.processor?.process(out, { automation: auto, emergency: emer, live: lstem });
 
     this.#meter.process(out);
     for (const change of this.#silence.process(out, this.#frame)) {
@@ -299,8 +417,10 @@ export class Mixer {
     this.#scratch = new Float32Array(frames * 2);
     this.#programBuf = new Float32Array(frames * 2);
     this.#emergencyBuf = new Float32Array(frames * 2);
+    this.#liveBuf = new Float32Array(frames * 2);
     this.#autoStem = new Float32Array(frames * 2);
     this.#emergencyStem = new Float32Array(frames * 2);
+    this.#liveStem = new Float32Array(frames * 2);
   }
 
   #rampValue(ramp: Ramp): number {
@@ -313,6 +433,20 @@ export class Mixer {
     const g = this.#rampValue(ramp);
     if (ramp.done < ramp.frames) ramp.done++;
     return g;
+  }
+
+  #liveListener(): LiveLayerListener {
+    const at = (offset: number): number => this.#blockStart + offset;
+    return {
+      started: (inputUri, offset) =>
+        this.#onEvent({ type: "live_started", frame: at(offset), inputUri }),
+      connected: (inputUri, offset) =>
+        this.#onEvent({ type: "live_connected", frame: at(offset), inputUri }),
+      disconnected: (inputUri, offset, reason) =>
+        this.#onEvent({ type: "live_disconnected", frame: at(offset), inputUri, reason }),
+      ended: (inputUri, offset) =>
+        this.#onEvent({ type: "live_ended", frame: at(offset), inputUri }),
+    };
   }
 
   #listener(layer: "program" | "emergency"): LayerListener {

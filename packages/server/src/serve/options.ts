@@ -32,7 +32,11 @@ crossfade:
 
 /** Settings of `grimnir serve` after flags, environment and defaults were merged. */
 export interface ServeOptions {
-  /** Station configuration file; absent = {@link EMBEDDED_STATION_YAML}. */
+  /**
+   * Station configuration file, or a directory whose `*.yaml`/`*.yml` files
+   * are each one station's configuration (read in name order); absent =
+   * {@link EMBEDDED_STATION_YAML}.
+   */
   configFile?: string;
   /** Store URL (default `sqlite:<dataDir>/grimnir.db`). */
   storeUrl: string;
@@ -46,12 +50,26 @@ export interface ServeOptions {
   host: string;
   /** Data directory: SQLite file, media, secrets (default ./data), absolute. */
   dataDir: string;
+  /**
+   * Root of local media storage, absolute (default `<dataDir>/media`). Instances
+   * of a cluster share one (relative storage keys resolve against it).
+   */
+  mediaDir: string;
   /** gRPC port of the local media engine (default 9091). */
   enginePort: number;
   /** Loopback port of the engine's built-in HTTP streams, proxied at /stream/* (default 8091). */
   streamPort: number;
   /** This instance's id among several (default `<hostname>-<pid>`). */
   instanceId: string;
+  /**
+   * Ids of the other instances sharing the stations (default none). An
+   * instance counts as a member of the hash ring while it holds its
+   * `member:<id>` Coordinator lease; without peers this instance is alone on
+   * its ring and drives every station whose lease is free.
+   */
+  peers: string[];
+  /** Time to live of station, membership and planner leases, ms (default 10 000, at least 1000). */
+  leaseTtlMs: number;
   /** Create the demo station and library on an empty store (default true). */
   demo: boolean;
   /** How often the planner re-plans the 48 h window, ms (default 600 000). */
@@ -103,7 +121,9 @@ function port(value: string, source: string, allowZero: boolean): number {
  * `GRIMNIR_COORDINATOR`, `GRIMNIR_PORT`, `GRIMNIR_HOST`, `GRIMNIR_DATA`,
  * `GRIMNIR_ENGINE_PORT`, `GRIMNIR_STREAM_PORT`, `GRIMNIR_INSTANCE_ID`,
  * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`,
- * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`.
+ * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`; and,
+ * for clusters, `GRIMNIR_MEDIA` (media root), `GRIMNIR_PEERS` (other
+ * instance ids, comma-separated) and `GRIMNIR_LEASE_TTL_MS`.
  */
 export function resolveServeOptions(
   flags: ServeFlags,
@@ -148,6 +168,33 @@ export function resolveServeOptions(
       { details: { field: "GRIMNIR_PLANNER_INTERVAL_MS" } },
     );
   }
+  const ttlRaw = env["GRIMNIR_LEASE_TTL_MS"];
+  const leaseTtlMs = ttlRaw === undefined ? 10_000 : Number(ttlRaw);
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `GRIMNIR_LEASE_TTL_MS must be an integer number of ms >= 1000, got "${ttlRaw}"`,
+      { details: { field: "GRIMNIR_LEASE_TTL_MS" } },
+    );
+  }
+  const instanceId = pick(flags.instanceId, "instance-id").value ?? `${hostname()}-${process.pid}`;
+  const peers = [
+    ...new Set(
+      (env["GRIMNIR_PEERS"] ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "" && p !== instanceId),
+    ),
+  ];
+  const badPeer = peers.find((p) => !/^[A-Za-z0-9._-]+$/.test(p));
+  if (badPeer !== undefined) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `GRIMNIR_PEERS must be instance ids (letters, digits, ".", "_", "-") separated by commas, got "${badPeer}"`,
+      { details: { field: "GRIMNIR_PEERS" } },
+    );
+  }
+  const mediaRaw = env["GRIMNIR_MEDIA"];
   const configFile = pick(flags.config, "config").value;
   const secret = env["GRIMNIR_JWT_SECRET"];
   if (secret !== undefined && Buffer.byteLength(secret) < 32) {
@@ -164,9 +211,13 @@ export function resolveServeOptions(
     port: num(flags.port, "port", 8080, true),
     host: pick(flags.host, "host").value ?? "0.0.0.0",
     dataDir,
+    mediaDir:
+      mediaRaw === undefined || mediaRaw === "" ? resolve(dataDir, "media") : resolve(mediaRaw),
     enginePort: num(flags.enginePort, "engine-port", 9091, false),
     streamPort: num(flags.streamPort, "stream-port", 8091, false),
-    instanceId: pick(flags.instanceId, "instance-id").value ?? `${hostname()}-${process.pid}`,
+    instanceId,
+    peers,
+    leaseTtlMs,
     demo: flags.demo === false ? false : env["GRIMNIR_DEMO"] !== "0",
     plannerIntervalMs,
     logLevel: (level.value ?? "info") as ServeOptions["logLevel"],

@@ -1,11 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { SystemTimeSource, adapters, loadStationConfig, parseStationConfig } from "@grimnir/core";
+import {
+  GrimnirError,
+  SystemTimeSource,
+  adapters,
+  loadStationConfig,
+  parseStationConfig,
+} from "@grimnir/core";
 import type { Coordinator, EventBus, StationConfig, Store } from "@grimnir/core";
 import { registerSqlStores } from "@grimnir/store-pg";
-import { registerBusAdapters } from "@grimnir/bus-redis";
+import { LeaderElector, registerBusAdapters } from "@grimnir/bus-redis";
 import { EngineSupervisor } from "@grimnir/engine";
 import { createApi, createServerMetrics, hashPassword } from "@grimnir/http";
 import type { ServerMetrics } from "@grimnir/http";
@@ -20,7 +26,16 @@ import { PlannerService } from "./planner-service.js";
 import { Playout } from "./playout.js";
 import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
-import { engineConnectionValue, exposeServerMetrics, watchServerMetrics } from "./metrics.js";
+import {
+  databaseConnectionCount,
+  engineConnectionValue,
+  exposeServerMetrics,
+  watchServerMetrics,
+} from "./metrics.js";
+import { ClusterMembership } from "./membership.js";
+
+/** Coordinator key of the planner leadership: only its holder re-plans. */
+export const PLANNER_LEADER_KEY = "planner-leader";
 
 /** A running `grimnir serve`. */
 export interface RunningServer {
@@ -28,8 +43,12 @@ export interface RunningServer {
   readonly url: string;
   /** Bound API port. */
   readonly port: number;
-  /** The station from the configuration. */
+  /** The (first) station from the configuration. */
   readonly stationId: string;
+  /** Every station of the configuration (a file: one; a directory: one per file), in file order. */
+  readonly stationIds: string[];
+  /** True while this instance holds the planner leadership (only the leader re-plans). */
+  isPlannerLeader(): boolean;
   readonly store: Store;
   readonly bus: EventBus;
   readonly playout: Playout;
@@ -55,12 +74,68 @@ async function secretFile(
   return { value, created: true };
 }
 
-async function loadConfig(options: ServeOptions): Promise<StationConfig> {
-  const result =
-    options.configFile === undefined
-      ? parseStationConfig(EMBEDDED_STATION_YAML, "<embedded demo station>")
-      : await loadStationConfig(options.configFile);
-  return result.config;
+async function loadConfigs(options: ServeOptions): Promise<StationConfig[]> {
+  const file = options.configFile;
+  if (file === undefined) {
+    return [parseStationConfig(EMBEDDED_STATION_YAML, "<embedded demo station>").config];
+  }
+  if (!(await stat(file)).isDirectory()) return [(await loadStationConfig(file)).config];
+  const names = (await readdir(file)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  if (names.length === 0) {
+    throw new GrimnirError("CONFIG_INVALID", `${file} holds no station files (*.yaml, *.yml)`, {
+      details: { file, field: "--config" },
+    });
+  }
+  const configs: StationConfig[] = [];
+  for (const name of names) {
+    const config = (await loadStationConfig(join(file, name))).config;
+    const clash = configs.find((c) => c.station.id === config.station.id);
+    if (clash !== undefined) {
+      throw new GrimnirError(
+        "CONFIG_INVALID",
+        `${join(file, name)}: station.id "${config.station.id}" is used by another file of ${file}`,
+        { details: { file: join(file, name), field: "station.id" } },
+      );
+    }
+    configs.push(config);
+  }
+  return configs;
+}
+
+/**
+ * Run `fn` while holding the Coordinator's `setup` lease, so instances that
+ * start together create missing stations once. Waits for another holder.
+ */
+async function withSetupLease<T>(
+  coordinator: Coordinator,
+  holder: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const ttlMs = 30_000;
+  let lease = await coordinator.acquire("setup", holder, ttlMs);
+  const deadline = Date.now() + 10 * 60_000;
+  while (lease === undefined) {
+    if (Date.now() > deadline) {
+      throw new GrimnirError(
+        "CONFLICT",
+        "another instance held the setup lease for 10 minutes; station setup did not run",
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    lease = await coordinator.acquire("setup", holder, ttlMs);
+  }
+  let held = lease;
+  const renewal = setInterval(() => {
+    void coordinator.renew(held, ttlMs).then((next) => {
+      if (next !== undefined) held = next;
+    });
+  }, ttlMs / 3);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(renewal);
+    await coordinator.release(held);
+  }
 }
 
 /**
@@ -92,16 +167,19 @@ export async function startServer(
   };
   const metrics = createServerMetrics();
   try {
-    const config = await loadConfig(options);
+    const stationConfigs = await loadConfigs(options);
+    const config = stationConfigs[0]!;
     const stationId = config.station.id;
     await mkdir(options.dataDir, { recursive: true });
-    const mediaRoot = join(options.dataDir, "media");
+    const mediaRoot = options.mediaDir;
     registerSqlStores(adapters);
     registerBusAdapters(adapters);
 
     const store = await adapters.createStore(options.storeUrl);
-    // The Store contract does not expose its pool; an open store holds at least one connection.
-    metrics.databaseConnections.set(1);
+    // PostgresStore reports its pool (`stats()`); other stores count as one open connection.
+    const sampleConnections = (): void =>
+      metrics.databaseConnections.set(databaseConnectionCount(store));
+    sampleConnections();
     cleanups.push(async () => {
       await store.close();
       metrics.databaseConnections.set(0);
@@ -135,35 +213,42 @@ export async function startServer(
       metrics.engineConnection.set(0);
     });
 
-    // First start: the demo station and its generated library (concurrently with the engine start).
-    const existing = await store.stations.list({ limit: 1000 });
-    if (existing.length === 0 && options.demo) {
-      const report = await bootstrapDemoStation({
-        store,
-        config,
-        mediaRoot,
-        dataDir: options.dataDir,
-        log: (message, context) => log.info(context ?? {}, message),
-      });
-      log.info(report, "demo station created");
-    } else if (!existing.some((s) => s.id === stationId)) {
-      await store.stations.create({
-        id: stationId,
-        name: config.station.name,
-        timezone: config.station.timezone,
-        ...(config.station.slug === undefined ? {} : { slug: config.station.slug }),
-        active: true,
-      });
-      for (const mount of config.mounts) {
-        await store.mounts.create({
-          id: mount.id,
-          stationId,
-          name: mount.name,
-          outputs: mount.outputs,
+    // First start: the configured stations, on an empty store with the demo library
+    // (concurrently with the engine start); one instance of a cluster at a time.
+    await withSetupLease(coordinator, options.instanceId, async () => {
+      const existing = await store.stations.list({ limit: 1000 });
+      for (const stationConfig of stationConfigs) {
+        const id = stationConfig.station.id;
+        if (existing.some((s) => s.id === id)) continue;
+        if (existing.length === 0 && options.demo) {
+          const report = await bootstrapDemoStation({
+            store,
+            config: stationConfig,
+            mediaRoot,
+            dataDir: options.dataDir,
+            log: (message, context) => log.info(context ?? {}, message),
+          });
+          log.info(report, "demo station created");
+          continue;
+        }
+        await store.stations.create({
+          id,
+          name: stationConfig.station.name,
+          timezone: stationConfig.station.timezone,
+          ...(stationConfig.station.slug === undefined ? {} : { slug: stationConfig.station.slug }),
+          active: true,
         });
+        for (const mount of stationConfig.mounts) {
+          await store.mounts.create({
+            id: mount.id,
+            stationId: id,
+            name: mount.name,
+            outputs: mount.outputs,
+          });
+        }
+        log.info({ stationId: id }, "station created from the configuration (empty library)");
       }
-      log.info({ stationId }, "station created from the configuration (empty library)");
-    }
+    });
 
     const jwtSecret =
       options.jwtSecret ??
@@ -199,8 +284,7 @@ export async function startServer(
     await engineStarted;
     log.info({ enginePort: options.enginePort, pid: supervisor.pid }, "media engine started");
 
-    const configs = new Map([[stationId, config]]);
-    const emergencyPath = config.failover.emergencyAudioPath;
+    const configs = new Map(stationConfigs.map((c) => [c.station.id, c]));
     const playout = new Playout({
       instanceId: options.instanceId,
       store,
@@ -213,8 +297,12 @@ export async function startServer(
       streamPort: options.streamPort,
       configs,
       metrics,
+      leaseTtlMs: options.leaseTtlMs,
+      // In a cluster every instance has its own engine: a station given up must fall silent here.
+      stopAudioOnRelease: options.peers.length > 0,
       emergencyFile: (id) => {
-        if (id === stationId && emergencyPath !== undefined && emergencyPath !== "") {
+        const emergencyPath = configs.get(id)?.failover.emergencyAudioPath;
+        if (emergencyPath !== undefined && emergencyPath !== "") {
           return isAbsolute(emergencyPath)
             ? emergencyPath
             : resolve(options.dataDir, emergencyPath);
@@ -228,14 +316,47 @@ export async function startServer(
       dataDir: options.dataDir,
       timeSource: time,
       crossfadeMs: config.crossfade.durationMs,
+      crossfadeMsOf: (id) => configs.get(id)?.crossfade.durationMs,
       onRegenerated: (id, result) => {
-        log.info({ stationId: id, ...result }, "timeline regenerated");
-        void playout.pool.executor(id)?.executor.refreshTimeline();
+        log.info(
+          { stationId: id, ...result, plannerToken: elector.lease?.token },
+          "timeline regenerated",
+        );
       },
     });
-    // Every instance plans (regeneration is idempotent); there is no planner election yet.
-    metrics.leaderElection.set(1);
+    // Every instance's executors re-read the timeline when the planner leader stored a new one.
+    const scheduleWatch = await bus.subscribe("schedule.updated", "*", (event) => {
+      void playout.pool.executor(event.stationId)?.executor.refreshTimeline();
+    });
+    cleanups.push(() => scheduleWatch.unsubscribe());
+
+    // Planner leadership: a renewed Coordinator lease; only its holder re-plans and analyses media.
+    const elector = new LeaderElector(coordinator, {
+      key: PLANNER_LEADER_KEY,
+      holder: options.instanceId,
+      ttlMs: options.leaseTtlMs,
+      onError: (err) => log.warn({ err }, "planner leader election: coordinator call failed"),
+    });
+    metrics.leaderElection.set(0);
+    let planning: Promise<void> = Promise.resolve();
+    let stopping = false;
+    let analysis: Promise<void> | undefined;
+    const analyseMedia = async (): Promise<void> => {
+      // Loudness analysis of new media runs in the background, after the station is on air.
+      for (const station of await store.stations.list({ limit: 1000 })) {
+        if (stopping || !elector.isLeader) return;
+        const result = await analyzePendingMedia(
+          store,
+          station.id,
+          mediaRoot,
+          () => stopping || !elector.isLeader,
+        );
+        if (result.analysed + result.failed > 0)
+          log.info({ stationId: station.id, ...result }, "media analysed");
+      }
+    };
     const replanAll = async (): Promise<void> => {
+      if (!elector.isLeader) return;
       metrics.schedulerTicks.inc();
       let stations: Awaited<ReturnType<typeof store.stations.list>>;
       try {
@@ -247,6 +368,8 @@ export async function startServer(
       }
       for (const station of stations) {
         if (!station.active) continue;
+        // Deposed meanwhile (lease lost or expired): the new leader plans from here.
+        if (!elector.isLeader) return;
         try {
           await planner.regenerate(station.id);
         } catch (err) {
@@ -258,13 +381,67 @@ export async function startServer(
         }
       }
     };
-    await replanAll();
-    const replanTimer = setInterval(() => void replanAll(), options.plannerIntervalMs);
+    const elected = new Promise<boolean>((resolveElected) => {
+      const timer = setTimeout(() => resolveElected(false), Math.min(2000, options.leaseTtlMs));
+      elector.onElected(() => {
+        clearTimeout(timer);
+        resolveElected(true);
+      });
+    });
+    elector.onElected((lease) => {
+      metrics.leaderElection.set(1);
+      log.info(
+        { fencingToken: lease.token, owner: lease.holder },
+        "planner leadership won: this instance plans",
+      );
+      planning = planning.then(replanAll);
+      analysis ??= analyseMedia()
+        .catch((err: unknown) => log.error({ err }, "background media analysis failed"))
+        .finally(() => {
+          analysis = undefined;
+        });
+    });
+    elector.onDeposed((lease) => {
+      metrics.leaderElection.set(0);
+      log.warn({ fencingToken: lease.token }, "planner leadership lost: this instance follows");
+    });
+    elector.start();
+    cleanups.push(async () => {
+      stopping = true;
+      await elector.stop();
+      metrics.leaderElection.set(0);
+      await planning;
+      await analysis;
+    });
+    // A single instance is leader at once: plan before the executors start, as before.
+    if (await elected) await planning;
+    const replanTimer = setInterval(() => {
+      planning = planning.then(replanAll);
+    }, options.plannerIntervalMs);
     cleanups.push(async () => clearInterval(replanTimer));
 
     const unwatch = await watchServerMetrics(metrics, bus, playout);
     cleanups.push(unwatch);
 
+    if (options.peers.length > 0) {
+      const membership = new ClusterMembership({
+        coordinator,
+        instanceId: options.instanceId,
+        peers: options.peers,
+        ttlMs: options.leaseTtlMs,
+        logger: logger.child({ component: "membership" }),
+        onChange: (members) => {
+          playout
+            .setMembers(members)
+            .catch((err: unknown) =>
+              log.warn({ err }, "reconcile after a membership change failed"),
+            );
+        },
+      });
+      await membership.start();
+      playout.pool.setMembers(membership.members);
+      cleanups.push(() => membership.stop());
+    }
     await playout.refreshStations();
     playout.start();
     cleanups.push(() => playout.stop());
@@ -274,21 +451,6 @@ export async function startServer(
         .catch((err: unknown) => log.warn({ err }, "station list refresh failed"));
     }, 30_000);
     cleanups.push(async () => clearInterval(stationsTimer));
-
-    // Loudness analysis of new media runs in the background, after the station is on air.
-    let stopping = false;
-    const analysis = (async () => {
-      for (const station of await store.stations.list({ limit: 1000 })) {
-        if (stopping) return;
-        const result = await analyzePendingMedia(store, station.id, mediaRoot, () => stopping);
-        if (result.analysed + result.failed > 0)
-          log.info({ stationId: station.id, ...result }, "media analysed");
-      }
-    })().catch((err: unknown) => log.error({ err }, "background media analysis failed"));
-    cleanups.push(async () => {
-      stopping = true;
-      await analysis;
-    });
 
     const history = new LoudnessHistory();
     await history.start(bus);
@@ -309,7 +471,7 @@ export async function startServer(
         { level: options.logLevel === "info" ? "warn" : options.logLevel },
       ),
     });
-    exposeServerMetrics(api, metrics);
+    exposeServerMetrics(api, metrics, sampleConnections);
     registerStreamProxy(api, options.streamPort);
     registerDashboard(api, history, () => time.now());
     await api.listen({ port: options.port, host: options.host });
@@ -324,6 +486,7 @@ export async function startServer(
         stream: `${url}/stream/${config.mounts[0]?.outputs.find((o) => o.type === "http")?.path ?? "<none>"}`,
         dashboard: `${url}/dashboard/`,
         stations: playout.ownedStations,
+        plannerLeader: elector.isLeader,
       },
       "grimnir serve is on air",
     );
@@ -333,6 +496,8 @@ export async function startServer(
       url,
       port,
       stationId,
+      stationIds: stationConfigs.map((c) => c.station.id),
+      isPlannerLeader: () => elector.isLeader,
       store,
       bus,
       playout,
