@@ -64,13 +64,33 @@ export async function watchServerMetrics(
  * Serve the server metrics on the API's `/metrics` too: the API answers with
  * its own registry (`grimnir_api_*`, process metrics) and this appends the
  * text of `metrics.registry` (distinct metric names, so the result is one
- * valid exposition). Call before the API listens.
+ * valid exposition). `beforeScrape`, when given, runs first on every scrape
+ * (e.g. to read gauges that are sampled, like the store's open connections).
+ * Call before the API listens.
  */
-export function exposeServerMetrics(api: FastifyInstance, metrics: ServerMetrics): void {
+export function exposeServerMetrics(
+  api: FastifyInstance,
+  metrics: ServerMetrics,
+  beforeScrape?: () => void,
+): void {
   api.addHook("onSend", async (request, reply, payload) => {
     if (request.routeOptions.url !== "/metrics" || reply.statusCode !== 200) return payload;
     if (typeof payload !== "string") return payload;
+    beforeScrape?.();
     const own = await metrics.registry.metrics();
     return payload.endsWith("\n") || payload === "" ? payload + own : `${payload}\n${own}`;
   });
+}
+
+/**
+ * Open database connections of `store` for `grimnir_database_connections_active`:
+ * the pool's `total` when the store reports `stats()` (PostgresStore, an
+ * addition outside core's `Store` contract), else 1 for an open store
+ * (SQLite holds one connection; other stores do not say).
+ */
+export function databaseConnectionCount(store: object): number {
+  const stats = (store as { stats?: unknown }).stats;
+  if (typeof stats !== "function") return 1;
+  const total = (stats.call(store) as { total?: unknown }).total;
+  return typeof total === "number" ? total : 1;
 }

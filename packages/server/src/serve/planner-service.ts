@@ -79,6 +79,8 @@ export interface PlannerServiceOptions {
   hours?: number;
   /** Crossfade between soft items, ms (from the station config). */
   crossfadeMs?: number;
+  /** A station's own crossfade, ms, when it has a station file; `crossfadeMs` otherwise. */
+  crossfadeMsOf?: (stationId: string) => number | undefined;
   /** Told after every regeneration (e.g. so executors re-read the timeline). */
   onRegenerated?: (
     stationId: string,
@@ -158,6 +160,7 @@ export class PlannerService implements PlannerPort {
       from: now - 48 * HOUR_MS,
       to: now + 1,
     });
+    const crossfadeMs = this.#o.crossfadeMsOf?.(stationId) ?? this.#o.crossfadeMs;
     const defaultClockId =
       settings.defaultClockId ??
       clocks.find((c) => c.name === "standard")?.id ??
@@ -175,7 +178,7 @@ export class PlannerService implements PlannerPort {
         : { clockAssignment: settings.clockAssignment }),
       library,
       history,
-      ...(this.#o.crossfadeMs === undefined ? {} : { crossfadeMs: this.#o.crossfadeMs }),
+      ...(crossfadeMs === undefined ? {} : { crossfadeMs }),
     };
   }
 

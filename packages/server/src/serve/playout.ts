@@ -63,6 +63,13 @@ export interface PlayoutOptions {
   leaseTtlMs?: number;
   /** Metrics to keep the executor state gauge of the driven stations in. */
   metrics?: ServerMetrics;
+  /**
+   * Stop the station's audio in the local engine when this instance stops
+   * driving it (default false: the engine keeps playing so a restarted
+   * executor reattaches without a gap). Set in a cluster, where each instance
+   * has its own engine and the next owner plays the station on another one.
+   */
+  stopAudioOnRelease?: boolean;
 }
 
 /** One station driven by this instance: outputs configured, then its executor. */
@@ -96,10 +103,18 @@ export class StationDriver implements PooledExecutor {
   }
 
   async stop(): Promise<void> {
+    const stationId = this.executor.stationId;
     try {
       await this.executor.stop();
+      if (this.#playout.stopsAudioOnRelease) {
+        await this.#playout.stopAudio(stationId);
+      }
     } finally {
-      this.#playout.metrics?.clearExecutorState(this.executor.stationId);
+      this.#playout.metrics?.clearExecutorState(stationId);
+      this.#playout.log.info(
+        { stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
+        "stopped driving station",
+      );
     }
   }
 }
@@ -132,6 +147,11 @@ export class Playout {
       onOwnershipChange: (change) =>
         this.log.info(change, change.owned ? "station taken" : "station given up"),
       createExecutor: (stationId, lease) => {
+        // The claim: logged the moment the lease is won, before anything plays.
+        this.log.info(
+          { stationId, fencingToken: lease.token, owner: lease.holder },
+          "station lease acquired",
+        );
         const config = options.configs.get(stationId);
         const resolve = storeEntryResolver(options.store, {
           loudnessTargetLufs: config?.loudnessTargetLufs ?? -16,
@@ -170,6 +190,26 @@ export class Playout {
         return new StationDriver(this, executor, lease);
       },
     });
+  }
+
+  /** True when giving a station up also stops its audio in the local engine. */
+  get stopsAudioOnRelease(): boolean {
+    return this.#o.stopAudioOnRelease === true;
+  }
+
+  /** Stop a station's audio in the local engine; failures are logged (the engine may be gone). */
+  async stopAudio(stationId: string): Promise<void> {
+    try {
+      await this.#o.supervisor.engine.stop(stationId, { fadeOutMs: 0 });
+    } catch (err) {
+      this.log.warn({ err, stationId }, "could not stop the station's audio in the local engine");
+    }
+  }
+
+  /** Replace the instances sharing the stations (from cluster membership) and reconcile at once. */
+  async setMembers(members: readonly string[]): Promise<void> {
+    this.pool.setMembers(members);
+    await this.pool.reconcile();
   }
 
   /** State of a station's executor when this instance drives it, else undefined. */
