@@ -10,6 +10,7 @@ import { TokenService, type AuthOptions } from "./auth.js";
 import { MemoryRefreshTokenStore } from "./refresh-tokens.js";
 import {
   HTTP_ONLY_STATUS_BY_CODE,
+  TransportError,
   errorResponse,
   type ErrorBody,
   type HttpErrorCode,
@@ -33,6 +34,7 @@ import { registerLibraryRoutes } from "./routes/library.js";
 import { registerPlayoutRoutes } from "./routes/playout.js";
 import { registerLiveRoutes } from "./routes/live.js";
 import { NowPlayingCache, registerPublicRoutes } from "./routes/public.js";
+import { registerMediaUpload, type UploadOptions } from "./routes/media-upload.js";
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -50,18 +52,10 @@ export interface ApiOptions {
   cors?: { origins: string[] };
   /** Trust X-Forwarded-For for the client IP (behind a reverse proxy; default false). */
   trustProxy?: boolean;
+  /** Media upload limits and temp directory (`POST /api/v1/media`). */
+  uploads?: UploadOptions;
   /** Also export Node's process metrics on /metrics (default true). */
   defaultMetrics?: boolean;
-}
-
-/** An error the transport raises itself (rate limit), with a fixed HTTP-only code. */
-class TransportError extends Error {
-  constructor(
-    readonly code: keyof typeof HTTP_ONLY_STATUS_BY_CODE,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -145,7 +139,7 @@ function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof TransportError) {
     return {
       status: HTTP_ONLY_STATUS_BY_CODE[err.code],
-      body: { error: { code: err.code, message: err.message, details: {} } },
+      body: { error: { code: err.code, message: err.message, details: err.details } },
     };
   }
   if (isGrimnirError(err)) return errorResponse(err);
@@ -330,6 +324,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
     registerUserRoutes(api, ctx);
     registerStationRoutes(api, ctx);
     registerLibraryRoutes(api, ctx);
+    registerMediaUpload(api, ctx, options.uploads);
     registerPlayoutRoutes(api, ctx);
     registerLiveRoutes(api, ctx);
     registerPublicRoutes(api, ctx, nowPlaying);

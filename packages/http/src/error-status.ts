@@ -30,6 +30,17 @@ export const HTTP_ONLY_STATUS_BY_CODE = {
   RATE_LIMITED: 429,
 } as const;
 
+/** An error the transport raises itself (rate limit, body too large, not audio), with a fixed HTTP-only code. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: keyof typeof HTTP_ONLY_STATUS_BY_CODE,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
 /** A code on the wire: core's `ErrorCode` or an HTTP-only one. */
 export type HttpErrorCode = ErrorCode | keyof typeof HTTP_ONLY_STATUS_BY_CODE;
 

@@ -16,6 +16,8 @@ export {
 } from "./metrics.js";
 export type { ApiMetrics, ServerMetrics, GrimnirMetrics, WebstreamHealth } from "./metrics.js";
 export type { ApiOptions } from "./api.js";
+export { DEFAULT_MAX_UPLOAD_BYTES } from "./routes/media-upload.js";
+export type { UploadOptions } from "./routes/media-upload.js";
 export type { AuthOptions, TokenPair, Principal } from "./auth.js";
 export { hashPassword, verifyPassword } from "./passwords.js";
 export { MemoryRefreshTokenStore } from "./refresh-tokens.js";
@@ -34,4 +36,7 @@ export type {
   AuditPort,
   AuditEntry,
   EngineHealthPort,
+  MediaIngestPort,
+  MediaIngestResult,
+  UploadedFile,
 } from "./ports.js";

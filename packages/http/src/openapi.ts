@@ -23,6 +23,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "no such record in this station",
   409: "stale version (optimistic concurrency) or conflicting record",
   413: "body too large",
+  415: "the body's content type or content is not accepted (an upload that is not audio)",
   429: "rate limited; see Retry-After",
   501: "the service behind this route is not plugged into this server",
 };
@@ -101,6 +102,8 @@ function operation(route: CollectedRoute, path: string): Record<string, unknown>
     errorStatuses.push(409);
   if (route.schema?.body !== undefined) errorStatuses.push(413);
   if (meta?.needsPort !== undefined) errorStatuses.push(501);
+  for (const status of meta?.errors ?? [])
+    if (!errorStatuses.includes(status)) errorStatuses.push(status);
   for (const status of errorStatuses.sort()) {
     responses[String(status)] = {
       description: ERROR_DESCRIPTIONS[status],
@@ -121,14 +124,16 @@ function operation(route: CollectedRoute, path: string): Record<string, unknown>
       ...parameters(route.schema?.params, "path"),
       ...parameters(route.schema?.querystring, "query"),
     ],
-    ...(route.schema?.body === undefined
-      ? {}
-      : {
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: route.schema.body } },
-          },
-        }),
+    ...(meta?.requestBody !== undefined
+      ? { requestBody: { required: true, ...meta.requestBody } }
+      : route.schema?.body === undefined
+        ? {}
+        : {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: route.schema.body } },
+            },
+          }),
     responses,
   };
 }

@@ -152,6 +152,52 @@ export interface AuditPort {
 /** Health of the media engine for `/readyz` (a `MediaEngine` fits). */
 export type EngineHealthPort = Pick<MediaEngine, "status">;
 
+/** An uploaded file the route has streamed to local disk, checked and hashed. */
+export interface UploadedFile {
+  /**
+   * Absolute path of a temporary file with the uploaded bytes, named after the
+   * client's file name (directories stripped; the sniffed extension added when
+   * it had none). The route deletes it once {@link MediaIngestPort.ingest} settles.
+   */
+  path: string;
+  /** The client's file name, without directories. */
+  filename: string;
+  /** Size, bytes. */
+  sizeBytes: number;
+  /** SHA-256 of the bytes, lower-case hex (the library's content hash). */
+  contentHash: string;
+  /** MIME type found by content sniffing (`audio/mpeg`, `audio/wav`…). */
+  mime: string;
+}
+
+/** What {@link MediaIngestPort.ingest} did with one uploaded file. */
+export type MediaIngestResult =
+  | { outcome: "added"; item: MediaItem }
+  | { outcome: "duplicate"; existingId: string }
+  | { outcome: "failed"; reason: string; mediaId?: string };
+
+/**
+ * What `POST /api/v1/media` needs from the media library (`@grimnir/library`:
+ * storage, tag reading, content-hash dedupe, analysis queue). Without it the
+ * upload route answers 501 `NOT_IMPLEMENTED`. The server composes it, so the
+ * HTTP package never touches GStreamer or the storage backend itself.
+ */
+export interface MediaIngestPort {
+  /**
+   * Copy `file` into media storage, read its tags and write the `MediaItem`
+   * (analysis "pending") through the Store. A file whose bytes the station
+   * already has is a `duplicate` (nothing written); a file whose tags cannot be
+   * read is `failed` (the library may record a failed item, `mediaId`).
+   */
+  ingest(stationId: string, file: UploadedFile): Promise<MediaIngestResult>;
+  /**
+   * Queue loudness/cue analysis of an added item. Progress is written to the
+   * item (`analysisStatus`: pending → analysing → done | failed), which
+   * `GET /api/v1/media/{id}/analysis` reads.
+   */
+  queueAnalysis(stationId: string, mediaId: string): void;
+}
+
 /**
  * Services the server plugs in as they exist. Every port is optional; routes
  * that need a missing port answer 501 `NOT_IMPLEMENTED` naming it.
@@ -164,4 +210,5 @@ export interface ApiPorts {
   webstreams?: WebstreamPort;
   audit?: AuditPort;
   engine?: EngineHealthPort;
+  media?: MediaIngestPort;
 }

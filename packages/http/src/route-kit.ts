@@ -21,6 +21,10 @@ export interface RouteMeta {
   needsPort?: keyof ApiPorts;
   /** Response description and schema for the 2xx status. */
   ok?: { status: number; schema?: Schema; description?: string; contentType?: string };
+  /** Request body by media type, for routes that take something other than JSON (uploads). */
+  requestBody?: { description: string; content: Record<string, { schema: Schema }> };
+  /** Error statuses the route answers beyond the ones derived from its shape (409, 413, 415…). */
+  errors?: number[];
 }
 
 /** Everything route modules share. */
@@ -101,6 +105,8 @@ export function defineRoute(app: FastifyInstance, ctx: ApiContext, spec: RouteSp
     access: spec.access,
     ...(spec.needsPort === undefined ? {} : { needsPort: spec.needsPort }),
     ...(spec.ok === undefined ? {} : { ok: spec.ok }),
+    ...(spec.requestBody === undefined ? {} : { requestBody: spec.requestBody }),
+    ...(spec.errors === undefined ? {} : { errors: spec.errors }),
   };
   const { access } = spec;
   app.route({

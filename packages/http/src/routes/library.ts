@@ -219,21 +219,6 @@ export function registerLibraryRoutes(app: FastifyInstance, ctx: ApiContext): vo
   });
   defineRoute(app, ctx, {
     method: "POST",
-    url: "/api/v1/media",
-    summary: "Upload a media file (not implemented yet: needs the library's ingest service)",
-    tags: ["media"],
-    access: { kind: "station", role: "manager" },
-    schema: { querystring: stationQuery },
-    ok: { status: 201, schema: mediaRecord },
-    handler: async () => {
-      throw new GrimnirError(
-        "NOT_IMPLEMENTED",
-        "media upload needs the library's ingest service (tag reading, loudness analysis, storage), which @grimnir/http does not have yet",
-      );
-    },
-  });
-  defineRoute(app, ctx, {
-    method: "POST",
     url: "/api/v1/smart-blocks/:id/preview",
     summary: "What a smart block would pick now (nothing is recorded)",
     tags: ["smart-blocks"],

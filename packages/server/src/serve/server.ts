@@ -26,6 +26,7 @@ import { PlannerService } from "./planner-service.js";
 import { Playout } from "./playout.js";
 import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
+import { libraryMediaPort } from "./media-port.js";
 import {
   databaseConnectionCount,
   engineConnectionValue,
@@ -456,11 +457,14 @@ export async function startServer(
     await history.start(bus);
     cleanups.push(() => history.stop());
 
+    const mediaPort = libraryMediaPort({ store, mediaRoot, timeSource: time });
+    cleanups.push(() => mediaPort.close());
     const api = createApi({
       store,
       bus,
       auth: { jwtSecret },
       ports: {
+        media: mediaPort,
         planner,
         priority: playout.priorityPort(),
         executor: playout.executorPort(),
