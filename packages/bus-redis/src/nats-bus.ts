@@ -71,6 +71,8 @@ export class NatsBus implements EventBus {
   #malformed = 0;
   #lastError: string | undefined;
   #closed = false;
+  /** The PING/PONG the publishes of the current tick wait for, until it is sent. */
+  #pendingFlush: Promise<void> | undefined;
 
   /** Connect (retrying until `connectTimeoutMs`, then rejecting with `BUS_UNAVAILABLE`) and return the bus. */
   static async connect(options: NatsBusOptions = {}): Promise<NatsBus> {
@@ -239,14 +241,21 @@ export class NatsBus implements EventBus {
     }
   }
 
-  /** Wait until the server has read what we sent; a connection lost meanwhile is only noted. */
-  async #flushed(nc: NatsConnection): Promise<void> {
-    try {
-      await nc.flush();
-    } catch (error) {
-      // The client keeps unsent data and writes it after reconnecting; publish must not fail for that.
-      this.#lastError = errorText(error);
-    }
+  /**
+   * Wait until the server has read what we sent; a connection lost meanwhile is only
+   * noted. Publishes made in the same tick share one PING/PONG, sent after all of them.
+   */
+  #flushed(nc: NatsConnection): Promise<void> {
+    this.#pendingFlush ??= Promise.resolve().then(async () => {
+      this.#pendingFlush = undefined;
+      try {
+        await nc.flush();
+      } catch (error) {
+        // The client keeps unsent data and writes it after reconnecting; publish must not fail for that.
+        this.#lastError = errorText(error);
+      }
+    });
+    return this.#pendingFlush;
   }
 
   #onReconnect(): void {
