@@ -21,6 +21,7 @@ export { LibreTimeImporter } from "./libretime/libretime-importer.js";
 export type { LibreTimeImporterOptions } from "./libretime/libretime-importer.js";
 export { REPLAY_GAIN_REFERENCE_LUFS } from "./libretime/map-files.js";
 export { LT_REPEAT } from "./libretime/map-shows.js";
+export { ltInstanceContentId } from "./libretime/map-instance-content.js";
 export { formatReport } from "./format-report.js";
 export { AzuraCastImporter } from "./azuracast/azuracast-importer.js";
 export type { AzuraCastImporterOptions } from "./azuracast/azuracast-importer.js";

@@ -10,6 +10,7 @@ export type TargetRepo =
   | "smartBlocks"
   | "clocks"
   | "shows"
+  | "overrides"
   | "webstreams";
 
 /** Repositories that hold records of no station (looked up by id alone). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore, type ImportAction, type ImportProgress, type Store } from "@grimnir/core";
 import { showOccurrences } from "@grimnir/scheduler";
 import { PostgresStore } from "@grimnir/store-pg";
-import { LibreTimeImporter, SOURCE_ACTION_KIND } from "../src/index.js";
+import { LibreTimeImporter, SOURCE_ACTION_KIND, ltInstanceContentId } from "../src/index.js";
 import { startLibreTimeFixture, type LibreTimeFixture } from "./libretime-fixture.js";
 
 let fx: LibreTimeFixture;
@@ -467,5 +467,104 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
       reason: expect.stringContaining("table cc_subjs is missing"),
     });
     expect(await store.stations.list()).toEqual([]);
+  });
+});
+
+/** Items scheduled inside show instances (cc_schedule), and one instance across the November DST change. */
+const SCHEDULE_SQL = `
+INSERT INTO cc_show_instances (id, starts, ends, show_id, rebroadcast, instance_id, modified_instance) VALUES
+  (9, '2024-11-03 05:30:00', '2024-11-03 06:30:00', 5, 0, NULL, false);
+INSERT INTO cc_schedule (id, starts, ends, file_id, stream_id, cue_in, cue_out, fade_in, fade_out, instance_id, playout_status, position) VALUES
+  (1, '2024-03-04 12:00:00', '2024-03-04 12:04:00', 2, NULL, '00:00:00', '00:04:00', '00:00:00', '00:00:00', 1, 1, 0),
+  (9, '2024-03-11 12:10:18.75', '2024-03-11 12:12:38.75', 3, NULL, '00:00:10', '00:02:30', '00:00:00', '00:00:00', 4, 1, 4),
+  (10, '2024-03-11 11:00:00', '2024-03-11 11:03:18.75', 1, NULL, '00:00:01.25', '00:03:20', '00:00:00', '00:00:00', 4, 1, 0),
+  (11, '2024-03-11 11:03:18.75', '2024-03-11 11:07:18.75', 2, NULL, '00:00:00', '00:04:00', '00:00:00.5', '00:00:00', 4, 1, 1),
+  (12, '2024-03-11 11:07:18.75', '2024-03-11 11:10:18.75', 6, NULL, '00:00:00', '00:03:00', '00:00:00', '00:00:00', 4, 1, 2),
+  (13, '2024-03-11 11:10:18.75', '2024-03-11 12:10:18.75', NULL, 1, '00:00:00', '01:00:00', '00:00:00', '00:00:00', 4, 1, 3),
+  (14, '2024-03-11 13:00:00', '2024-03-11 13:00:08', 4, NULL, '00:00:00', '00:00:08', '00:00:00', '00:00:00', 4, 0, 5),
+  (20, '2024-11-03 05:30:00', '2024-11-03 05:30:08', 4, NULL, '00:00:00', '00:00:08', '00:00:00', '00:00:00', 9, 1, 0),
+  (21, '2024-11-03 05:30:08', '2024-11-03 05:39:08', 5, NULL, '00:00:00', '00:09:00', '00:00:00', '00:00:00', 9, 1, 1),
+  (30, '2024-03-13 11:00:00', '2024-03-13 11:03:18.75', 1, NULL, '00:00:01.25', '00:03:20', '00:00:00', '00:00:00', 5, 1, 0),
+  (40, '2024-03-06 20:00:00', '2024-03-06 20:03:18.75', 1, NULL, '00:00:01.25', '00:03:20', '00:00:00', '00:00:00', 7, 1, 0);
+`;
+
+describe("LibreTime show instances' own content (cc_schedule)", () => {
+  it("becomes an override with its own ordered playlist per coming instance, at exact UTC times across DST", async () => {
+    const store = await PostgresStore.open(await fx.server.createDatabase("grimnir_instances"));
+    const source = await fx.database(SCHEDULE_SQL);
+    // Instances ending before 5 March 2024 are history (instance 1).
+    const since = Date.UTC(2024, 2, 5);
+    try {
+      const report = await new LibreTimeImporter({
+        url: source,
+        store,
+        instanceContentSince: since,
+      }).apply();
+      expect(report.failures).toEqual([]);
+
+      // Morning Show, Monday 11 March: 07:00–09:00 New York (EDT, the day after the change) = 11:00–13:00Z.
+      expect(await store.overrides.get("lt-station", "lt-instance-4-content")).toMatchObject({
+        name: "Morning Show (2024-03-11 07:00)",
+        startsAt: Date.UTC(2024, 2, 11, 11),
+        endsAt: Date.UTC(2024, 2, 11, 13),
+        clockId: "lt-instance-4-clock",
+        reason: "LibreTime show instance 4 with 3 scheduled item(s)",
+      });
+      // LibreTime's order (by start time, not row id); the hidden file, the webstream
+      // and the item past the instance's end are left out.
+      expect(await store.playlists.get("lt-station", "lt-instance-4-playlist")).toMatchObject({
+        items: ["lt-file-1", "lt-file-2", "lt-file-3"],
+        mode: "ordered",
+      });
+      expect(await store.clocks.get("lt-station", "lt-instance-4-clock")).toMatchObject({
+        slots: [{ id: "content", kind: "playlist", offsetMs: 0, refId: "lt-instance-4-playlist" }],
+      });
+      const reason = find(report.actions, "instance_content", "4")!.reason!;
+      expect(reason).toContain("item 12 left out: file 6 was not imported");
+      expect(reason).toContain("item 13 (webstream 1) left out");
+      expect(reason).toContain("item 14 left out: LibreTime would not play it");
+      expect(reason).toContain("item 9: its own cue points (00:00:10–00:02:30) are not kept");
+      expect(reason).toContain("item 11: its fades are not kept");
+
+      // Special, 3 November 01:30 EDT: one real hour later the wall clock reads 01:30 EST again.
+      const special = (await store.overrides.get("lt-station", "lt-instance-9-content"))!;
+      expect(special).toMatchObject({
+        name: "Special (2024-11-03 01:30)",
+        startsAt: Date.UTC(2024, 10, 3, 5, 30),
+        endsAt: Date.UTC(2024, 10, 3, 6, 30),
+        clockId: "lt-instance-9-clock",
+      });
+      expect(special.endsAt - special.startsAt).toBe(3_600_000);
+      expect((await store.playlists.get("lt-station", "lt-instance-9-playlist"))!.items).toEqual([
+        "lt-file-4",
+        "lt-file-5",
+      ]);
+
+      expect(find(report.actions, "instance_content", "5")).toMatchObject({
+        action: "skip",
+        reason: expect.stringContaining("deleted in LibreTime"),
+      });
+      expect(find(report.actions, "instance_content", "past")).toMatchObject({
+        action: "skip",
+        reason: expect.stringMatching(
+          /^1 show instance\(s\) with scheduled items ended before 2024-03-05/,
+        ),
+      });
+      // Rebroadcasts are reported by the show mapper; their items are not imported.
+      expect(find(report.actions, "instance_content", "7")).toBeUndefined();
+      expect(
+        await store.overrides.get("lt-station", ltInstanceContentId.override(1)),
+      ).toBeUndefined();
+      expect(await store.overrides.list("lt-station")).toHaveLength(2);
+
+      const again = await new LibreTimeImporter({
+        url: source,
+        store,
+        instanceContentSince: since,
+      }).apply();
+      expect(again.summary).toMatchObject({ create: 0, update: 0 });
+    } finally {
+      await store.close();
+    }
   });
 });

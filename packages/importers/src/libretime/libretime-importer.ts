@@ -6,6 +6,7 @@ import { redactUrl, toText } from "../values.js";
 import { isKnownZone } from "../zone.js";
 import { ltId } from "./ids.js";
 import { mapFiles } from "./map-files.js";
+import { mapInstanceContent } from "./map-instance-content.js";
 import { mapPlaylistsAndBlocks } from "./map-playlists.js";
 import { mapShows } from "./map-shows.js";
 import { mapUsers, mapWebstreams } from "./map-users.js";
@@ -26,6 +27,12 @@ export interface LibreTimeImporterOptions extends BaseImporterOptions {
   mediaRoot?: string;
   /** Copy the audio files (from `mediaRoot`) under `to`, keeping their relative paths; otherwise they are referenced in place. */
   copyMedia?: { to: string };
+  /**
+   * Show instances that ended before this time (epoch ms) are history: the
+   * items scheduled in them (cc_schedule) are not imported. Default: the
+   * start of the import (the importer's clock).
+   */
+  instanceContentSince?: number;
 }
 
 function pref(prefs: readonly LtRow[], key: string): string | undefined {
@@ -37,7 +44,8 @@ function pref(prefs: readonly LtRow[], key: string): string | undefined {
 /**
  * Imports a LibreTime station by reading its PostgreSQL database: files →
  * MediaItems, playlists and blocks → Playlists / SmartBlocks, shows →
- * Shows with Clocks, webstreams, users. Ids are derived from LibreTime ids
+ * Shows with Clocks, the items scheduled in each coming show instance →
+ * an Override with its own playlist (see `mapInstanceContent`), webstreams, users. Ids are derived from LibreTime ids
  * (`lt-file-42`), so `apply` is idempotent and a re-run updates what changed.
  */
 export class LibreTimeImporter extends BaseImporter {
@@ -130,7 +138,13 @@ export class LibreTimeImporter extends BaseImporter {
       playlists: lists.playlists,
       users: users.users,
     });
-    for (const part of [users, files, lists, webstreams, shows]) {
+    const content = mapInstanceContent(data.schedule, data.showInstances, data.shows, data.files, {
+      stationId,
+      zone,
+      files: files.imported,
+      since: this.#options.instanceContentSince ?? this.time.now(),
+    });
+    for (const part of [users, files, lists, webstreams, shows, content]) {
       entities.push(...part.entities);
       rejected.push(...part.rejected);
     }

@@ -160,7 +160,7 @@ function clockFor(
   else {
     if (autoplaylist !== undefined) notes.push(`autoplaylist ${autoplaylist} was not imported`);
     notes.push(
-      "content scheduled per instance in LibreTime (cc_schedule) is not imported; the show's clock is empty",
+      "the show's own clock is empty; what LibreTime scheduled in each coming instance (cc_schedule) is imported as that instance's override",
     );
   }
   return {

@@ -21,6 +21,8 @@ export interface LibreTimeData {
   showDays: LtRow[];
   showInstances: LtRow[];
   showHosts: LtRow[];
+  /** cc_schedule: the items scheduled inside each show instance. */
+  schedule: LtRow[];
 }
 
 const TABLES: Array<[keyof LibreTimeData, string, boolean]> = [
@@ -38,6 +40,7 @@ const TABLES: Array<[keyof LibreTimeData, string, boolean]> = [
   ["showDays", "cc_show_days", true],
   ["showInstances", "cc_show_instances", true],
   ["showHosts", "cc_show_hosts", false],
+  ["schedule", "cc_schedule", false],
 ];
 
 // Dates, times, timestamps and intervals stay text: LibreTime stores UTC
