@@ -8,6 +8,7 @@ import type { Automation } from "./automation.js";
 import type { FallbackAudio } from "./fallback-audio.js";
 import type { FailoverMonitor } from "./failover.js";
 import type { MediaResolution } from "./media-resolution.js";
+import type { PlayHistoryLog } from "./play-history.js";
 
 /**
  * The air: keeps the derived sources (automation, fallback) up to date, makes
@@ -23,6 +24,7 @@ export class AirSwitch {
   readonly #fallback: FallbackAudio;
   readonly #failover: FailoverMonitor;
   readonly #media: MediaResolution;
+  readonly #history: PlayHistoryLog;
 
   /** The air of the station of `ctx`, switched between its parts. */
   constructor(parts: {
@@ -32,6 +34,7 @@ export class AirSwitch {
     fallback: FallbackAudio;
     failover: FailoverMonitor;
     media: MediaResolution;
+    history: PlayHistoryLog;
   }) {
     this.#ctx = parts.ctx;
     this.#engine = parts.engine;
@@ -39,6 +42,7 @@ export class AirSwitch {
     this.#fallback = parts.fallback;
     this.#failover = parts.failover;
     this.#media = parts.media;
+    this.#history = parts.history;
   }
 
   /** Bring derived sources up to date and make the engine play what should be on air. */
@@ -89,6 +93,7 @@ export class AirSwitch {
         }
         if (generation !== ctx.switchGeneration) return;
         ctx.applied = undefined;
+        this.#history.offAir(now);
         ctx.transition("idle", "nothing to play");
       } else if (target.priority === Priority.Emergency) {
         await this.#engine.call("insertEmergency", () =>
@@ -104,7 +109,7 @@ export class AirSwitch {
         ctx.applied = target;
         ctx.fadeDone = undefined;
         ctx.transition("emergency", `emergency ${target.id}`);
-        ctx.publish.nowPlaying({ title: target.title, startedAt: now, priority: target.priority });
+        this.#sourceOnAir(target, now);
       } else if (isLiveTier(target.priority)) {
         const fade = ctx.state === "playing" && !urgent;
         if (fade) ctx.transition("fading", `preempted by ${target.id}`);
@@ -119,7 +124,7 @@ export class AirSwitch {
         ctx.applied = target;
         if (ctx.state === "fading") ctx.fadeDone = { at: now + ctx.o.preemptFadeMs, to: "live" };
         else ctx.transition("live", `live ${target.id}`);
-        ctx.publish.nowPlaying({ title: target.title, startedAt: now, priority: target.priority });
+        this.#sourceOnAir(target, now);
       } else {
         const crossfadeMs = fromHigherTier ? ctx.o.resumeCrossfadeMs : undefined;
         if (fromHigherTier && ctx.state !== "fading")
@@ -134,6 +139,8 @@ export class AirSwitch {
           return;
         }
         ctx.applied = target;
+        // What played before automation left the air when automation's first item started.
+        if (target.id === AUTOMATION_SOURCE_ID) this.#history.offAir(ctx.current?.startedAt ?? now);
         if (ctx.state === "fading") ctx.fadeDone = { at: now + (crossfadeMs ?? 0), to: "playing" };
         else ctx.transition("playing", target.id);
       }
@@ -150,6 +157,45 @@ export class AirSwitch {
     if (previous?.id !== target?.id && target !== undefined)
       ctx.publish.priorityChanged(previous?.priority, target.priority, target.id);
     ctx.persist();
+  }
+
+  /**
+   * An emergency or live source on air at `at`: publish `now_playing` and
+   * open its play history record at its tier.
+   */
+  #sourceOnAir(source: ActiveSource, at: number): void {
+    const ctx = this.#ctx;
+    ctx.publish.nowPlaying({
+      title: source.title,
+      artist: source.artist,
+      startedAt: at,
+      priority: source.priority,
+    });
+    this.#history.onAir(source.id, {
+      stationId: ctx.stationId,
+      startedAt: at,
+      priority: source.priority,
+      ...(source.title === undefined ? {} : { title: source.title }),
+      ...(source.artist === undefined ? {} : { artist: source.artist }),
+    });
+  }
+
+  /**
+   * New metadata (title, artist) for the live source `id` on air: publish it
+   * and, for the aircheck log, close the record of what it played before and
+   * open one for this. False when `id` is not an active live source.
+   */
+  liveMetadata(id: string, metadata: { title?: string; artist?: string }): boolean {
+    const ctx = this.#ctx;
+    const source = ctx.priority.get(id);
+    if (source === undefined || !isLiveTier(source.priority)) return false;
+    if (metadata.title !== undefined) source.title = metadata.title;
+    if (metadata.artist !== undefined) source.artist = metadata.artist;
+    if (ctx.applied?.id !== id) return true;
+    ctx.applied = source;
+    this.#sourceOnAir(source, ctx.time.now());
+    ctx.persist();
+    return true;
   }
 
   /** Automation is active when the timeline has something playable now; fallback when configured. */

@@ -3,6 +3,7 @@ import { AUTOMATION_SOURCE_ID } from "./priority-service.js";
 import type { ExecutorContext } from "./executor-context.js";
 import type { EngineLink } from "./engine-link.js";
 import type { Automation } from "./automation.js";
+import type { PlayHistoryLog } from "./play-history.js";
 
 /**
  * Failure detection: silence longer than `silenceWindowMs` on an automation
@@ -15,14 +16,21 @@ export class FailoverMonitor {
   readonly #ctx: ExecutorContext;
   readonly #engine: EngineLink;
   readonly #automation: Automation;
+  readonly #history: PlayHistoryLog;
   #silentSince: number | undefined;
   #lastEngineCheck = Number.NEGATIVE_INFINITY;
 
   /** Failure detection for the station of `ctx`. */
-  constructor(ctx: ExecutorContext, engine: EngineLink, automation: Automation) {
+  constructor(
+    ctx: ExecutorContext,
+    engine: EngineLink,
+    automation: Automation,
+    history: PlayHistoryLog,
+  ) {
     this.#ctx = ctx;
     this.#engine = engine;
     this.#automation = automation;
+    this.#history = history;
   }
 
   /** A new item went on air: silence is counted afresh. */
@@ -83,6 +91,7 @@ export class FailoverMonitor {
       });
       if (ctx.current !== undefined && ctx.current.startedAt > now) return;
       if (ctx.applied.id === AUTOMATION_SOURCE_ID) this.#automation.interrupt(now);
+      else this.#history.offAir(now);
       ctx.interrupted = undefined;
       ctx.applied = undefined;
     }

@@ -2,6 +2,7 @@ import { Priority } from "@grimnir/core";
 import type { ExecutorContext } from "./executor-context.js";
 import type { EngineLink } from "./engine-link.js";
 import type { FallbackItem } from "./executor-types.js";
+import type { PlayHistoryLog } from "./play-history.js";
 
 /**
  * Dead-air prevention audio: the configured fallback items, played in turn
@@ -10,11 +11,13 @@ import type { FallbackItem } from "./executor-types.js";
 export class FallbackAudio {
   readonly #ctx: ExecutorContext;
   readonly #engine: EngineLink;
+  readonly #history: PlayHistoryLog;
 
   /** Fallback of the station of `ctx`. */
-  constructor(ctx: ExecutorContext, engine: EngineLink) {
+  constructor(ctx: ExecutorContext, engine: EngineLink, history: PlayHistoryLog) {
     this.#ctx = ctx;
     this.#engine = engine;
+    this.#history = history;
   }
 
   /** Start fallback item `index` (modulo the list) with a crossfade; false when it did not start. */
@@ -50,6 +53,13 @@ export class FallbackAudio {
       startedAt: now,
       durationMs: item.durationMs,
       priority: Priority.Fallback,
+    });
+    this.#history.onAir(`fallback:${index % items.length}`, {
+      stationId: ctx.stationId,
+      startedAt: now,
+      priority: Priority.Fallback,
+      ...(item.title === undefined ? {} : { title: item.title }),
+      ...(item.artist === undefined ? {} : { artist: item.artist }),
     });
     return true;
   }

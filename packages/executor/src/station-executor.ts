@@ -1,5 +1,5 @@
 import { GrimnirError, Priority } from "@grimnir/core";
-import type { ExecutorStateName, Subscription } from "@grimnir/core";
+import type { ExecutorStateName, ScheduleEntry, Subscription } from "@grimnir/core";
 import { withTimeout } from "./logger.js";
 import { AUTOMATION_SOURCE_ID } from "./priority-service.js";
 import type { ActiveSource } from "./priority-service.js";
@@ -46,6 +46,7 @@ export class StationExecutor {
   readonly #ctx: ExecutorContext;
   readonly #engine: EngineLink;
   readonly #media: MediaResolution;
+  readonly #automation: Automation;
   readonly #failover: FailoverMonitor;
   readonly #air: AirSwitch;
   readonly #persistence: ExecutorPersistence;
@@ -66,8 +67,9 @@ export class StationExecutor {
     );
     const history = new PlayHistoryLog(ctx);
     const automation = new Automation(ctx, engine, this.#media, history);
-    const fallback = new FallbackAudio(ctx, engine);
-    this.#failover = new FailoverMonitor(ctx, engine, automation);
+    this.#automation = automation;
+    const fallback = new FallbackAudio(ctx, engine, history);
+    this.#failover = new FailoverMonitor(ctx, engine, automation, history);
     automation.onItemStart = () => this.#failover.resetSilence();
     this.#air = new AirSwitch({
       ctx,
@@ -76,6 +78,7 @@ export class StationExecutor {
       fallback,
       failover: this.#failover,
       media: this.#media,
+      history,
     });
     this.#persistence = new ExecutorPersistence(ctx);
     ctx.persist = () => this.#persistence.persist();
@@ -267,7 +270,9 @@ export class StationExecutor {
     sessionId: string;
     inputUri: string;
     priority: typeof Priority.LiveOverride | typeof Priority.LiveScheduled;
+    /** Now-playing title and play history title (default "Live"). */
     title?: string;
+    artist?: string;
   }): Promise<void> {
     const ctx = this.#ctx;
     const source: ActiveSource = {
@@ -276,11 +281,39 @@ export class StationExecutor {
       activatedAt: ctx.time.now(),
       uri: live.inputUri,
       title: live.title ?? "Live",
+      ...(live.artist === undefined ? {} : { artist: live.artist }),
     };
     return this.#serial(async () => {
       ctx.priority.activate(source);
       this.#persistence.persist();
       await this.#air.reconcile();
+    });
+  }
+
+  /**
+   * The live session's stream metadata changed (a new song, a new show
+   * title): `now_playing` says so and the play history closes the previous
+   * record and opens one with this title and artist. Resolves false when the
+   * session is not active.
+   */
+  setLiveMetadata(
+    sessionId: string,
+    metadata: { title?: string; artist?: string },
+  ): Promise<boolean> {
+    return this.#serial(async () => this.#air.liveMetadata(`live:${sessionId}`, metadata));
+  }
+
+  /**
+   * A webstream switched URL (failover or recovery): forget what its entries
+   * resolved to and, when one of them is on air, play it again from the new
+   * URL with the entry's crossfade. Resolves true when it re-played the item on air.
+   */
+  refreshWebstream(webstreamId: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const ofIt = (e: ScheduleEntry): boolean =>
+        e.kind === "webstream" && e.webstreamId === webstreamId;
+      for (const entry of this.#ctx.timeline.entries) if (ofIt(entry)) this.#media.forget(entry.id);
+      return this.#automation.replayCurrent(ofIt);
     });
   }
 
