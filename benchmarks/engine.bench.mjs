@@ -31,6 +31,10 @@ const { values: opts } = parseArgs({
     warmup: { type: "string", default: "10" },
     stations: { type: "string", default: "1,8" },
     rounds: { type: "string", default: "1" },
+    // comma-separated subset of ours,liquidsoap,floor (all by default)
+    subjects: { type: "string", default: "ours,liquidsoap,floor" },
+    // extra Node flags for the engine process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    "engine-node-args": { type: "string", default: "" },
   },
 });
 const MEASURE_S = Number(opts.seconds);
@@ -157,6 +161,7 @@ function procTable() {
       ppid: Number(f[1]),
       ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
       self: Number(f[11]) + Number(f[12]),
+      selfSys: Number(f[12]),
       rss: Number(f[21]) * PAGE,
       comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
     });
@@ -174,7 +179,11 @@ function treeUsage(pids) {
   }
   let ticks = 0;
   let rootSelf = 0;
-  for (const pid of pids) rootSelf += table.get(pid)?.self ?? 0;
+  let rootSys = 0;
+  for (const pid of pids) {
+    rootSelf += table.get(pid)?.self ?? 0;
+    rootSys += table.get(pid)?.selfSys ?? 0;
+  }
   let rss = 0;
   let pss = 0;
   let procs = 0;
@@ -196,7 +205,14 @@ function treeUsage(pids) {
     procs++;
     stack.push(...(children.get(pid) ?? []));
   }
-  return { cpuS: ticks / CLK_TCK, rootSelfS: rootSelf / CLK_TCK, rss, pss, procs };
+  return {
+    cpuS: ticks / CLK_TCK,
+    rootSelfS: rootSelf / CLK_TCK,
+    rootSysS: rootSys / CLK_TCK,
+    rss,
+    pss,
+    procs,
+  };
 }
 
 async function measure(pids, stations) {
@@ -216,6 +232,7 @@ async function measure(pids, stations) {
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = u1.cpuS - u0.cpuS;
   const rootShare = (u1.rootSelfS - u0.rootSelfS) / cpuS;
+  const rootSysShare = (u1.rootSysS - u0.rootSysS) / cpuS;
   const meanRss = rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length;
   return {
     stations,
@@ -223,6 +240,7 @@ async function measure(pids, stations) {
     cpuS,
     cpuPerAudioS: cpuS / (wallS * stations),
     rootShare,
+    rootSysShare,
     rssMiB: meanRss / 2 ** 20,
     peakRssMiB: Math.max(...rssSamples) / 2 ** 20,
     rssPerStationMiB: meanRss / 2 ** 20 / stations,
@@ -275,9 +293,12 @@ function stopChild(child) {
 // --- (a) grimnir-engine ---------------------------------------------------------
 async function runEngine(n, tag) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(bin, "engine-main.js"), "--port", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const nodeArgs = opts["engine-node-args"].split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(bin, "engine-main.js"), "--port", String(port)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stderr = "";
   child.stderr.on("data", (c) => (stderr += c));
   await new Promise((resolve, reject) => {
@@ -460,7 +481,7 @@ try {
       // alternate the order between rounds so drift in machine load hits both
       const order =
         round % 2 === 0 ? ["ours", "liquidsoap", "floor"] : ["liquidsoap", "ours", "floor"];
-      for (const who of order) {
+      for (const who of order.filter((w) => opts.subjects.split(",").includes(w))) {
         const tag = `${n}r${round}`;
         console.log(`${new Date().toISOString()} ${who}, ${n} station(s), round ${round + 1}`);
         const load = loadavg()[0];
@@ -475,7 +496,7 @@ try {
         m.load = load;
         results.push(m);
         console.log(
-          `  CPU ${m.cpuS.toFixed(2)} s over ${m.wallS.toFixed(1)} s → ${m.cpuPerAudioS.toFixed(4)} CPU s / audio s; RSS ${m.rssMiB.toFixed(1)} MiB, PSS ${m.pssMiB.toFixed(1)} MiB (RSS peak ${m.peakRssMiB.toFixed(1)}, ${m.procs} procs); top process itself ${(100 * m.rootShare).toFixed(0)} % of the CPU; mounts live ${m.mountsLive}/${n}, heard ${m.heardDb.toFixed(1)} dBFS${m.note ? "; " + m.note : ""}; load ${load.toFixed(1)}`,
+          `  CPU ${m.cpuS.toFixed(2)} s over ${m.wallS.toFixed(1)} s → ${m.cpuPerAudioS.toFixed(4)} CPU s / audio s; RSS ${m.rssMiB.toFixed(1)} MiB, PSS ${m.pssMiB.toFixed(1)} MiB (RSS peak ${m.peakRssMiB.toFixed(1)}, ${m.procs} procs); top process itself ${(100 * m.rootShare).toFixed(0)} % of the CPU (${(100 * m.rootSysShare).toFixed(0)} % in the kernel); mounts live ${m.mountsLive}/${n}, heard ${m.heardDb.toFixed(1)} dBFS${m.note ? "; " + m.note : ""}; load ${load.toFixed(1)}`,
         );
       }
     }

@@ -82,55 +82,83 @@ export class Limiter implements EngineDspNode {
     const n = frames[0]!.length;
     const channels = frames.length;
     const cap = this.#window + 1;
+    const window = this.#window;
+    const ceiling = this.#ceiling;
+    const release = this.#release;
+    const tp = this.#tp;
+    const dqIndex = this.#dqIndex;
+    const dqValue = this.#dqValue;
+    const box = this.#box;
+    const delayLength = this.#delayLength;
+    let dqHead = this.#dqHead;
+    let dqTail = this.#dqTail;
+    let held = this.#held;
+    let boxPos = this.#boxPos;
+    let boxSum = this.#boxSum;
+    let prevPeak = this.#prevPeak;
+    let delayPos = this.#delayPos;
+    let gain = this.#gain;
+    let minGain = 1;
+    let count = this.#n;
     for (let i = 0; i < n; i++) {
       let peak: number;
-      if (this.#tp) peak = this.#tp.push(frames, i);
+      // Only whether a peak exceeds the ceiling (and by how much) matters: quiet windows skip the interpolator.
+      if (tp) peak = tp.pushGated(frames, i, ceiling);
       else {
         peak = 0;
         for (let c = 0; c < channels; c++) peak = Math.max(peak, Math.abs(frames[c]![i]!));
       }
       // An interval's peak constrains the samples at both of its ends.
-      const local = Math.max(peak, this.#prevPeak);
-      this.#prevPeak = peak;
-      const required = local > this.#ceiling ? this.#ceiling / local : 1;
+      const local = peak > prevPeak ? peak : prevPeak;
+      prevPeak = peak;
+      const required = local > ceiling ? ceiling / local : 1;
 
       // Sliding minimum of `required` over the last `window` samples.
-      const idx = this.#n++;
-      while (this.#dqTail !== this.#dqHead) {
-        const last = (this.#dqTail + cap - 1) % cap;
-        if (this.#dqValue[last]! >= required) this.#dqTail = last;
+      const idx = count++;
+      while (dqTail !== dqHead) {
+        const last = dqTail === 0 ? cap - 1 : dqTail - 1;
+        if (dqValue[last]! >= required) dqTail = last;
         else break;
       }
-      this.#dqIndex[this.#dqTail] = idx;
-      this.#dqValue[this.#dqTail] = required;
-      this.#dqTail = (this.#dqTail + 1) % cap;
-      while (this.#dqIndex[this.#dqHead]! <= idx - this.#window)
-        this.#dqHead = (this.#dqHead + 1) % cap;
-      const min = this.#dqValue[this.#dqHead]!;
+      dqIndex[dqTail] = idx;
+      dqValue[dqTail] = required;
+      dqTail = dqTail + 1 === cap ? 0 : dqTail + 1;
+      while (dqIndex[dqHead]! <= idx - window) dqHead = dqHead + 1 === cap ? 0 : dqHead + 1;
+      const min = dqValue[dqHead]!;
 
       // Release: recovery is slowed, reduction follows at once (lower gain is always safe).
-      this.#held = min < this.#held ? min : min + this.#release * (this.#held - min);
+      held = min < held ? min : min + release * (held - min);
 
-      this.#boxSum += this.#held - this.#box[this.#boxPos]!;
-      this.#box[this.#boxPos] = this.#held;
-      this.#boxPos = this.#boxPos + 1 === this.#window ? 0 : this.#boxPos + 1;
-      const gain = Math.min(1, this.#boxSum / this.#window);
-      this.#gain = gain;
-      if (gain < 1) this.#gr.note(-gainToDb(gain));
+      boxSum += held - box[boxPos]!;
+      box[boxPos] = held;
+      boxPos = boxPos + 1 === window ? 0 : boxPos + 1;
+      gain = Math.min(1, boxSum / window);
+      if (gain < minGain) minGain = gain;
 
-      const dp = this.#delayPos;
-      const out = (dp + 1) % this.#delayLength;
+      const dp = delayPos;
+      const out = dp + 1 === delayLength ? 0 : dp + 1;
       for (let c = 0; c < channels; c++) {
         const line = this.#delay[c]!;
-        line[dp] = frames[c]![i]!;
-        frames[c]![i] = line[out]! * gain;
+        const ch = frames[c]!;
+        line[dp] = ch[i]!;
+        ch[i] = line[out]! * gain;
       }
-      this.#delayPos = out;
+      delayPos = out;
     }
+    this.#dqHead = dqHead;
+    this.#dqTail = dqTail;
+    this.#held = held;
+    this.#boxPos = boxPos;
+    this.#boxSum = boxSum;
+    this.#prevPeak = prevPeak;
+    this.#delayPos = delayPos;
+    this.#gain = gain;
+    this.#n = count;
+    if (minGain < 1) this.#gr.note(-gainToDb(minGain));
     // Re-sum the box now and then so rounding never accumulates.
     if (this.#n % 65536 < n) {
       let s = 0;
-      for (const v of this.#box) s += v;
+      for (const v of box) s += v;
       this.#boxSum = s;
     }
   }

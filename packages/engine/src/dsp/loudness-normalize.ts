@@ -32,6 +32,8 @@ export class LoudnessNormalizer implements EngineDspNode {
   readonly #blockFrames: number;
   readonly #rider: number;
   #weighted: Float32Array[] = [];
+  #weightedViews: Float32Array[] = [];
+  #viewLength = -1;
   #energy = 0;
   #fill = 0;
   readonly #blocks: number[] = [];
@@ -55,24 +57,53 @@ export class LoudnessNormalizer implements EngineDspNode {
   /** Normalise `frames` in place. */
   process(frames: Float32Array[]): void {
     const n = frames[0]!.length;
-    if (this.#weighted.length !== frames.length || this.#weighted[0]!.length < n) {
+    const channels = frames.length;
+    if (this.#weighted.length !== channels || this.#weighted[0]!.length < n) {
       this.#weighted = frames.map(() => new Float32Array(n));
+      this.#viewLength = -1;
     }
-    const weighted = this.#weighted.map((w, c) => {
-      const v = w.subarray(0, n);
-      v.set(frames[c]!);
-      return v;
-    });
+    const weighted = this.#views(n);
+    for (let c = 0; c < channels; c++) weighted[c]!.set(frames[c]!);
     this.#weighting.process(weighted);
-    for (let i = 0; i < n; i++) {
-      for (const w of weighted) this.#energy += w[i]! * w[i]!;
-      // Ramp from the previous block's gain to the current one across the block: no zipper noise.
-      const t = this.#fill / this.#blockFrames;
-      const gain = 10 ** ((this.#fromDb + (this.#gainDb - this.#fromDb) * t) / 20);
-      for (const ch of frames) ch[i]! *= gain;
-      if (++this.#fill === this.#blockFrames) this.#endBlock();
+    let i = 0;
+    while (i < n) {
+      // Up to the end of the current 100 ms block: the gain ramps from the previous block's gain to
+      // the current one (geometric steps = linear in dB, so no zipper noise).
+      const run = Math.min(n - i, this.#blockFrames - this.#fill);
+      let energy = 0;
+      for (let c = 0; c < channels; c++) {
+        const w = weighted[c]!;
+        for (let k = i; k < i + run; k++) energy += w[k]! * w[k]!;
+      }
+      this.#energy += energy;
+      const stepDb = (this.#gainDb - this.#fromDb) / this.#blockFrames;
+      const startDb = this.#fromDb + stepDb * this.#fill;
+      const g0 = 10 ** (startDb / 20);
+      if (stepDb === 0) {
+        if (g0 !== 1) for (const ch of frames) for (let k = i; k < i + run; k++) ch[k]! *= g0;
+      } else {
+        const ratio = 10 ** (stepDb / 20);
+        for (const ch of frames) {
+          let g = g0;
+          for (let k = i; k < i + run; k++) {
+            ch[k]! *= g;
+            g *= ratio;
+          }
+        }
+      }
+      this.#fill += run;
+      i += run;
+      if (this.#fill === this.#blockFrames) this.#endBlock();
     }
     this.#limiter.process(frames);
+  }
+
+  #views(n: number): Float32Array[] {
+    if (this.#viewLength !== n) {
+      this.#viewLength = n;
+      this.#weightedViews = this.#weighted.map((w) => w.subarray(0, n));
+    }
+    return this.#weightedViews;
   }
 
   #endBlock(): void {

@@ -95,7 +95,7 @@ export interface AudioEngineOptions {
   sampleRate?: number;
   /** Mixed audio written ahead of real time, ms (150 by default). */
   leadMs?: number;
-  /** Render loop period, ms (10 by default). */
+  /** Render loop period, ms (20 by default: half the wake-ups of 10 ms, well inside the lead). */
   tickMs?: number;
   /** Telemetry period, ms (1000 by default). */
   telemetryMs?: number;
@@ -129,7 +129,7 @@ export class AudioEngine extends EventEmitter {
     this.#options = {
       sampleRate: options.sampleRate ?? 44100,
       leadMs: options.leadMs ?? 150,
-      tickMs: options.tickMs ?? 10,
+      tickMs: options.tickMs ?? 20,
       telemetryMs: options.telemetryMs ?? 1000,
       httpHost: options.httpHost ?? "127.0.0.1",
       dspNodes: options.dspNodes ?? dspNodes,

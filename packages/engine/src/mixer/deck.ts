@@ -105,11 +105,17 @@ export class Deck {
     if (this.fadeOut) limit = Math.min(limit, this.fadeOut.start + this.fadeOut.frames - clock);
     limit = Math.max(0, limit);
     const n = source.read(scratch, 0, limit);
-    for (let i = 0; i < n; i++) {
-      const g = this.#gain * this.#fadeGain(clock + i);
-      const o = (from + i) * 2;
-      out[o] = out[o]! + scratch[i * 2]! * g;
-      out[o + 1] = out[o + 1]! + scratch[i * 2 + 1]! * g;
+    if (this.fadeIn === undefined && this.fadeOut === undefined) {
+      // No fade running: one gain for the whole run.
+      const g = this.#gain;
+      for (let i = 0, o = from * 2; i < n * 2; i++, o++) out[o] = out[o]! + scratch[i]! * g;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const g = this.#gain * this.#fadeGain(clock + i);
+        const o = (from + i) * 2;
+        out[o] = out[o]! + scratch[i * 2]! * g;
+        out[o + 1] = out[o + 1]! + scratch[i * 2 + 1]! * g;
+      }
     }
     if (n > 0) this.sounded = true;
     this.position += n;

@@ -82,27 +82,57 @@ export class LevelMeter {
   /** Meter `frames` stereo frames of `samples` from frame `offset`. */
   process(samples: Float32Array, offset = 0, frames = samples.length / 2 - offset): void {
     const [s1, s2] = this.#filters;
-    for (let i = offset; i < offset + frames; i++) {
+    // Same arithmetic as a per-sample loop over both channels, with the state in locals.
+    let i = offset;
+    const end = offset + frames;
+    while (i < end) {
+      const run = Math.min(end - i, this.#blockFrames - this.#blockFill);
+      let energy = 0;
       for (let c = 0; c < 2; c++) {
-        const x = samples[i * 2 + c]!;
-        const a = Math.abs(x);
-        if (a > this.#peak[c]!) this.#peak[c] = a;
-        this.#sumSquares[c]! += x * x;
         const st = this.#state[c]!;
-        const y1 = s1.b0 * x + s1.b1 * st[0]! + s1.b2 * st[1]! - s1.a1 * st[2]! - s1.a2 * st[3]!;
-        st[1] = st[0]!;
-        st[0] = x;
-        st[3] = st[2]!;
+        let x1 = st[0]!;
+        let x2 = st[1]!;
+        let y1 = st[2]!;
+        let y2 = st[3]!;
+        let z1 = st[4]!;
+        let z2 = st[5]!;
+        let w1 = st[6]!;
+        let w2 = st[7]!;
+        let peak = this.#peak[c]!;
+        let squares = 0;
+        for (let k = i; k < i + run; k++) {
+          const x = samples[k * 2 + c]!;
+          const a = x < 0 ? -x : x;
+          if (a > peak) peak = a;
+          squares += x * x;
+          const u = s1.b0 * x + s1.b1 * x1 + s1.b2 * x2 - s1.a1 * y1 - s1.a2 * y2;
+          x2 = x1;
+          x1 = x;
+          y2 = y1;
+          y1 = u;
+          const v = s2.b0 * u + s2.b1 * z1 + s2.b2 * z2 - s2.a1 * w1 - s2.a2 * w2;
+          z2 = z1;
+          z1 = u;
+          w2 = w1;
+          w1 = v;
+          energy += v * v;
+        }
+        st[0] = x1;
+        st[1] = x2;
         st[2] = y1;
-        const y2 = s2.b0 * y1 + s2.b1 * st[4]! + s2.b2 * st[5]! - s2.a1 * st[6]! - s2.a2 * st[7]!;
-        st[5] = st[4]!;
-        st[4] = y1;
-        st[7] = st[6]!;
-        st[6] = y2;
-        this.#blockEnergy += y2 * y2;
+        st[3] = y2;
+        st[4] = z1;
+        st[5] = z2;
+        st[6] = w1;
+        st[7] = w2;
+        this.#peak[c] = peak;
+        this.#sumSquares[c]! += squares;
       }
-      this.#frames++;
-      if (++this.#blockFill === this.#blockFrames) {
+      this.#blockEnergy += energy;
+      this.#frames += run;
+      this.#blockFill += run;
+      i += run;
+      if (this.#blockFill === this.#blockFrames) {
         this.#blocks.push(this.#blockEnergy / this.#blockFrames);
         if (this.#blocks.length > 30) this.#blocks.shift();
         this.#blockEnergy = 0;
