@@ -130,6 +130,31 @@ export class Automation {
     return true;
   }
 
+  /**
+   * Play the item on air again from a fresh resolution, crossfading over
+   * itself (its source changed, e.g. a webstream's URL). Resolves false when
+   * automation is not on air, `match` does not hold for the item on air, or
+   * its successor has already started.
+   */
+  async replayCurrent(match: (entry: ScheduleEntry) => boolean): Promise<boolean> {
+    const ctx = this.#ctx;
+    const current = ctx.current;
+    if (current === undefined || ctx.applied?.id !== AUTOMATION_SOURCE_ID) return false;
+    if (!match(current.entry) || ctx.next?.started === true) return false;
+    const generation = ctx.switchGeneration;
+    const resolved = await this.#media.resolve(current.entry);
+    if (resolved === undefined || generation !== ctx.switchGeneration || ctx.current !== current)
+      return false;
+    const offsetMs = current.offsetMs + Math.max(0, ctx.time.now() - current.startedAt);
+    const request = this.#playRequest(
+      current.entry,
+      resolved,
+      offsetMs,
+      this.#crossfadeFor(current.entry),
+    );
+    return this.#playEntry(current.entry, () => ctx.o.engine.play(ctx.stationId, request));
+  }
+
   /** Preload and start the next entry on time; move on when the current one ends. */
   async drive(): Promise<void> {
     const ctx = this.#ctx;
@@ -243,7 +268,8 @@ export class Automation {
     const request: PlayRequest = {
       itemId: entry.id,
       uri: resolved.uri,
-      startMs: resolved.startMs + offsetMs,
+      // A relayed stream is live: it cannot seek, so it joins where it is now.
+      startMs: resolved.startMs + (entry.kind === "webstream" ? 0 : offsetMs),
       crossfadeMs,
       curve: this.#ctx.o.curve,
     };

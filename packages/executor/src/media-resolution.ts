@@ -36,6 +36,12 @@ export class MediaResolution {
     return this.#resolved.get(entryId);
   }
 
+  /** Forget the cached resolution of `entryId` (its source changed); the next play resolves it again. */
+  forgetEntry(entryId: string): void {
+    this.#resolved.delete(entryId);
+    this.#retryAt.delete(entryId);
+  }
+
   /** True when `entryId` is known to have nothing playable, or its resolution waits for a retry. */
   unplayable(entryId: string): boolean {
     return this.#resolved.get(entryId) === null || this.#blocked(entryId, this.#ctx.time.now());

@@ -312,7 +312,8 @@ export class StationExecutor {
     return this.#serial(async () => {
       const ofIt = (e: ScheduleEntry): boolean =>
         e.kind === "webstream" && e.webstreamId === webstreamId;
-      for (const entry of this.#ctx.timeline.entries) if (ofIt(entry)) this.#media.forget(entry.id);
+      for (const entry of this.#ctx.timeline.entries)
+        if (ofIt(entry)) this.#media.forgetEntry(entry.id);
       return this.#automation.replayCurrent(ofIt);
     });
   }

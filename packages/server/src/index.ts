@@ -266,6 +266,8 @@ export function createCli(
       "--stream-port <port>",
       "loopback port of the engine's HTTP streams, relayed at /stream/* (default 8091)",
     )
+    .option("--harbor-port <port>", "port of the harbor, the live DJ source input (default 8001)")
+    .option("--harbor-host <host>", "interface the harbor listens on (default: --host)")
     .option("--instance-id <id>", "this instance's id in a cluster (default <hostname>-<pid>)")
     .option("--no-demo", "do not create the demo station on an empty store")
     .option(

@@ -59,6 +59,12 @@ export interface ServeOptions {
   enginePort: number;
   /** Loopback port of the engine's built-in HTTP streams, proxied at /stream/* (default 8091). */
   streamPort: number;
+  /** Port of the harbor, the Icecast-compatible source input for live DJs (default 8001; 0 = any free port). */
+  harborPort: number;
+  /** Interface the harbor listens on (default: `host`). */
+  harborHost: string;
+  /** True when `harborPort` is the default: a port in use then turns live input off instead of failing. */
+  harborOptional: boolean;
   /** This instance's id among several (default `<hostname>-<pid>`). */
   instanceId: string;
   /**
@@ -93,6 +99,8 @@ export interface ServeFlags {
   data?: string;
   enginePort?: string;
   streamPort?: string;
+  harborPort?: string;
+  harborHost?: string;
   instanceId?: string;
   demo?: boolean;
   logLevel?: string;
@@ -119,7 +127,8 @@ function port(value: string, source: string, allowZero: boolean): number {
  *
  * Variables: `GRIMNIR_CONFIG`, `GRIMNIR_STORE`, `GRIMNIR_BUS`,
  * `GRIMNIR_COORDINATOR`, `GRIMNIR_PORT`, `GRIMNIR_HOST`, `GRIMNIR_DATA`,
- * `GRIMNIR_ENGINE_PORT`, `GRIMNIR_STREAM_PORT`, `GRIMNIR_INSTANCE_ID`,
+ * `GRIMNIR_ENGINE_PORT`, `GRIMNIR_STREAM_PORT`, `GRIMNIR_HARBOR_PORT`,
+ * `GRIMNIR_HARBOR_HOST`, `GRIMNIR_INSTANCE_ID`,
  * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`,
  * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`; and,
  * for clusters, `GRIMNIR_MEDIA` (media root), `GRIMNIR_PEERS` (other
@@ -215,6 +224,10 @@ export function resolveServeOptions(
       mediaRaw === undefined || mediaRaw === "" ? resolve(dataDir, "media") : resolve(mediaRaw),
     enginePort: num(flags.enginePort, "engine-port", 9091, false),
     streamPort: num(flags.streamPort, "stream-port", 8091, false),
+    harborPort: num(flags.harborPort, "harbor-port", 8001, true),
+    harborHost:
+      pick(flags.harborHost, "harbor-host").value ?? pick(flags.host, "host").value ?? "0.0.0.0",
+    harborOptional: pick(flags.harborPort, "harbor-port").value === undefined,
     instanceId,
     peers,
     leaseTtlMs,

@@ -23,6 +23,7 @@ import { LoudnessHistory } from "./loudness-history.js";
 import { EMBEDDED_STATION_YAML } from "./options.js";
 import type { ServeOptions } from "./options.js";
 import { PlannerService } from "./planner-service.js";
+import { ServeLive } from "./live.js";
 import { Playout } from "./playout.js";
 import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
@@ -54,6 +55,8 @@ export interface RunningServer {
   readonly bus: EventBus;
   readonly playout: Playout;
   readonly planner: PlannerService;
+  /** Live DJs (harbor, tokens, sessions) and webstream health checks. */
+  readonly live: ServeLive;
   readonly api: FastifyInstance;
   /** The brief's server metrics (also on the API's `/metrics`). */
   readonly metrics: ServerMetrics;
@@ -453,6 +456,15 @@ export async function startServer(
     }, 30_000);
     cleanups.push(async () => clearInterval(stationsTimer));
 
+    const live = new ServeLive({
+      ...{ store, bus, time, logger, configs, harborOptional: options.harborOptional },
+      executorOf: (id) => playout.pool.executor(id)?.executor,
+      ownedStations: () => playout.ownedStations,
+      harbor: { host: options.harborHost, port: options.harborPort },
+    });
+    await live.start();
+    cleanups.push(() => live.close());
+
     const history = new LoudnessHistory();
     await history.start(bus);
     cleanups.push(() => history.stop());
@@ -469,6 +481,8 @@ export async function startServer(
         priority: playout.priorityPort(),
         executor: playout.executorPort(),
         engine: supervisor.engine,
+        live: live.livePort(),
+        webstreams: live.webstreamPort(),
       },
       logger: logger.child(
         { component: "http" },
@@ -506,6 +520,7 @@ export async function startServer(
       bus,
       playout,
       planner,
+      live,
       api,
       metrics,
       close: () => (closing ??= closeAll().then(() => log.info("grimnir serve stopped"))),
