@@ -379,7 +379,23 @@ export class Mixer {
     const auto = this.#autoStem.subarray(0, frames * 2);
     const emer = this.#emergencyStem.subarray(0, frames * 2);
     const lstem = this.#liveStem.subarray(0, frames * 2);
-    for (let i = 0; i < frames; i++) {
+    const steady =
+      !up &&
+      !down &&
+      !liveUp &&
+      this.#liveMute.done >= this.#liveMute.frames &&
+      this.#master.done >= this.#master.frames;
+    // No ramp running (the usual case): constant gains, no per-sample ramp steps.
+    const lgSteady = this.#liveMute.to;
+    const mgSteady = this.#master.to;
+    for (let i = 0; steady && i < frames * 2; i++) {
+      const l = lbuf[i]! * lgSteady;
+      auto[i] = pbuf[i]! * mgSteady;
+      emer[i] = ebuf[i]! * mgSteady;
+      lstem[i] = l * mgSteady;
+      out[i] = (pbuf[i]! + ebuf[i]! + l) * mgSteady;
+    }
+    for (let i = 0; !steady && i < frames; i++) {
       let pg = 1;
       if (up && i >= upFrom) pg = this.#step(up);
       else if (down) pg = i < programTo ? this.#step(down) : 0;
