@@ -55,7 +55,7 @@ export type { LiveToken, LiveSession, LiveSessionState } from "./model/live.js";
 export { hasRole } from "./model/user.js";
 export type { User, Role, RoleGrant } from "./model/user.js";
 export { EXECUTOR_STATES } from "./model/executor-state.js";
-export type { ExecutorState, ExecutorStateName } from "./model/executor-state.js";
+export type { ExecutorState, ExecutorStateName, PersistedSource } from "./model/executor-state.js";
 
 // --- contracts ---
 export type {

@@ -114,12 +114,11 @@ export interface StationExecutorOptions {
 }
 
 /**
- * The state record the executor writes (an `ExecutorState` with the
- * position and the priority stack); adapters store it as a document.
+ * The state record the executor writes: core's `ExecutorState` (current item,
+ * position, priority stack, open play history record) and the item a higher
+ * tier interrupted; adapters store it as a document.
  */
 export interface PersistedExecutorState extends ExecutorState {
-  /** Position in the current entry, ms from its playable start, at `lastHeartbeatAt`. */
-  positionMs?: number;
   /** Active live and emergency sources (automation and fallback are derived). */
   sources?: ActiveSource[];
   /** Entry interrupted by a higher tier and the position it had, for "resume where interrupted". */

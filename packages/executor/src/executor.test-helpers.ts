@@ -127,6 +127,12 @@ export interface Harness {
   step(ms: number, tickMs?: number): Promise<void>;
   /** A fresh executor on the same store, bus and engine (a control-plane restart). */
   restart(options?: Partial<StationExecutorOptions>): Promise<StationExecutor>;
+  /**
+   * The control plane dies without stopping its executor (no final write, no
+   * unsubscribe: it is simply never ticked again) and a fresh executor on the
+   * same store, bus and engine starts.
+   */
+  crash(options?: Partial<StationExecutorOptions>): Promise<StationExecutor>;
 }
 
 /** Build a station with `entries` in its timeline; the executor is created but not started. */
@@ -198,6 +204,12 @@ export async function harness(
     },
     async restart(extra) {
       await h.executor.stop();
+      h.executor = make(extra);
+      await h.executor.start({ runLoop: false });
+      await settle();
+      return h.executor;
+    },
+    async crash(extra) {
       h.executor = make(extra);
       await h.executor.start({ runLoop: false });
       await settle();

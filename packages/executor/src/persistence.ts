@@ -4,6 +4,7 @@ import { withTimeout } from "./logger.js";
 import { AUTOMATION_SOURCE_ID, FALLBACK_SOURCE_ID } from "./priority-service.js";
 import type { ExecutorContext } from "./executor-context.js";
 import type { PersistedExecutorState } from "./executor-types.js";
+import type { PlayHistoryLog } from "./play-history.js";
 
 /**
  * The executor's state in the Store (`executorStates`): what is on air, the
@@ -14,12 +15,14 @@ import type { PersistedExecutorState } from "./executor-types.js";
  */
 export class ExecutorPersistence {
   readonly #ctx: ExecutorContext;
+  readonly #history: PlayHistoryLog;
   #version: number | undefined;
   #lastPersistAt = Number.NEGATIVE_INFINITY;
 
-  /** Persistence of the station of `ctx`. */
-  constructor(ctx: ExecutorContext) {
+  /** Persistence of the station of `ctx`; the open play history record is carried over through `history`. */
+  constructor(ctx: ExecutorContext, history: PlayHistoryLog) {
     this.#ctx = ctx;
+    this.#history = history;
   }
 
   /** The stored state, or undefined when there is none or the Store does not answer in time. */
@@ -64,12 +67,15 @@ export class ExecutorPersistence {
     let state: ExecutorStateName = "idle";
     const higher = ctx.priority.sources.find((s) => s.id === itemId || s.uri === itemId);
     const entry = ctx.timeline.get(itemId);
+    const historyId = persisted?.playHistoryId;
     if (higher !== undefined && (station.state === "emergency" || station.state === "live")) {
       ctx.applied = higher;
       state = station.state;
+      if (historyId !== undefined) this.#history.adopt(higher.id, historyId);
     } else if (entry !== undefined && station.state === "playing") {
+      const same = persisted?.currentEntryId === entry.id;
       const positionMs =
-        persisted?.currentEntryId === entry.id && persisted.currentStartedAt !== undefined
+        same && persisted.currentStartedAt !== undefined
           ? now - persisted.currentStartedAt
           : Math.max(0, now - entry.startsAt);
       ctx.priority.activate({
@@ -83,7 +89,7 @@ export class ExecutorPersistence {
         startedAt: now,
         offsetMs: positionMs,
         endsAt: now + Math.max(0, entry.endsAt - entry.startsAt - positionMs),
-        history: { label: entry.id },
+        history: { label: entry.id, ...(same && historyId !== undefined ? { id: historyId } : {}) },
       };
       state = "playing";
     } else if (itemId.startsWith("fallback:") && ctx.o.fallback.length > 0) {
@@ -94,6 +100,7 @@ export class ExecutorPersistence {
       });
       ctx.applied = ctx.priority.get(FALLBACK_SOURCE_ID);
       ctx.fallback = { index: Number(itemId.slice("fallback:".length)) || 0, startedAt: now };
+      if (historyId !== undefined) this.#history.adopt(itemId, historyId);
       state = "playing";
     }
     ctx.machine = ctx.newMachine(state);
@@ -160,6 +167,8 @@ export class ExecutorPersistence {
         positionMs: ctx.interrupted.positionMs,
       };
     }
+    const record = current?.history ?? this.#history.airRecord;
+    if (record?.id !== undefined && record.finished !== true) doc.playHistoryId = record.id;
     if (ctx.ownerId !== undefined) doc.ownerId = ctx.ownerId;
     if (ctx.fencingToken !== undefined) doc.fencingToken = ctx.fencingToken;
     return doc;

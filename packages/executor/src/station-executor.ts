@@ -80,7 +80,7 @@ export class StationExecutor {
       media: this.#media,
       history,
     });
-    this.#persistence = new ExecutorPersistence(ctx);
+    this.#persistence = new ExecutorPersistence(ctx, history);
     ctx.persist = () => this.#persistence.persist();
     ctx.requestReconcile = () => void this.#serial(() => this.#air.reconcile());
     this.#engine = engine;
