@@ -35,6 +35,8 @@ import { registerPlayoutRoutes } from "./routes/playout.js";
 import { registerLiveRoutes } from "./routes/live.js";
 import { NowPlayingCache, registerPublicRoutes } from "./routes/public.js";
 import { registerMediaUpload, type UploadOptions } from "./routes/media-upload.js";
+import { registerImportRoutes } from "./routes/imports.js";
+import { ImportJobs } from "./import-jobs.js";
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -198,6 +200,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
   const openapi = new OpenApiCollector();
   const fanout = new EventFanout(ctx);
   const nowPlaying = new NowPlayingCache();
+  const imports = new ImportJobs(options.bus, (err, message) => app.log.error({ err }, message));
 
   // Bodies are checked without coercion (a "5" is not a number); query and path strings are coerced.
   const ajvOptions = {
@@ -305,6 +308,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
   app.addHook("preClose", async () => {
     await fanout.close();
     await nowPlaying.stop();
+    await imports.close();
   });
 
   void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -325,6 +329,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
     registerStationRoutes(api, ctx);
     registerLibraryRoutes(api, ctx);
     registerMediaUpload(api, ctx, options.uploads);
+    registerImportRoutes(api, ctx, imports);
     registerPlayoutRoutes(api, ctx);
     registerLiveRoutes(api, ctx);
     registerPublicRoutes(api, ctx, nowPlaying);

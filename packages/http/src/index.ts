@@ -39,4 +39,8 @@ export type {
   MediaIngestPort,
   MediaIngestResult,
   UploadedFile,
+  ImportPort,
+  ImportJobRequest,
 } from "./ports.js";
+export { IMPORT_EVENTS_STATION_ID } from "./import-jobs.js";
+export type { ImportJob } from "./import-jobs.js";

@@ -1,4 +1,5 @@
 import type {
+  Importer,
   LiveSession,
   MediaEngine,
   MediaItem,
@@ -198,6 +199,34 @@ export interface MediaIngestPort {
   queueAnalysis(stationId: string, mediaId: string): void;
 }
 
+/** What `POST /api/v1/imports` asks for (validated by the route's schema). */
+export interface ImportJobRequest {
+  /** The system to import from. */
+  source: "libretime" | "azuracast";
+  /** LibreTime: `postgres://…` of its database; AzuraCast: its base URL (`https://radio.example.org`). */
+  url: string;
+  /** AzuraCast API key (required for AzuraCast). */
+  apiKey?: string;
+  /** Where the source's media files are mounted on this server (checked to exist). */
+  mediaRoot?: string;
+  /** AzuraCast: the station (id or short name) to import, default all; LibreTime: the Grimnir station id to import into. */
+  station?: string;
+  /** Plan only: report what would change and write nothing. */
+  dryRun: boolean;
+}
+
+/**
+ * What the import-job routes need from `@grimnir/importers`: an importer
+ * (core's `Importer`) for a request. The job runner in this package calls
+ * its `plan` (dry run) or `apply`, records progress and the report, and
+ * publishes `import.progress` events. Without this port `POST /api/v1/imports`
+ * answers 501 `NOT_IMPLEMENTED`.
+ */
+export interface ImportPort {
+  /** A ready importer; throws `VALIDATION` naming the field when the request cannot be served. */
+  importer(request: ImportJobRequest): Importer;
+}
+
 /**
  * Services the server plugs in as they exist. Every port is optional; routes
  * that need a missing port answer 501 `NOT_IMPLEMENTED` naming it.
@@ -211,4 +240,5 @@ export interface ApiPorts {
   audit?: AuditPort;
   engine?: EngineHealthPort;
   media?: MediaIngestPort;
+  imports?: ImportPort;
 }

@@ -33,6 +33,15 @@ export interface EventMap {
   "priority.changed": { from?: Priority; to: Priority; sourceId: string };
   "schedule.updated": { from: number; to: number; entries: number };
   "executor.state": { from: ExecutorStateName; to: ExecutorStateName; reason?: string };
+  /** Progress of an import job (HTTP `POST /api/v1/imports`); `done`/`total` count records of `phase`. */
+  "import.progress": {
+    jobId: string;
+    source: string;
+    status: "running" | "done" | "failed";
+    phase: string;
+    done: number;
+    total: number;
+  };
 }
 
 /** Every topic name. */
@@ -51,6 +60,7 @@ export const TOPICS: readonly Topic[] = [
   "priority.changed",
   "schedule.updated",
   "executor.state",
+  "import.progress",
 ];
 
 /** Version of the event envelope on the wire. */

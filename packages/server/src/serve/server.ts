@@ -28,6 +28,7 @@ import { Playout } from "./playout.js";
 import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
 import { libraryMediaPort } from "./media-port.js";
+import { importersPort } from "./import-port.js";
 import {
   databaseConnectionCount,
   engineConnectionValue,
@@ -477,6 +478,7 @@ export async function startServer(
       auth: { jwtSecret },
       ports: {
         media: mediaPort,
+        imports: importersPort(store),
         planner,
         priority: playout.priorityPort(),
         executor: playout.executorPort(),
