@@ -1,4 +1,5 @@
-import type { ImportPlan, ImportReport } from "@grimnir/core";
+import type { ImportPlan } from "@grimnir/core";
+import type { ImporterReport } from "./analyze-imported.js";
 
 /**
  * Human-readable report: a summary line, then one line per action that is not
@@ -6,7 +7,7 @@ import type { ImportPlan, ImportReport } from "@grimnir/core";
  * approximations), then failures. `verbose` lists every action.
  */
 export function formatReport(
-  report: ImportPlan | ImportReport,
+  report: ImportPlan | ImporterReport,
   options: { verbose?: boolean } = {},
 ): string {
   const s = report.summary;
@@ -15,6 +16,9 @@ export function formatReport(
   ];
   if ("failures" in report) {
     lines[0] = `${report.source}: ${s.create} created, ${s.update} updated, ${s.skip} skipped, ${s.unmappable} unmappable, ${report.failures.length} failed (${((report.finishedAt - report.startedAt) / 1000).toFixed(1)} s)`;
+    const a = report.analysis;
+    if (a !== undefined)
+      lines.push(`analysis: ${a.queued} queued, ${a.done} analysed, ${a.failed} failed`);
   }
   for (const a of report.actions) {
     const quiet = a.reason === undefined || a.reason === "unchanged since the last import";

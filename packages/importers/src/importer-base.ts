@@ -4,11 +4,16 @@ import {
   type ImportAction,
   type ImportContext,
   type ImportPlan,
-  type ImportReport,
   type Importer,
   type Store,
   type TimeSource,
 } from "@grimnir/core";
+import type { MediaStorage } from "@grimnir/library";
+import {
+  analyzeImported,
+  type ImportAnalysisOptions,
+  type ImporterReport,
+} from "./analyze-imported.js";
 import type { MappingResult } from "./mapped-entity.js";
 import { applySteps, planEntities, summarize, type PlannedStep } from "./plan-engine.js";
 import { ProgressReporter } from "./progress.js";
@@ -30,6 +35,14 @@ export interface BaseImporterOptions {
   store: Store;
   /** Clock for the report's start and end times and progress pacing (default the system clock). */
   timeSource?: TimeSource;
+  /**
+   * Analyse the imported media after `apply` writes it (loudness, true peak,
+   * cues, with the library's `AnalysisQueue`): every imported item still
+   * "pending" is queued and `apply` resolves when all are analysed. Needs
+   * the audio (a media root, copied or downloaded files). Default off:
+   * items stay "pending" for a later run.
+   */
+  analyze?: boolean | ImportAnalysisOptions;
 }
 
 /**
@@ -46,10 +59,28 @@ export abstract class BaseImporter implements Importer {
   protected readonly store: Store;
   /** Clock for timestamps and progress pacing. */
   protected readonly time: TimeSource;
+  readonly #analyze: ImportAnalysisOptions | undefined;
 
   constructor(options: BaseImporterOptions) {
     this.store = options.store;
     this.time = options.timeSource ?? new SystemTimeSource();
+    this.#analyze =
+      options.analyze === undefined || options.analyze === false
+        ? undefined
+        : options.analyze === true
+          ? {}
+          : options.analyze;
+  }
+
+  /** Where the imported items' audio is (their `storageKey`s resolve there), or undefined when the importer has no access to it. */
+  protected abstract analysisStorage(): MediaStorage | undefined;
+
+  /** Subclasses call this at the end of their constructor: `analyze` without access to the audio is a configuration error. */
+  protected checkAnalyzeOption(howToGiveAudio: string): void {
+    if (this.#analyze !== undefined && this.analysisStorage() === undefined)
+      throw new TypeError(
+        `${this.constructor.name}: analyze needs the audio files; ${howToGiveAudio}`,
+      );
   }
 
   /** Where the source is, for report lines (credentials removed). */
@@ -87,8 +118,12 @@ export abstract class BaseImporter implements Importer {
     return { source: this.source, actions, summary: summarize(actions) };
   }
 
-  /** Import everything that maps; safe to run again (unchanged records are skipped, changed ones updated). */
-  async apply(context: ImportContext = {}): Promise<ImportReport> {
+  /**
+   * Import everything that maps; safe to run again (unchanged records are
+   * skipped, changed ones updated). With `analyze`, then analyse the imported
+   * media still pending; failed analyses are listed in `failures`.
+   */
+  async apply(context: ImportContext = {}): Promise<ImporterReport> {
     const startedAt = this.time.now();
     const steps = await this.#steps(context);
     const progress = new ProgressReporter(context, this.time);
@@ -96,8 +131,13 @@ export abstract class BaseImporter implements Importer {
     for (const step of steps)
       if (step.action.sourceKind === SOURCE_ACTION_KIND)
         failures.push({ action: step.action, error: step.action.reason ?? "source unavailable" });
+    const storage = this.analysisStorage();
+    const analysis =
+      this.#analyze === undefined || storage === undefined || context.signal?.aborted === true
+        ? undefined
+        : await analyzeImported(this.store, storage, steps, failures, progress, this.#analyze);
     const actions = steps.map((s) => s.action);
-    return {
+    const report: ImporterReport = {
       source: this.source,
       actions,
       summary: summarize(actions),
@@ -105,5 +145,7 @@ export abstract class BaseImporter implements Importer {
       startedAt,
       finishedAt: this.time.now(),
     };
+    if (analysis !== undefined) report.analysis = analysis;
+    return report;
   }
 }

@@ -17,6 +17,11 @@ export type {
   TargetRepo,
 } from "./mapped-entity.js";
 export { ProgressReporter } from "./progress.js";
+export type {
+  ImportAnalysisOptions,
+  ImportAnalysisSummary,
+  ImporterReport,
+} from "./analyze-imported.js";
 export { LibreTimeImporter } from "./libretime/libretime-importer.js";
 export type { LibreTimeImporterOptions } from "./libretime/libretime-importer.js";
 export { REPLAY_GAIN_REFERENCE_LUFS } from "./libretime/map-files.js";

@@ -1,12 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore, type ImportAction, type ImportProgress, type Store } from "@grimnir/core";
 import { showOccurrences } from "@grimnir/scheduler";
 import { PostgresStore } from "@grimnir/store-pg";
 import { LibreTimeImporter, SOURCE_ACTION_KIND, ltInstanceContentId } from "../src/index.js";
-import { startLibreTimeFixture, type LibreTimeFixture } from "./libretime-fixture.js";
+import { requireBinaries } from "@grimnir/testkit";
+import {
+  PRESENT_FILES,
+  startLibreTimeFixture,
+  type LibreTimeFixture,
+} from "./libretime-fixture.js";
 
 let fx: LibreTimeFixture;
 let url: string;
@@ -566,5 +572,86 @@ describe("LibreTime show instances' own content (cc_schedule)", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("LibreTime import followed by analysis", () => {
+  it("analyses the imported audio with GStreamer, reports progress and a failed file, and re-runs analyse nothing", async () => {
+    requireBinaries("apt-get install -y ffmpeg gstreamer1.0-tools", "ffmpeg", "gst-launch-1.0");
+    const root = mkdtempSync(join(tmpdir(), "grimnir-lt-audio-"));
+    try {
+      // 2 s stereo 1 kHz sine at −20 dBFS peak (−20.0 LUFS: −3.01 per channel at 0 dBFS);
+      // five.flac starts with 0.5 s of silence.
+      for (const file of PRESENT_FILES) {
+        const path = join(root, file);
+        mkdirSync(dirname(path), { recursive: true });
+        if (file.endsWith("jingle.mp3")) {
+          writeFileSync(path, "this jingle is not audio");
+          continue;
+        }
+        const tone = file.endsWith(".flac")
+          ? "if(gte(t,0.5),0.1*sin(2*PI*1000*t),0)"
+          : "0.1*sin(2*PI*1000*t)";
+        execFileSync("ffmpeg", [
+          ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
+          ...["-i", `aevalsrc=exprs='${tone}|${tone}':s=44100:d=2`, path],
+        ]);
+      }
+      const source = await fx.database(
+        "UPDATE cc_files SET length = '00:00:02', cuein = '00:00:00', cueout = '00:00:02';",
+      );
+      const store = new MemoryStore();
+      const progress: ImportProgress[] = [];
+      const run = () =>
+        new LibreTimeImporter({
+          url: source,
+          store,
+          mediaRoot: root,
+          analyze: { concurrency: 2 },
+        }).apply({ onProgress: (p) => progress.push(p) });
+      const report = await run();
+      expect(report.analysis).toEqual({ queued: 5, done: 4, failed: 1 });
+      expect(report.failures).toEqual([
+        {
+          action: expect.objectContaining({ sourceKind: "file", sourceId: "4" }),
+          error: expect.stringMatching(/^analysis failed: /),
+        },
+      ]);
+      const analyse = progress.filter((p) => p.phase === "analyse");
+      expect(analyse[0]).toEqual({ phase: "analyse", done: 0, total: 5 });
+      expect(analyse.at(-1)).toEqual({ phase: "analyse", done: 5, total: 5 });
+
+      const five = (await store.media.get("lt-station", "lt-file-5"))!;
+      expect(five.analysisStatus).toBe("done");
+      // Blocks overlapping the leading silence pull the gated loudness a little under −20 LUFS.
+      expect(five.loudnessLufs).toBeGreaterThan(-21);
+      expect(five.loudnessLufs).toBeLessThan(-20);
+      expect(Math.abs(five.cueInMs - 500)).toBeLessThanOrEqual(20);
+      expect(Math.abs(five.durationMs - 2000)).toBeLessThanOrEqual(30);
+      for (const id of ["lt-file-1", "lt-file-2", "lt-file-3"]) {
+        const item = (await store.media.get("lt-station", id))!;
+        expect(item.analysisStatus).toBe("done");
+        // MP3 encoder delay and padding pull a 2 s file ~0.4 LU under (ffmpeg's ebur128 reads the same).
+        expect(Math.abs(item.loudnessLufs! - -20.0)).toBeLessThan(0.6);
+        expect(item.truePeakDbtp).toBeLessThan(-19);
+      }
+      expect(await store.media.get("lt-station", "lt-file-4")).toMatchObject({
+        analysisStatus: "failed",
+        analysisError: expect.any(String),
+      });
+
+      const again = await run();
+      expect(again.analysis).toEqual({ queued: 0, done: 0, failed: 0 });
+      expect(again.failures).toEqual([]);
+      expect(again.summary).toMatchObject({ create: 0, update: 0 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses analyze without access to the audio", () => {
+    expect(() => new LibreTimeImporter({ url, store: new MemoryStore(), analyze: true })).toThrow(
+      "LibreTimeImporter: analyze needs the audio files; give mediaRoot",
+    );
   });
 });

@@ -189,6 +189,7 @@ export function createCli(
       "--download-media <dir>",
       "AzuraCast: download the audio through the API into this media root",
     )
+    .option("--analyze", "analyse the imported audio (loudness, true peak, cues) after importing")
     .option("--dry-run", "print what would happen and write nothing")
     .option("--report <file>", "also write the plan or report as JSON to this file")
     .option("--verbose", "print every action")
@@ -203,6 +204,7 @@ export function createCli(
           mediaRoot?: string;
           copyMedia?: string;
           downloadMedia?: string;
+          analyze?: boolean;
           dryRun?: boolean;
           report?: string;
           verbose?: boolean;
@@ -227,6 +229,7 @@ export function createCli(
               mediaRoot: opts.mediaRoot,
               copyMediaTo: opts.copyMedia,
               downloadMediaTo: opts.downloadMedia,
+              analyze: opts.analyze === true,
               dryRun: opts.dryRun === true,
               reportFile: opts.report,
               verbose: opts.verbose === true,

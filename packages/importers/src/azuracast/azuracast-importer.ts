@@ -1,5 +1,5 @@
 import { isGrimnirError, type ImportContext } from "@grimnir/core";
-import type { MediaStorage } from "@grimnir/library";
+import { LocalStorage, type MediaStorage } from "@grimnir/library";
 import { BaseImporter, type BaseImporterOptions } from "../importer-base.js";
 import type { MappingResult } from "../mapped-entity.js";
 import type { ProgressReporter } from "../progress.js";
@@ -46,6 +46,7 @@ export class AzuraCastImporter extends BaseImporter {
   readonly source = "azuracast";
   readonly #options: AzuraCastImporterOptions;
   readonly #client: AzuraCastClient;
+  readonly #storage: MediaStorage | undefined;
 
   /** An importer for the AzuraCast at `options.baseUrl`; nothing is fetched until `plan` or `apply`. */
   constructor(options: AzuraCastImporterOptions) {
@@ -56,6 +57,14 @@ export class AzuraCastImporter extends BaseImporter {
       );
     this.#options = options;
     this.#client = new AzuraCastClient(options.baseUrl, options.apiKey, options.fetch);
+    this.#storage =
+      options.download?.storage ??
+      (options.mediaRoot === undefined ? undefined : new LocalStorage(options.mediaRoot));
+    this.checkAnalyzeOption("give mediaRoot (AzuraCast's media mounted) or download");
+  }
+
+  protected analysisStorage(): MediaStorage | undefined {
+    return this.#storage;
   }
 
   protected describeSource(): string {

@@ -1,4 +1,5 @@
 import type { ImportContext, Station } from "@grimnir/core";
+import { LocalStorage, type MediaStorage } from "@grimnir/library";
 import { BaseImporter, type BaseImporterOptions } from "../importer-base.js";
 import { NameRegistry, reject, type MappedEntity, type MappingResult } from "../mapped-entity.js";
 import type { ProgressReporter } from "../progress.js";
@@ -52,6 +53,7 @@ export class LibreTimeImporter extends BaseImporter {
   /** Always "libretime". */
   readonly source = "libretime";
   readonly #options: LibreTimeImporterOptions;
+  readonly #storage: MediaStorage | undefined;
 
   /** An importer for the database at `options.url`; nothing is read until `plan` or `apply`. */
   constructor(options: LibreTimeImporterOptions) {
@@ -61,6 +63,13 @@ export class LibreTimeImporter extends BaseImporter {
         "LibreTimeImporter: copyMedia needs mediaRoot (where LibreTime's files are)",
       );
     this.#options = options;
+    const root = options.copyMedia?.to ?? options.mediaRoot;
+    this.#storage = root === undefined ? undefined : new LocalStorage(root);
+    this.checkAnalyzeOption("give mediaRoot (and optionally copyMedia)");
+  }
+
+  protected analysisStorage(): MediaStorage | undefined {
+    return this.#storage;
   }
 
   protected describeSource(): string {

@@ -25,6 +25,8 @@ export interface ImportCommandOptions {
   copyMediaTo?: string;
   /** AzuraCast: download the audio through the API into this media root (`--download-media DIR`). */
   downloadMediaTo?: string;
+  /** Analyse the imported media after writing it (`--analyze`); needs the audio (`--media-root`, `--copy-media` or `--download-media`). */
+  analyze?: boolean;
   /** Plan only (`--dry-run`): print what would happen, write nothing. */
   dryRun?: boolean;
   /** Also write the plan or report as JSON to this file (`--report FILE`). */
@@ -57,12 +59,15 @@ function makeImporter(
       return `--url must be a postgres://… URL of LibreTime's database, got "${options.url}"`;
     if (options.copyMediaTo !== undefined && options.mediaRoot === undefined)
       return "--copy-media needs --media-root (where LibreTime's files are)";
+    if (options.analyze === true && options.mediaRoot === undefined)
+      return "--analyze needs the audio files: give --media-root (where LibreTime's files are)";
     return new LibreTimeImporter({
       url: options.url,
       store: options.store,
       ...(options.station !== undefined && { stationId: options.station }),
       ...(options.mediaRoot !== undefined && { mediaRoot: options.mediaRoot }),
       ...(options.copyMediaTo !== undefined && { copyMedia: { to: options.copyMediaTo } }),
+      ...(options.analyze === true && { analyze: true }),
     });
   }
   if (!/^https?:\/\//.test(options.url))
@@ -71,6 +76,12 @@ function makeImporter(
     return "--api-key is required for AzuraCast";
   if (options.downloadMediaTo !== undefined && options.mediaRoot !== undefined)
     return "give either --media-root (AzuraCast's files mounted here) or --download-media (fetch them through the API), not both";
+  if (
+    options.analyze === true &&
+    options.mediaRoot === undefined &&
+    options.downloadMediaTo === undefined
+  )
+    return "--analyze needs the audio files: give --download-media DIR or --media-root DIR";
   return new AzuraCastImporter({
     baseUrl: options.url,
     apiKey: options.apiKey,
@@ -80,16 +91,18 @@ function makeImporter(
     ...(options.downloadMediaTo !== undefined && {
       download: { storage: new LocalStorage(options.downloadMediaTo) },
     }),
+    ...(options.analyze === true && { analyze: true }),
   });
 }
 
 /**
  * `grimnir import libretime --url postgres://… [--media-root DIR] [--dry-run]`
  * and `grimnir import azuracast --url https://… --api-key KEY [--station ID]
- * [--download-media DIR] [--dry-run]`: plan or apply the import with a progress bar on stderr, print
+ * [--download-media DIR] [--dry-run]`, both with `[--analyze]` (analyse the
+ * imported audio afterwards; off by default): plan or apply the import with a progress bar on stderr, print
  * the report on stdout and, with `--report FILE`, write it as JSON. Resolves
  * with the exit code: 0 when everything that maps was imported (or planned),
- * 1 when some records failed to write, 2 when the options are invalid or the
+ * 1 when some records failed to write (or, with `--analyze`, to analyse), 2 when the options are invalid or the
  * source cannot be read (unreachable, wrong credentials).
  */
 export async function runImport(
@@ -115,6 +128,16 @@ export async function runImport(
   }
   if (options.dryRun === true) io.stdout.write("dry run: nothing was written\n");
   io.stdout.write(formatReport(result, { verbose: options.verbose === true }));
+  if (
+    options.dryRun !== true &&
+    options.analyze !== true &&
+    result.actions.some(
+      (a) => a.target?.kind === "media" && (a.action === "create" || a.action === "update"),
+    )
+  )
+    io.stdout.write(
+      "imported media awaits analysis (status pending); run again with --analyze to measure loudness and cue points\n",
+    );
   if (options.reportFile !== undefined) {
     await writeFile(options.reportFile, `${JSON.stringify(result, null, 2)}\n`);
     io.stdout.write(`report written to ${options.reportFile}\n`);
