@@ -26,6 +26,7 @@ export type {
   MixStems,
 } from "./mixer/mixer.js";
 export type { MixerItem, DeckEndReason } from "./mixer/deck.js";
+export type { LiveSource, LiveInputState, LiveLayerTiming } from "./mixer/live-layer.js";
 export { PcmBuffer } from "./mixer/pcm-buffer.js";
 export type { PcmSource } from "./mixer/pcm-buffer.js";
 export { LevelMeter } from "./mixer/meters.js";
@@ -81,6 +82,8 @@ export {
   ICY_METAINT,
 } from "./outputs/http-stream.js";
 export { parseIcecastUrl } from "./gst/encoder.js";
+export { GstLiveInput, parseInputUri, gstLaunchArgs, liveInputPipeline } from "./gst/live-input.js";
+export type { GstLiveInputOptions } from "./gst/live-input.js";
 export type { IcecastTarget, HlsTarget } from "./gst/encoder.js";
 export { Recorder } from "./outputs/recorder.js";
 export type { RecordingTarget, CueEntry } from "./outputs/recorder.js";

@@ -101,7 +101,7 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
       outDir,
       format: ["esm"],
       target: "node20",
-      noExternal: ["@grimnir/core"],
+      noExternal: ["@grimnir/core", "@grimnir/live"],
       dts: false,
       silent: true,
       config: false,

@@ -206,6 +206,13 @@ export class EngineClient implements MediaEngine {
           underruns: s.underruns,
           currentItemId: s.currentItemId,
           positionMs: s.positionMs,
+          // "connecting" (routed, no audio yet) counts as not delivering.
+          liveInput:
+            s.liveState === undefined
+              ? undefined
+              : s.liveState === "connected"
+                ? "connected"
+                : "disconnected",
         }),
     });
   }

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DspGraph, PlayRequest } from "@grimnir/core";
-import { GrimnirError } from "@grimnir/core";
+import { GrimnirError, Priority } from "@grimnir/core";
 import type { OutputSpec } from "../engine/audio-engine.js";
 import { EngineClient } from "./engine-client.js";
 
@@ -48,6 +48,8 @@ interface StationMemory {
   plays: Map<string, PlayRequest>;
   /** Last seen current item and position, with the time it was seen (epoch ms). */
   current?: { itemId: string; positionMs: number; seenAt: number };
+  /** The live input routed (and not ended by a Play since), re-routed after a restart. */
+  live?: { inputUri: string; priority: Priority };
 }
 
 /** The built engine script next to this module (dist/engine-main.js). */
@@ -68,7 +70,7 @@ function defaultEngineScript(): string {
  * came for `heartbeatTimeoutMs`, at most `maxRestarts` in `restartWindowMs`
  * (then a `fatal` event and no more restarts). After a restart it re-applies
  * every station's graph and outputs and resumes the current item at its last
- * known position. Use {@link EngineSupervisor.engine} as the `MediaEngine`
+ * known position, or routes the station's live input again when live was on. Use {@link EngineSupervisor.engine} as the `MediaEngine`
  * so it can remember what to re-apply.
  */
 export class EngineSupervisor {
@@ -134,9 +136,19 @@ export class EngineSupervisor {
     await this.#client.configureOutputs(stationId, outputs);
   }
 
-  /** Remember and send a Play (so the item can be resumed after a crash). */
+  /** Remember and send a RouteLive (so the input is routed again after a crash). */
+  async routeLive(
+    stationId: string,
+    options: { inputUri: string; priority: Priority; fadeInMs?: number },
+  ): Promise<void> {
+    this.#memory(stationId).live = { inputUri: options.inputUri, priority: options.priority };
+    await this.#client.routeLive(stationId, options);
+  }
+
+  /** Remember and send a Play (so the item can be resumed after a crash); a Play ends live. */
   async play(stationId: string, request: PlayRequest): Promise<void> {
     const memory = this.#memory(stationId);
+    memory.live = undefined;
     memory.plays.set(request.itemId, request);
     if (memory.plays.size > 50) memory.plays.delete(memory.plays.keys().next().value!);
     await this.#client.play(stationId, request);
@@ -205,6 +217,13 @@ export class EngineSupervisor {
       const status = await this.#client.fullStatus();
       this.#lastOk = Date.now();
       for (const s of status.stations) {
+        const memory = this.#memory(s.stationId);
+        if (s.liveInputUri !== undefined) {
+          memory.live = {
+            inputUri: s.liveInputUri,
+            priority: memory.live?.priority ?? Priority.LiveOverride,
+          };
+        } else memory.live = undefined;
         if (s.currentItemId !== undefined && s.positionMs !== undefined) {
           this.#memory(s.stationId).current = {
             itemId: s.currentItemId,
@@ -268,6 +287,11 @@ export class EngineSupervisor {
     for (const [stationId, memory] of this.#stations) {
       if (memory.graph) await this.#client.loadGraph(stationId, memory.graph);
       if (memory.outputs) await this.#client.configureOutputs(stationId, memory.outputs);
+      if (memory.live) {
+        // Live was on air: route the input again rather than resuming the program item.
+        await this.#client.routeLive(stationId, { ...memory.live, fadeInMs: 100 });
+        continue;
+      }
       const current = memory.current;
       const request = current ? memory.plays.get(current.itemId) : undefined;
       if (current && request) {

@@ -10,6 +10,7 @@ import type {
 import { GrimnirError, dspNodes } from "@grimnir/core";
 import { DspChain, type DspNodeTelemetry } from "../dsp/chain.js";
 import { parseIcecastUrl } from "../gst/encoder.js";
+import { WarmDecoderPool } from "../gst/warm-decoder.js";
 import { HttpStreamServer } from "../outputs/http-stream.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
@@ -75,8 +76,15 @@ export interface EngineTelemetry {
   underruns: number;
   currentItemId?: string;
   positionMs?: number;
-  /** playing | silent | idle | emergency */
+  /**
+   * emergency | disconnected (a live input on air delivers nothing) | silent |
+   * live | playing | idle
+   */
   sourceState: string;
+  /** URI of the routed live input, if any. */
+  liveInputUri?: string;
+  /** connecting | connected | disconnected, when a live input is routed. */
+  liveState?: string;
   /** Engine process CPU over the last interval, fraction of one core. */
   cpu: number;
   /** Each DSP node of the station's chain: gain reduction of dynamics nodes (dB), gains, meter levels. */
@@ -87,6 +95,10 @@ export interface EngineTelemetry {
 export interface AudioEngineStationStatus extends EngineStationStatus {
   currentUri?: string;
   title?: string;
+  /** URI of the routed live input, if any. */
+  liveInputUri?: string;
+  /** connecting | connected | disconnected, when a live input is routed. */
+  liveState?: string;
 }
 
 /** {@link AudioEngine} options. */
@@ -122,6 +134,8 @@ export class AudioEngine extends EventEmitter {
   #telemetry: NodeJS.Timeout;
   #cpu = process.cpuUsage();
   #cpuAt = performance.now();
+  /** Warm decoders shared by the stations (started with the first station). */
+  #warm: WarmDecoderPool | undefined;
 
   /** Start the render clock and telemetry timer (no stations yet). */
   constructor(options: AudioEngineOptions = {}) {
@@ -151,6 +165,8 @@ export class AudioEngine extends EventEmitter {
     let station = this.#stations.get(id);
     if (!station) {
       station = new Station(id, this.#options, (e) => this.emit("event", e));
+      this.#warm ??= new WarmDecoderPool({ sampleRate: this.#options.sampleRate });
+      station.warmDecoders = this.#warm;
       this.#stations.set(id, station);
     }
     return station;
@@ -182,6 +198,11 @@ export class AudioEngine extends EventEmitter {
   /** See {@link Station.insertEmergency}. */
   insertEmergency(stationId: string, request: PlayRequest): void {
     this.station(stationId).insertEmergency(request);
+  }
+
+  /** See {@link Station.routeLive}. */
+  routeLive(stationId: string, inputUri: string, fadeInMs?: number, priority?: number): void {
+    this.station(stationId).routeLive(inputUri, fadeInMs, priority);
   }
 
   /** See {@link Station.stop}. */
@@ -330,8 +351,10 @@ export class AudioEngine extends EventEmitter {
           preloadedItemId: s.preloadedItemId,
           bufferDepthMs: s.bufferDepthMs,
           underruns: m.underruns,
-          currentUri: s.uriOf(m.currentItemId),
+          currentUri: m.state === "live" ? m.liveInputUri : s.uriOf(m.currentItemId),
           title: s.title,
+          liveInputUri: m.liveInputUri,
+          liveState: m.liveState,
         };
       }),
     };
@@ -340,6 +363,7 @@ export class AudioEngine extends EventEmitter {
   /** Stop every station, encoder, decoder and HTTP server. */
   async close(): Promise<void> {
     clearInterval(this.#tick);
+    this.#warm?.close();
     clearInterval(this.#telemetry);
     await Promise.all([...this.#stations.values()].map((s) => s.closeRecordings()));
     for (const s of this.#stations.values()) s.close();
@@ -383,7 +407,16 @@ export class AudioEngine extends EventEmitter {
           m.positionFrames === undefined
             ? undefined
             : (m.positionFrames * 1000) / this.#options.sampleRate,
-        sourceState: m.state === "emergency" ? "emergency" : m.silent ? "silent" : m.state,
+        sourceState:
+          m.state === "emergency"
+            ? "emergency"
+            : m.state === "live" && m.liveState === "disconnected"
+              ? "disconnected"
+              : m.silent
+                ? "silent"
+                : m.state,
+        liveInputUri: m.liveInputUri,
+        liveState: m.liveState,
         cpu,
         dsp: s.dspReadings(),
       };

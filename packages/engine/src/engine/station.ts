@@ -1,6 +1,8 @@
 import type { FadeCurve, PlayRequest } from "@grimnir/core";
 import { GrimnirError } from "@grimnir/core";
 import { startDecoder, toDecoderUri } from "../gst/decoder.js";
+import type { WarmDecoderPool } from "../gst/warm-decoder.js";
+import { GstLiveInput, parseInputUri } from "../gst/live-input.js";
 import { Priority } from "@grimnir/core";
 import {
   startEncoder,
@@ -21,13 +23,25 @@ export interface StationEvent {
   stationId: string;
   /** Engine clock, epoch ms. */
   at: number;
-  /** item_started | item_ended | source_failure | underrun | silence | audio_restored | emergency_started | emergency_ended | output_failure | dsp_failure */
+  /**
+   * item_started | item_ended | source_failure | underrun | silence | audio_restored |
+   * emergency_started | emergency_ended | output_failure | dsp_failure |
+   * live_started (first live sample in the mix; `at` is when it is due on air) |
+   * live_connected | live_disconnected (`message` says why) | live_ended
+   */
   type: string;
   itemId?: string;
+  /** The live input a `live_*` event is about. */
+  inputUri?: string;
   message?: string;
   /** Position in the item, ms from file start. */
   positionMs?: number;
   reason?: string;
+  /**
+   * On `emergency_started` (sent when the emergency's first frame is written
+   * to the encoder): ms from the InsertEmergency call to that write.
+   */
+  latencyMs?: number;
 }
 
 /** A station's outputs after validation. */
@@ -78,6 +92,14 @@ export class Station {
   #closed = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #dsp: LiveDspChain | undefined;
+  /** The emergency whose first frame is awaited, when its RPC came, and the held `emergency_started`. */
+  #emergencyPending: { itemId: string; rpcAt: number; event?: StationEvent } | undefined;
+  /**
+   * Decoders kept running for items that were not preloaded (set by the
+   * engine); without it every such item starts a new decoder process.
+   */
+  warmDecoders: WarmDecoderPool | undefined;
+  #livePriority: number = Priority.LiveOverride;
 
   /** A station whose sample clock starts now. */
   constructor(id: string, timing: StationTiming, emit: (event: StationEvent) => void) {
@@ -89,6 +111,8 @@ export class Station {
     this.mixer = new Mixer({
       sampleRate: timing.sampleRate,
       startBufferFrames: Math.round(timing.sampleRate * 0.3),
+      // An emergency sounds as soon as 30 ms are decoded (its decoder runs far faster than real time).
+      emergencyStartBufferFrames: Math.round(timing.sampleRate * 0.03),
       onEvent: (e) => this.#onMixerEvent(e),
     });
   }
@@ -133,6 +157,18 @@ export class Station {
       const block = this.mixer.render(Math.min(2048, target - frame));
       this.#encoder?.write(block);
       this.#recent.push({ frame, block });
+      const pending = this.#emergencyPending;
+      if (pending && this.mixer.emergencySoundingId === pending.itemId) {
+        this.#emergencyPending = undefined;
+        if (pending.event) {
+          this.#emit({
+            ...pending.event,
+            at: this.epochOf(frame),
+            itemId: pending.itemId,
+            latencyMs: performance.now() - pending.rpcAt,
+          });
+        }
+      }
     }
     this.#feedRecorders(due);
   }
@@ -226,10 +262,50 @@ export class Station {
 
   /** Preempt the program with emergency audio now. */
   insertEmergency(request: PlayRequest): void {
-    this.mixer.insertEmergency(this.#item(request));
+    const rpcAt = performance.now();
+    const item = this.#item(request);
+    // `emergency_started` is held until this item's first frame reaches the encoder (see pump).
+    this.#emergencyPending = {
+      itemId: request.itemId,
+      rpcAt,
+      event: this.#emergencyPending?.event,
+    };
+    this.mixer.insertEmergency(item);
   }
 
-  /** Fade out what plays and drop the queue. */
+  /**
+   * Route a live input: it takes the air once it delivers audio, fading in over
+   * `fadeInMs` (500 by default) while the program (or the input on air) fades
+   * out and the program queue is dropped. The same URI again changes nothing;
+   * another URI crossfades between the inputs. A later `play` or `stop` ends
+   * live. Throws `VALIDATION` naming `input_uri` for a URI that is not a live
+   * input (`http(s)://`, `icecast://`, `srt://`, `rtp://`).
+   */
+  routeLive(inputUri: string, fadeInMs = 500, priority: number = Priority.LiveOverride): void {
+    parseInputUri(inputUri);
+    if (this.mixer.liveInput?.uri === inputUri) return;
+    let reported = false;
+    const source = new GstLiveInput(inputUri, {
+      sampleRate: this.#timing.sampleRate,
+      // An input that fails before it ever delivered is reported once; later dropouts come from the mixer.
+      onFailure: (message) => {
+        const live = this.mixer.liveInput;
+        if (reported || live?.uri !== inputUri || live.state !== "connecting") return;
+        reported = true;
+        this.#emit({
+          stationId: this.id,
+          at: Date.now(),
+          type: "live_disconnected",
+          inputUri,
+          message,
+        });
+      },
+    });
+    this.#livePriority = priority;
+    this.mixer.routeLive(source, this.#frames(fadeInMs));
+  }
+
+  /** Fade out what plays (live included) and drop the queue. */
   stop(fadeOutMs = 0): void {
     this.mixer.stop(this.#frames(fadeOutMs));
   }
@@ -390,7 +466,8 @@ export class Station {
         });
         throw err;
       }
-      buffer = startDecoder(uri, { sampleRate: this.#timing.sampleRate });
+      buffer =
+        this.warmDecoders?.take(uri) ?? startDecoder(uri, { sampleRate: this.#timing.sampleRate });
     }
     this.#uris.set(request.itemId, request.uri);
     if (this.#uris.size > 1000) this.#uris.delete(this.#uris.keys().next().value!);
@@ -416,6 +493,17 @@ export class Station {
     if (this.#recorders.length === 0) return;
     const layer = "layer" in event ? event.layer : undefined;
     const itemId = "itemId" in event ? event.itemId : undefined;
+    if ("inputUri" in event) {
+      const entry = {
+        type: event.type,
+        uri: event.inputUri,
+        source: "live",
+        priority: this.#livePriority,
+        ...(event.type === "live_disconnected" ? { reason: event.reason } : {}),
+      };
+      for (const rec of this.#recorders) rec.cue(event.frame, entry);
+      return;
+    }
     const entry = {
       type: event.type,
       ...(itemId === undefined
@@ -444,7 +532,20 @@ export class Station {
         this.#emit({ ...base, itemId: event.itemId, reason: event.layer });
         return;
       }
+      case "emergency_started":
+        if (this.#emergencyPending && !this.#emergencyPending.event) {
+          this.#emergencyPending.event = base;
+          return;
+        }
+        this.#emit(base);
+        return;
       case "item_ended":
+        // An emergency that ends without ever sounding (failed) still reports its start.
+        if (this.#emergencyPending?.itemId === event.itemId) {
+          const held = this.#emergencyPending.event;
+          this.#emergencyPending = undefined;
+          if (held) this.#emit({ ...held, itemId: event.itemId });
+        }
         this.#emit({
           ...base,
           itemId: event.itemId,
@@ -461,6 +562,14 @@ export class Station {
           itemId: event.itemId,
           message: `${event.missingFrames} frames missing`,
         });
+        return;
+      case "live_disconnected":
+        this.#emit({ ...base, inputUri: event.inputUri, message: event.reason });
+        return;
+      case "live_started":
+      case "live_connected":
+      case "live_ended":
+        this.#emit({ ...base, inputUri: event.inputUri });
         return;
       default:
         this.#emit(base);

@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { GrimnirError } from "@grimnir/core";
+import { GrimnirError, Priority } from "@grimnir/core";
 import {
   AudioEngine,
   type AudioEngineOptions,
@@ -7,6 +7,7 @@ import {
   type OutputSpec,
 } from "../engine/audio-engine.js";
 import type { StationEvent } from "../engine/station.js";
+import { parseInputUri } from "../gst/live-input.js";
 import { loadMediaEngineService, toServiceError } from "./proto.js";
 import {
   optionalCurve,
@@ -53,6 +54,8 @@ function unary<Req>(fn: (req: Req) => void | Promise<void>): Unary<Req> {
  * Start the `grimnir.mediaengine.v1.MediaEngine` gRPC service over a fresh
  * {@link AudioEngine}. Malformed requests get INVALID_ARGUMENT naming the
  * field; parts not built yet answer UNIMPLEMENTED saying what is missing.
+ * RouteLive validates `input_uri` (INVALID_ARGUMENT naming it) and `priority`
+ * (1 or 2) and answers once the input is routed, not when it is on air.
  */
 export async function startEngineServer(options: EngineServerOptions = {}): Promise<EngineServer> {
   const engine = new AudioEngine(options);
@@ -113,10 +116,27 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
         );
       },
     ),
-    RouteLive: unary<{ stationId?: string }>(() => {
-      throw new GrimnirError(
-        "NOT_IMPLEMENTED",
-        "RouteLive is not implemented yet: this engine has no live input (harbor Icecast SOURCE/PUT, SRT, RTP) and no live priority layer; only program and emergency layers exist",
+    RouteLive: unary<{
+      stationId?: string;
+      inputUri?: string;
+      priority?: number;
+      fadeInMs?: number;
+    }>((req) => {
+      const stationId = requireStationId(req.stationId);
+      const priority = req.priority ?? 0;
+      if (priority !== Priority.LiveOverride && priority !== Priority.LiveScheduled) {
+        throw new GrimnirError(
+          "VALIDATION",
+          `priority must be ${Priority.LiveOverride} (live override) or ${Priority.LiveScheduled} (live scheduled), got ${JSON.stringify(req.priority)}`,
+          { details: { field: "priority" } },
+        );
+      }
+      parseInputUri(req.inputUri);
+      engine.routeLive(
+        stationId,
+        req.inputUri!,
+        optionalNumber(req.fadeInMs, "fade_in_ms", 0, 600_000),
+        priority,
       );
     }),
     SetMetadata: unary<{ stationId?: string; title?: string; artist?: string }>((req) => {
