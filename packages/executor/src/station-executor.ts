@@ -305,16 +305,33 @@ export class StationExecutor {
 
   /**
    * A webstream switched URL (failover or recovery): forget what its entries
-   * resolved to and, when one of them is on air, play it again from the new
-   * URL with the entry's crossfade. Resolves true when it re-played the item on air.
+   * resolved to and the failures the old URL caused (silence, source failure),
+   * and, when one of its entries is on air, play it again from the new URL
+   * with the entry's crossfade; when the old URL's failure had taken it off
+   * the air, it comes back. Resolves true when an entry of the webstream is on
+   * air from the new URL.
    */
   refreshWebstream(webstreamId: string): Promise<boolean> {
     return this.#serial(async () => {
+      const ctx = this.#ctx;
       const ofIt = (e: ScheduleEntry): boolean =>
         e.kind === "webstream" && e.webstreamId === webstreamId;
-      for (const entry of this.#ctx.timeline.entries)
-        if (ofIt(entry)) this.#media.forgetEntry(entry.id);
-      return this.#automation.replayCurrent(ofIt);
+      for (const entry of ctx.timeline.entries) {
+        if (!ofIt(entry)) continue;
+        this.#media.forgetEntry(entry.id);
+        ctx.failedEntries.delete(entry.id);
+        for (const [cause, source] of [...ctx.causes]) {
+          if (source !== entry.id) continue;
+          ctx.causes.delete(cause);
+          ctx.emit({ type: "recovered", stationId: this.stationId, at: ctx.time.now(), cause });
+        }
+      }
+      if (await this.#automation.replayCurrent(ofIt)) return true;
+      await this.#air.reconcile();
+      const current = ctx.current;
+      return (
+        ctx.applied?.id === AUTOMATION_SOURCE_ID && current !== undefined && ofIt(current.entry)
+      );
     });
   }
 

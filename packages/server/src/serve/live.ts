@@ -13,11 +13,14 @@ import type { StationExecutor } from "@grimnir/executor";
 import type { LivePort, WebstreamPort } from "@grimnir/http";
 import type { ServerLogger } from "./logger.js";
 
-/** Health checks of a webstream created from the station file (the API's defaults). */
+/**
+ * Health checks of a webstream created from the station file: the API's
+ * defaults, but with GET, since Icecast answers HEAD with 400.
+ */
 const CONFIGURED_WEBSTREAM_HEALTH: Webstream["health"] = {
   intervalMs: 10_000,
   timeoutMs: 5_000,
-  method: "HEAD",
+  method: "GET",
   failoverAfter: 3,
 };
 const CONFIGURED_WEBSTREAM_FAILOVER: Webstream["failover"] = {
