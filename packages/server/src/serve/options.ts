@@ -80,6 +80,8 @@ export interface ServeOptions {
   demo: boolean;
   /** How often the planner re-plans the 48 h window, ms (default 600 000). */
   plannerIntervalMs: number;
+  /** Hours the planner plans ahead on every run (default 48, 1..168). */
+  plannerHours: number;
   /** Log level: fatal, error, warn, info, debug, trace, silent (default info). */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** HS256 secret for API tokens (≥ 32 bytes); default: generated once into `<dataDir>/jwt-secret`. */
@@ -129,7 +131,7 @@ function port(value: string, source: string, allowZero: boolean): number {
  * `GRIMNIR_COORDINATOR`, `GRIMNIR_PORT`, `GRIMNIR_HOST`, `GRIMNIR_DATA`,
  * `GRIMNIR_ENGINE_PORT`, `GRIMNIR_STREAM_PORT`, `GRIMNIR_HARBOR_PORT`,
  * `GRIMNIR_HARBOR_HOST`, `GRIMNIR_INSTANCE_ID`,
- * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`,
+ * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`, `GRIMNIR_PLANNER_HOURS`,
  * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`; and,
  * for clusters, `GRIMNIR_MEDIA` (media root), `GRIMNIR_PEERS` (other
  * instance ids, comma-separated) and `GRIMNIR_LEASE_TTL_MS`.
@@ -175,6 +177,15 @@ export function resolveServeOptions(
       "CONFIG_INVALID",
       `GRIMNIR_PLANNER_INTERVAL_MS must be a number of ms >= 1000, got "${intervalRaw}"`,
       { details: { field: "GRIMNIR_PLANNER_INTERVAL_MS" } },
+    );
+  }
+  const hoursRaw = env["GRIMNIR_PLANNER_HOURS"];
+  const plannerHours = hoursRaw === undefined ? 48 : Number(hoursRaw);
+  if (!Number.isInteger(plannerHours) || plannerHours < 1 || plannerHours > 168) {
+    throw new GrimnirError(
+      "CONFIG_INVALID",
+      `GRIMNIR_PLANNER_HOURS must be a whole number of hours 1..168, got "${hoursRaw}"`,
+      { details: { field: "GRIMNIR_PLANNER_HOURS" } },
     );
   }
   const ttlRaw = env["GRIMNIR_LEASE_TTL_MS"];
@@ -233,6 +244,7 @@ export function resolveServeOptions(
     leaseTtlMs,
     demo: flags.demo === false ? false : env["GRIMNIR_DEMO"] !== "0",
     plannerIntervalMs,
+    plannerHours,
     logLevel: (level.value ?? "info") as ServeOptions["logLevel"],
     ...(secret === undefined ? {} : { jwtSecret: secret }),
     ...(adminPassword === undefined || adminPassword === "" ? {} : { adminPassword }),

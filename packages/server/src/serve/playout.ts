@@ -197,13 +197,25 @@ export class Playout {
     return this.#o.stopAudioOnRelease === true;
   }
 
-  /** Stop a station's audio in the local engine; failures are logged (the engine may be gone). */
+  /**
+   * Stop a station's audio in the local engine, waiting at most 2 s (a busy
+   * engine must not hold up lease handling); failures are logged.
+   */
   async stopAudio(stationId: string): Promise<void> {
-    try {
-      await this.#o.supervisor.engine.stop(stationId, { fadeOutMs: 0 });
-    } catch (err) {
-      this.log.warn({ err, stationId }, "could not stop the station's audio in the local engine");
-    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopped = this.#o.supervisor.engine.stop(stationId, { fadeOutMs: 0 }).then(
+      () => true,
+      (err: unknown) => {
+        this.log.warn({ err, stationId }, "could not stop the station's audio in the local engine");
+        return true;
+      },
+    );
+    const done = await Promise.race([
+      stopped,
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000))),
+    ]);
+    clearTimeout(timer);
+    if (!done) this.log.warn({ stationId }, "the local engine did not stop the station within 2 s");
   }
 
   /** Replace the instances sharing the stations (from cluster membership) and reconcile at once. */

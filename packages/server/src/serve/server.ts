@@ -29,6 +29,7 @@ import { registerStreamProxy } from "./stream-proxy.js";
 import { registerDashboard } from "./dashboard.js";
 import { libraryMediaPort } from "./media-port.js";
 import { importersPort } from "./import-port.js";
+import { startTracing } from "./tracing.js";
 import {
   databaseConnectionCount,
   engineConnectionValue,
@@ -172,6 +173,12 @@ export async function startServer(
   };
   const metrics = createServerMetrics();
   try {
+    // OpenTelemetry: off unless OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set.
+    const tracing = startTracing({ instanceId: options.instanceId });
+    if (tracing !== undefined) {
+      cleanups.push(() => tracing.shutdown());
+      log.info({ url: tracing.url }, "OpenTelemetry tracing on");
+    }
     const stationConfigs = await loadConfigs(options);
     const config = stationConfigs[0]!;
     const stationId = config.station.id;
@@ -218,8 +225,12 @@ export async function startServer(
       metrics.engineConnection.set(0);
     });
 
+    const jwtSecret =
+      options.jwtSecret ??
+      (await secretFile(join(options.dataDir, "jwt-secret"), () => randomBytes(32).toString("hex")))
+        .value;
     // First start: the configured stations, on an empty store with the demo library
-    // (concurrently with the engine start); one instance of a cluster at a time.
+    // (concurrently with the engine start) and the admin user; one instance of a cluster at a time.
     await withSetupLease(coordinator, options.instanceId, async () => {
       const existing = await store.stations.list({ limit: 1000 });
       for (const stationConfig of stationConfigs) {
@@ -253,38 +264,33 @@ export async function startServer(
         }
         log.info({ stationId: id }, "station created from the configuration (empty library)");
       }
-    });
-
-    const jwtSecret =
-      options.jwtSecret ??
-      (await secretFile(join(options.dataDir, "jwt-secret"), () => randomBytes(32).toString("hex")))
-        .value;
-    if ((await store.users.list({ limit: 1 })).length === 0) {
-      const password =
-        options.adminPassword ??
-        (
-          await secretFile(join(options.dataDir, "admin-password"), () =>
-            randomBytes(9).toString("base64url"),
-          )
-        ).value;
-      await store.users.create({
-        username: "admin",
-        displayName: "Administrator",
-        passwordHash: await hashPassword(password),
-        roles: [{ stationId: "*", role: "admin" }],
-        disabled: false,
-      });
-      log.info(
-        {
+      if ((await store.users.list({ limit: 1 })).length === 0) {
+        const password =
+          options.adminPassword ??
+          (
+            await secretFile(join(options.dataDir, "admin-password"), () =>
+              randomBytes(9).toString("base64url"),
+            )
+          ).value;
+        await store.users.create({
           username: "admin",
-          passwordFile:
-            options.adminPassword === undefined
-              ? join(options.dataDir, "admin-password")
-              : "GRIMNIR_ADMIN_PASSWORD",
-        },
-        "admin user created",
-      );
-    }
+          displayName: "Administrator",
+          passwordHash: await hashPassword(password),
+          roles: [{ stationId: "*", role: "admin" }],
+          disabled: false,
+        });
+        log.info(
+          {
+            username: "admin",
+            passwordFile:
+              options.adminPassword === undefined
+                ? join(options.dataDir, "admin-password")
+                : "GRIMNIR_ADMIN_PASSWORD",
+          },
+          "admin user created",
+        );
+      }
+    });
 
     await engineStarted;
     log.info({ enginePort: options.enginePort, pid: supervisor.pid }, "media engine started");
@@ -320,6 +326,7 @@ export async function startServer(
       bus,
       dataDir: options.dataDir,
       timeSource: time,
+      hours: options.plannerHours,
       crossfadeMs: config.crossfade.durationMs,
       crossfadeMsOf: (id) => configs.get(id)?.crossfade.durationMs,
       onRegenerated: (id, result) => {
@@ -444,6 +451,12 @@ export async function startServer(
         },
       });
       await membership.start();
+      if (membership.members.length <= options.peers.length) {
+        // Peers starting with us: give them one lease time to join before taking stations,
+        // so the first instance up does not take every station only to hand most back.
+        await new Promise((r) => setTimeout(r, options.leaseTtlMs));
+        await membership.refresh();
+      }
       playout.pool.setMembers(membership.members);
       cleanups.push(() => membership.stop());
     }
