@@ -37,6 +37,7 @@ import { NowPlayingCache, registerPublicRoutes } from "./routes/public.js";
 import { registerMediaUpload, type UploadOptions } from "./routes/media-upload.js";
 import { registerImportRoutes } from "./routes/imports.js";
 import { ImportJobs } from "./import-jobs.js";
+import { registerTracing } from "./tracing.js";
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -231,6 +232,9 @@ export function createApi(options: ApiOptions): FastifyInstance {
       },
     } satisfies ErrorBody),
   );
+
+  // First hook, so a request's span covers the rate limit and authentication too.
+  registerTracing(app);
 
   // --- transport hooks: rate limit, metrics, audit ---
   const limits = options.rateLimit ?? {};

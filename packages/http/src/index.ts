@@ -7,6 +7,7 @@
 export { HTTP_STATUS_BY_CODE, HTTP_ONLY_STATUS_BY_CODE, errorResponse } from "./error-status.js";
 export type { ErrorBody, HttpErrorCode } from "./error-status.js";
 export { createApi } from "./api.js";
+export { TRACER_NAME } from "./tracing.js";
 export {
   API_METRIC_NAMES,
   SERVER_METRIC_NAMES,
