@@ -53,11 +53,27 @@ export class AirSwitch {
     if (ctx.urgentSwitches > 0) return;
     this.#updateDerivedSources();
     const target = ctx.priority.onAir;
-    // Never stop the air because the Store is down: what plays keeps playing until it answers again.
+    // Never stop the air because the Store is down, nor because the engine answered a
+    // status check late (with no fallback to switch to, a stop would only cut good audio):
+    // what plays keeps playing until they answer again.
     const keepAir =
-      target === undefined && ctx.applied?.id === AUTOMATION_SOURCE_ID && this.#storeTrouble();
-    if (!keepAir && sourceKey(target) !== sourceKey(ctx.applied))
-      await this.switchTo(target, false);
+      target === undefined &&
+      ctx.applied?.id === AUTOMATION_SOURCE_ID &&
+      (this.#storeTrouble() || ctx.causes.has("engine"));
+    if (!keepAir && sourceKey(target) !== sourceKey(ctx.applied)) {
+      const kept = ctx.current;
+      // Automation is back while its item never left the air (kept through a Store or engine hiccup): carry on.
+      if (
+        target?.id === AUTOMATION_SOURCE_ID &&
+        ctx.applied?.id === AUTOMATION_SOURCE_ID &&
+        kept !== undefined &&
+        !ctx.failedEntries.has(kept.entry.id)
+      ) {
+        ctx.applied = target;
+      } else {
+        await this.switchTo(target, false);
+      }
+    }
     const now = ctx.time.now();
     if (ctx.fadeDone !== undefined && now >= ctx.fadeDone.at) {
       const to = ctx.fadeDone.to;

@@ -102,6 +102,23 @@ describe("StationExecutor failover", () => {
     expect(resumed.request.startMs! - 1000).toBe(resumed.at - T0);
   });
 
+  it("without fallback audio, keeps the item on air (no stop) while the engine answers status late", async () => {
+    const h = await harness([entry("a", 0, 600_000)], { fallback: [] });
+    await h.executor.start({ runLoop: false });
+    await h.step(10_000);
+    h.engine.fail("status", "hang");
+    await h.step(2000);
+    expect(h.executor.failoverCauses.has("engine")).toBe(true);
+    expect(h.engine.callsOf("stop")).toHaveLength(0);
+    expect(h.executor.currentEntryId).toBe("a");
+    h.engine.heal();
+    await h.step(1000);
+    expect(h.executor.failoverCauses.has("engine")).toBe(false);
+    expect(h.engine.callsOf("stop")).toHaveLength(0);
+    expect(h.engine.callsOf("play").map((c) => c.request.itemId)).toEqual(["a"]);
+    expect(h.executor.state).toBe("playing");
+  });
+
   it("keeps trying while the engine is down and counts the failures", async () => {
     const h = await harness([entry("a", 0, 600_000)]);
     await h.executor.start({ runLoop: false });
