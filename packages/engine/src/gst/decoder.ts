@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -53,25 +53,40 @@ export function toDecoderUri(uriOrPath: string): string {
  * fails or decodes nothing; closing it kills the decoder.
  */
 export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
-  const maxFrames = options.maxBufferedFrames ?? options.sampleRate * 10;
   const child = spawn(
     gstLaunchBinary(),
-    [
-      "-q",
-      "uridecodebin",
-      `uri=${uri}`,
-      "!",
-      "audioconvert",
-      "!",
-      "audioresample",
-      "!",
-      `audio/x-raw,format=F32LE,rate=${options.sampleRate},channels=2,layout=interleaved`,
-      "!",
-      "fdsink",
-      "fd=1",
-    ],
+    ["-q", "uridecodebin", `uri=${uri}`, "!", ...decoderTail(options.sampleRate)],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
+  return attachDecoder(child, uri, options);
+}
+
+/** The pipeline after the decoding element: convert to the mixer's format and write it to stdout. */
+export function decoderTail(sampleRate: number): string[] {
+  return [
+    "audioconvert",
+    "!",
+    "audioresample",
+    "!",
+    `audio/x-raw,format=F32LE,rate=${sampleRate},channels=2,layout=interleaved`,
+    "!",
+    "fdsink",
+    "fd=1",
+  ];
+}
+
+/**
+ * Wire a running decoder process (PCM on its stdout) to a new {@link PcmBuffer}:
+ * back-pressure (the pipe is paused above `maxBufferedFrames`), a killed
+ * process on close, and the buffer ending with GStreamer's error when the
+ * process fails or produced nothing. `uri` names the source in messages.
+ */
+export function attachDecoder(
+  child: ChildProcess,
+  uri: string,
+  options: DecoderOptions,
+): PcmBuffer {
+  const maxFrames = options.maxBufferedFrames ?? options.sampleRate * 10;
   const buffer = new PcmBuffer(2, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });

@@ -85,6 +85,11 @@ export interface MixerOptions {
    */
   startBufferFrames?: number;
   /**
+   * The same for emergency items, frames (`startBufferFrames` by default): an
+   * emergency should sound as soon as its decoder has a few ms ready.
+   */
+  emergencyStartBufferFrames?: number;
+  /**
    * Live input timing, frames: `startFrames` buffered before an input sounds
    * (the target latency, 300 ms by default), `maxFrames` above which old audio
    * is dropped (500 ms), `dropoutFrames` without audio before `live_disconnected`
@@ -176,7 +181,10 @@ export class Mixer {
       options.silenceFrames ?? this.sampleRate * 15,
     );
     this.#program = new Layer(this.#listener("program"), options.startBufferFrames);
-    this.#emergency = new Layer(this.#listener("emergency"), options.startBufferFrames);
+    this.#emergency = new Layer(
+      this.#listener("emergency"),
+      options.emergencyStartBufferFrames ?? options.startBufferFrames,
+    );
     const ms = (n: number): number => Math.round((this.sampleRate * n) / 1000);
     this.#live = new LiveLayer(
       {
@@ -197,6 +205,12 @@ export class Mixer {
   /** Replace the event callback. */
   set onEvent(handler: (event: MixerEvent) => void) {
     this.#onEvent = handler;
+  }
+
+  /** Id of the emergency item on air once it has produced audio (not while it waits for its decoder). */
+  get emergencySoundingId(): string | undefined {
+    const deck = this.#emergencyActive ? this.#emergency.current : undefined;
+    return deck?.sounded ? deck.item.itemId : undefined;
   }
 
   /**
