@@ -41,6 +41,31 @@ describe("public endpoints, OpenAPI, metrics, health and rate limits", () => {
       source: "automation",
       startedAt: "1970-01-01T00:00:00.000Z",
     });
+    // Rendered once: a strong ETag answers 304 until the next now_playing event changes it.
+    const etag = playing.headers["etag"] as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(etag).not.toBe(empty.headers["etag"]);
+    const unchanged = await h.api.inject({
+      method: "GET",
+      url: `/api/v1/public/now-playing?station=${h.stationA.id}`,
+      headers: { "if-none-match": etag },
+    });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe("");
+    await h.bus.publish("now_playing", h.stationA.id, {
+      title: "Temptation",
+      startedAt: 1000,
+      priority: 3,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = await h.api.inject({
+      method: "GET",
+      url: `/api/v1/public/now-playing?station=${h.stationA.id}`,
+      headers: { "if-none-match": etag },
+    });
+    expect(next.statusCode).toBe(200);
+    expect(next.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(next.json().nowPlaying.title).toBe("Temptation");
 
     const schedule = await h.api.inject({
       method: "GET",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { GrimnirError, PRIORITY_NAMES } from "@grimnir/core";
 import type { BusEvent, EventMap, Station, Subscription } from "@grimnir/core";
@@ -13,15 +14,25 @@ const STATION_CACHE_MS = 5_000;
 
 const stationParam = { ...stringSchema(200, 1), description: "station id or slug" };
 
+/** A rendered public answer: the JSON text and its strong ETag, valid until `until` (epoch ms). */
+interface RenderedAnswer {
+  body: string;
+  etag: string;
+  until: number;
+}
+
 /** The latest now_playing event per station, fed by one bus subscription. */
 export class NowPlayingCache {
   readonly #latest = new Map<string, BusEvent<"now_playing">>();
+  /** Rendered `GET /public/now-playing` answers by station id; a new event drops the station's. */
+  readonly rendered = new Map<string, RenderedAnswer>();
   #subscription: Subscription | undefined;
 
   /** Start listening (idempotent). */
   async start(ctx: ApiContext): Promise<void> {
     this.#subscription ??= await ctx.bus.subscribe("now_playing", "*", (event) => {
       this.#latest.set(event.stationId, event);
+      this.rendered.delete(event.stationId);
     });
   }
 
@@ -88,38 +99,58 @@ export function registerPublicRoutes(
     },
     handler: async (request, reply) => {
       const station = await resolveStation((request.query as { station: string }).station);
-      let current: Record<string, unknown> | null = null;
-      const event = nowPlaying.get(station.id);
-      if (event !== undefined) {
-        current = {
-          ...(event.title === undefined ? {} : { title: event.title }),
-          ...(event.artist === undefined ? {} : { artist: event.artist }),
-          ...(event.album === undefined ? {} : { album: event.album }),
-          startedAt: new Date(event.startedAt).toISOString(),
-          ...(event.durationMs === undefined ? {} : { durationMs: event.durationMs }),
-          source: PRIORITY_NAMES[event.priority],
+      // Hot path: the answer is rendered once per event (or per cache period) and sent as text.
+      let answer = nowPlaying.rendered.get(station.id);
+      if (answer === undefined || answer.until <= Date.now()) {
+        const body = JSON.stringify(await renderNowPlaying(station));
+        answer = {
+          body,
+          etag: `"${createHash("sha1").update(body).digest("base64url")}"`,
+          until: Date.now() + STATION_CACHE_MS,
         };
-      } else {
-        // No event since start: fall back to what the executor persisted.
-        const state = await ctx.store.executorStates.get(station.id);
-        const entry =
-          state?.currentEntryId === undefined
-            ? undefined
-            : await ctx.store.schedule.get(station.id, state.currentEntryId);
-        if (state !== undefined && entry !== undefined) {
-          current = {
-            ...(entry.title === undefined ? {} : { title: entry.title }),
-            ...(entry.artist === undefined ? {} : { artist: entry.artist }),
-            startedAt: new Date(state.currentStartedAt ?? entry.startsAt).toISOString(),
-            durationMs: entry.endsAt - entry.startsAt,
-            source: PRIORITY_NAMES[state.priority],
-          };
-        }
+        if (nowPlaying.rendered.size > 10_000) nowPlaying.rendered.clear();
+        nowPlaying.rendered.set(station.id, answer);
       }
-      void reply.header("cache-control", `public, max-age=${NOW_PLAYING_MAX_AGE}`);
-      return { station: publicStation(station), nowPlaying: current };
+      void reply
+        .header("cache-control", `public, max-age=${NOW_PLAYING_MAX_AGE}`)
+        .header("etag", answer.etag);
+      if (request.headers["if-none-match"] === answer.etag) return reply.code(304).send();
+      return reply.header("content-type", "application/json; charset=utf-8").send(answer.body);
     },
   });
+  const renderNowPlaying = async (
+    station: Station,
+  ): Promise<{ station: Record<string, unknown>; nowPlaying: Record<string, unknown> | null }> => {
+    let current: Record<string, unknown> | null = null;
+    const event = nowPlaying.get(station.id);
+    if (event !== undefined) {
+      current = {
+        ...(event.title === undefined ? {} : { title: event.title }),
+        ...(event.artist === undefined ? {} : { artist: event.artist }),
+        ...(event.album === undefined ? {} : { album: event.album }),
+        startedAt: new Date(event.startedAt).toISOString(),
+        ...(event.durationMs === undefined ? {} : { durationMs: event.durationMs }),
+        source: PRIORITY_NAMES[event.priority],
+      };
+    } else {
+      // No event since start: fall back to what the executor persisted.
+      const state = await ctx.store.executorStates.get(station.id);
+      const entry =
+        state?.currentEntryId === undefined
+          ? undefined
+          : await ctx.store.schedule.get(station.id, state.currentEntryId);
+      if (state !== undefined && entry !== undefined) {
+        current = {
+          ...(entry.title === undefined ? {} : { title: entry.title }),
+          ...(entry.artist === undefined ? {} : { artist: entry.artist }),
+          startedAt: new Date(state.currentStartedAt ?? entry.startsAt).toISOString(),
+          durationMs: entry.endsAt - entry.startsAt,
+          source: PRIORITY_NAMES[state.priority],
+        };
+      }
+    }
+    return { station: publicStation(station), nowPlaying: current };
+  };
   defineRoute(app, ctx, {
     method: "GET",
     url: "/api/v1/public/schedule",
