@@ -4,20 +4,44 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusEvent, LiveSession, Topic } from "@grimnir/core";
-import { freePort, requireBinaries, tempDir, waitFor } from "@grimnir/testkit";
+import {
+  freePort,
+  listen,
+  requireBinaries,
+  tempDir,
+  toneTimeline,
+  waitFor,
+} from "@grimnir/testkit";
 import type { TempDir } from "@grimnir/testkit";
 import { createServerLogger } from "../src/serve/logger.js";
 import { EMBEDDED_STATION_YAML, resolveServeOptions } from "../src/serve/options.js";
 import { startServer, type RunningServer } from "../src/serve/server.js";
 
 const GRACE_SEC = 4;
+const DJ_HZ = 660;
+
+/** Share of the 10 ms windows in `seconds` from `fromSec` where `freq` dominates. */
+function share(samples: Float32Array, fromSec: number, seconds: number, freq: number): number {
+  const timeline = toneTimeline(samples, [freq, 440, 880, 330]).slice(
+    fromSec * 100,
+    (fromSec + seconds) * 100,
+  );
+  return timeline.filter((t) => t === freq).length / Math.max(1, timeline.length);
+}
+
+/** Root mean square of `samples`. */
+function rms(samples: Float32Array): number {
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
 
 /** The DJ: ffmpeg pushing a 660 Hz tone to the harbor as Icecast source, as BUTT or Mixxx would. */
 function startDj(url: string, seconds: number): ChildProcess {
   return spawn(
     "ffmpeg",
     ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi"].concat(
-      ["-i", `sine=frequency=660:duration=${seconds}`, "-c:a", "libmp3lame", "-b:a", "128k"],
+      ["-i", `sine=frequency=${DJ_HZ}:duration=${seconds}`, "-c:a", "libmp3lame", "-b:a", "128k"],
       ["-content_type", "audio/mpeg", "-ice_name", "DJ Test", "-f", "mp3", url],
     ),
     { stdio: ["ignore", "ignore", "pipe"] },
@@ -122,32 +146,35 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     );
     expect(active).toMatchObject({ priority: 1, inputUri: harborUrl, mountId: "main" });
 
-    // The executor holds the DJ at live override and asked the engine to route the harbor URL.
+    // The executor holds the DJ at live override with the harbor URL as input.
     const liveSource = await waitFor(
       () => executor()?.sources.find((s) => s.id === `live:${sessionId}`),
       10_000,
       "the live source in the executor",
     );
     expect(liveSource).toMatchObject({ priority: 1, uri: harborUrl });
-    // The engine was asked to route the harbor URL. This engine build answers RouteLive
-    // with UNIMPLEMENTED (no live layer yet), which the executor reports for the live source.
-    const refused = await waitFor(
-      () =>
-        logLines.find(
-          (l) => l["msg"] === "could not switch the air" && l["target"] === `live:${sessionId}`,
-        ),
-      10_000,
-      "the executor's RouteLive call",
-    );
-    expect(String(refused["error"])).toMatch(/RouteLive/);
-    expect(server.live.harbor.mounts()).toMatchObject([
-      { mount: "studio", sessionId, sourceConnected: true, inputUri: harborUrl },
-    ]);
     await waitFor(
       () => server.live.harbor.mounts()[0]!.bytesIn > 16_000,
       10_000,
       "audio from the DJ at the harbor",
     );
+
+    // The engine pulls the harbor URL; after the fade the listener hears the DJ.
+    await waitFor(() => executor()?.state === "live", 30_000, "the executor in state live");
+    expect(executor()?.onAir).toMatchObject({ id: `live:${sessionId}`, priority: 1 });
+    expect(server.live.harbor.mounts()).toMatchObject([
+      { mount: "studio", sessionId, sourceConnected: true, inputUri: harborUrl },
+    ]);
+    await waitFor(
+      () => server.live.harbor.mounts()[0]!.listeners >= 1,
+      15_000,
+      "the engine pulling the harbor mount",
+    );
+    const onAir = await listen(`${server.url}/stream/demo.mp3`, 8).done;
+    expect(
+      share(onAir, 3, 5, DJ_HZ),
+      "share of 10 ms windows where 660 Hz dominates",
+    ).toBeGreaterThan(0.8);
 
     // The DJ drops: the session waits out the grace, then automation takes the air back.
     const droppedAt = Date.now();
@@ -165,6 +192,11 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
       "automation back on air",
     );
     expect(executor()?.sources.some((s) => s.id.startsWith("live:"))).toBe(false);
+    const after = await listen(`${server.url}/stream/demo.mp3`, 8).done;
+    expect(share(after, 3, 5, DJ_HZ), "660 Hz after failback").toBeLessThan(0.2);
+    expect(rms(after.subarray(3 * 44_100)), "automation audible after failback").toBeGreaterThan(
+      0.01,
+    );
     const ended = await fetch(`${server.url}/api/v1/live/sessions/${sessionId}?stationId=demo`, {
       headers: auth,
     });
