@@ -215,12 +215,29 @@ export function filterToSql(filter: MediaFilter, out: SqlValue[]): string {
   return filter.op.startsWith("not_") ? `NOT ${condition}` : condition;
 }
 
-/** Text search over title, artist and album, ignoring case; FTS5 trigram on SQLite for needles of 3+ characters. */
-function textSearch(dialect: DialectName, text: string, out: SqlValue[]): string {
+/** The FTS5 MATCH expression for `text` on SQLite, or undefined when search falls back to LIKE (needles under 3 characters). */
+export function ftsMatch(dialect: DialectName, text: string | undefined): string | undefined {
+  if (dialect !== "sqlite" || typeof text !== "string") return undefined;
   const needle = foldText(text);
-  if (dialect === "sqlite" && [...needle].length >= 3) {
-    out.push(`{title_lc artist_lc album_lc} : "${needle.replace(/"/g, '""')}"`);
-    return "m.rid IN (SELECT rowid FROM media_search WHERE media_search MATCH ?)";
+  if ([...needle].length < 3) return undefined;
+  return `{title_lc artist_lc album_lc} : "${needle.replace(/"/g, '""')}"`;
+}
+
+/**
+ * How SQLite should join FTS5 hits: `"lookup"` fetches each hit by rowid, then sorts
+ * (best when hits are few); `"scan"` walks the media in index order and keeps rows that
+ * are hits, stopping at the page's end (best when hits are many and the order is by id).
+ */
+export type FtsJoin = "lookup" | "scan";
+
+/** Text search over title, artist and album, ignoring case; FTS5 trigram on SQLite for needles of 3+ characters. */
+function textSearch(dialect: DialectName, text: string, out: SqlValue[], fts: FtsJoin): string {
+  const match = ftsMatch(dialect, text);
+  if (match !== undefined) {
+    out.push(match);
+    // Unary + keeps SQLite from driving the query by rowid, so it can walk an ordered index.
+    const rid = fts === "scan" ? "+m.rid" : "m.rid";
+    return `${rid} IN (SELECT rowid FROM media_search WHERE media_search MATCH ?)`;
   }
   const pattern = likeContains(text);
   out.push(pattern, pattern, pattern);
@@ -232,6 +249,7 @@ export function mediaWhere(
   dialect: DialectName,
   stationId: string,
   query: MediaQuery,
+  fts: FtsJoin = "lookup",
 ): SqlFragment {
   const params: SqlValue[] = [stationId];
   const parts = ["m.station_id = ?"];
@@ -245,7 +263,7 @@ export function mediaWhere(
         details: { field: "text" },
       });
     }
-    parts.push(textSearch(dialect, query.text, params));
+    parts.push(textSearch(dialect, query.text, params, fts));
   }
   if (query.filters !== undefined && !Array.isArray(query.filters)) {
     throw new GrimnirError("VALIDATION", "media query filters must be an array", {

@@ -7,6 +7,7 @@ import type {
   LiveToken,
   LiveTokenRepository,
   MediaItem,
+  MediaQuery,
   MediaRepository,
   NewEntity,
   PlayHistory,
@@ -20,8 +21,8 @@ import type {
   User,
   UserRepository,
 } from "@grimnir/core";
-import type { SqlValue } from "./driver.js";
-import { mediaOrder, mediaWhere } from "./media-query.js";
+import type { DialectName, SqlExecutor, SqlValue } from "./driver.js";
+import { ftsMatch, mediaOrder, mediaWhere, type FtsJoin } from "./media-query.js";
 import {
   deleteRecord,
   fromRow,
@@ -128,15 +129,38 @@ function userRepository(ctx: RepoContext): UserRepository {
   };
 }
 
+/**
+ * Pick how SQLite joins text-search hits for a page of `rows` ordered by id: when
+ * the needle has more than 20 hits per wanted row (counted with a LIMIT, so a common
+ * needle stops early), walking the ordered index finds the page after a few hundred
+ * rows, while fetching and sorting every hit would read thousands.
+ */
+async function ftsJoinFor(
+  ex: SqlExecutor,
+  dialect: DialectName,
+  query: MediaQuery,
+  rows: number,
+): Promise<FtsJoin> {
+  const match = ftsMatch(dialect, query.text);
+  if (match === undefined || (query.orderBy ?? "id") !== "id") return "lookup";
+  const threshold = Math.max(1000, rows * 20);
+  const counted = await ex.all(
+    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM media_search WHERE media_search MATCH ? LIMIT ?)",
+    [match, threshold + 1],
+  );
+  return Number(counted[0]?.["n"] ?? 0) > threshold ? "scan" : "lookup";
+}
+
 function mediaRepository(ctx: RepoContext): MediaRepository {
   const spec: TableSpec<MediaItem> = TABLES.media;
   return {
     ...stationRepository(ctx, spec),
     query: (stationId, query) =>
       ctx.run("query media", false, async (ex) => {
-        const where = mediaWhere(ctx.dialect, String(stationId), query ?? {});
         const order = mediaOrder(query ?? {});
         const [limit, offset] = pageParams(query);
+        const fts = await ftsJoinFor(ex, ctx.dialect, query ?? {}, limit + offset);
+        const where = mediaWhere(ctx.dialect, String(stationId), query ?? {}, fts);
         const rows = await ex.all(
           `SELECT ${selectColumns(true, "m")} FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?`,
           [...order.join.params, ...where.params, limit, offset],
@@ -191,9 +215,15 @@ function scheduleRepository(ctx: RepoContext): ScheduleRepository {
     window: (stationId, range) =>
       ctx.run("read schedule window", false, async (ex) => {
         const { from, to } = requireRange(range);
+        const station = String(stationId);
+        // An entry that ends after `from` starts after `from` minus the station's longest
+        // entry: that lower bound keeps the index range scan to the window (migration 3).
         const rows = await ex.all(
-          `SELECT ${selectColumns(true)} FROM schedule_entries WHERE station_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id`,
-          [String(stationId), to, from],
+          `SELECT ${selectColumns(true)} FROM schedule_entries
+           WHERE station_id = ? AND starts_at < ? AND ends_at > ?
+             AND starts_at >= ? - COALESCE((SELECT MAX(ends_at - starts_at) FROM schedule_entries WHERE station_id = ?), 0)
+           ORDER BY starts_at, id`,
+          [station, to, from, from, station],
         );
         return rows.map((row) => fromRow<ScheduleEntry>(row));
       }),
@@ -282,19 +312,26 @@ function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
       ctx.run("read last plays", false, async (ex) => {
         const result = new Map<string, number>();
         const ids = [...new Set(mediaIds)].map(String);
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const rows = await ex.all(
-            `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id IN (${chunk
-              .map(() => "?")
-              .join(", ")}) GROUP BY media_id`,
-            [String(stationId), ...chunk],
-          );
-          for (const row of rows) result.set(String(row["media_id"]), Number(row["last"]));
-        }
+        if (ids.length === 0) return result;
+        // One statement, one parameter, whatever the count: a text[] literal on PostgreSQL
+        // (the planner sees its length and probes play_history_media per id), a JSON array on SQLite.
+        const [list, param] =
+          ctx.dialect === "postgres"
+            ? ["= ANY (CAST(? AS text[]))", pgTextArray(ids)]
+            : ["IN (SELECT value FROM json_each(?))", JSON.stringify(ids)];
+        const rows = await ex.all(
+          `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id ${list} GROUP BY media_id`,
+          [String(stationId), param],
+        );
+        for (const row of rows) result.set(String(row["media_id"]), Number(row["last"]));
         return result;
       }),
   };
+}
+
+/** A PostgreSQL text[] literal: every element double-quoted, `"` and `\` escaped. */
+function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 }
 
 function executorStateRepository(ctx: RepoContext): ExecutorStateRepository {

@@ -146,6 +146,15 @@ const SEARCH: Record<DialectName, string[]> = {
   ],
 };
 
+/**
+ * Entry length per station, so a schedule window can bound `starts_at` from below
+ * (an entry overlapping `from` starts after `from` minus the longest entry) and scan
+ * only the window's part of `schedule_station_start`; MAX over it is one index probe.
+ */
+const SCHEDULE_LENGTH: string[] = [
+  `CREATE INDEX schedule_station_length ON schedule_entries (station_id, (ends_at - starts_at))`,
+];
+
 /** Every migration, in version order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -157,5 +166,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: "media text search (pg_trgm on PostgreSQL, FTS5 trigram on SQLite)",
     statements: (dialect) => SEARCH[dialect].map((sql) => render(dialect, sql)),
+  },
+  {
+    version: 3,
+    name: "schedule entry length index (bounded schedule window scans)",
+    statements: (dialect) => SCHEDULE_LENGTH.map((sql) => render(dialect, sql)),
   },
 ];

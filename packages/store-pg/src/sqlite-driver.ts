@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
+import { GrimnirError } from "@grimnir/core";
 import { mapDriverError } from "./errors.js";
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from "./driver.js";
 
@@ -10,16 +11,42 @@ import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from "./driver.js";
  */
 const fileQueues = new Map<string, { tail: Promise<void> }>();
 
+/** A size option in MiB: a finite number ≥ 0, or `fallback` when absent. */
+function mebibytes(
+  options: SqliteDriverOptions,
+  field: "cacheMiB" | "mmapMiB",
+  fallback: number,
+): number {
+  const value = options[field];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `SQLite option ${field} must be a number of MiB ≥ 0 (got ${JSON.stringify(value)})`,
+      { details: { field } },
+    );
+  }
+  return value;
+}
+
 /** Options of {@link SqliteDriver}. */
 export interface SqliteDriverOptions {
   /** Wait this long for another process's write lock, ms (default 5000). */
   busyTimeoutMs?: number;
+  /** Page cache of this connection, MiB (default 64; SQLite's own default is 2). */
+  cacheMiB?: number;
+  /**
+   * Read the file through a memory map of up to this many MiB (default 1024; 0 turns
+   * it off). Reads then cost no system call per page, which is most of a large
+   * library's query time; writes still go through the WAL.
+   */
+  mmapMiB?: number;
 }
 
 /**
  * {@link SqlDriver} over one better-sqlite3 connection: WAL journal,
  * `synchronous=FULL` (an acknowledged commit survives power loss), busy timeout,
- * foreign keys on. Statements are synchronous; a promise-chain mutex makes an
+ * foreign keys on, a 64 MiB page cache and memory-mapped reads. Statements are synchronous; a promise-chain mutex makes an
  * open transaction exclusive, so other callers wait rather than join it.
  */
 export class SqliteDriver implements SqlDriver {
@@ -43,6 +70,10 @@ export class SqliteDriver implements SqlDriver {
       if (filename !== ":memory:") this.#db.pragma("journal_mode = WAL");
       this.#db.pragma("synchronous = FULL");
       this.#db.pragma("foreign_keys = ON");
+      this.#db.pragma(`cache_size = -${Math.floor(mebibytes(options, "cacheMiB", 64) * 1024)}`);
+      if (filename !== ":memory:") {
+        this.#db.pragma(`mmap_size = ${Math.floor(mebibytes(options, "mmapMiB", 1024) * 2 ** 20)}`);
+      }
     } catch (err) {
       throw mapDriverError(err, `open SQLite database ${JSON.stringify(filename)}`);
     }

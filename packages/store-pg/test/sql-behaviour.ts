@@ -4,7 +4,7 @@
  * kill -9 durability. Registered once per dialect.
  */
 import { describe, expect, it } from "vitest";
-import { newId, type MediaFilter } from "@grimnir/core";
+import { newId, type MediaFilter, type MediaItem } from "@grimnir/core";
 import { makeMedia } from "@grimnir/core/testing";
 import { runMigrations } from "../src/migrate.js";
 import { MIGRATIONS } from "../src/schema.js";
@@ -87,8 +87,19 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           ),
           schedule: await explain(
             store,
-            "SELECT id FROM schedule_entries WHERE station_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id",
-            [stationId, 50_000, 40_000],
+            `SELECT id FROM schedule_entries WHERE station_id = ? AND starts_at < ? AND ends_at > ?
+             AND starts_at >= ? - COALESCE((SELECT MAX(ends_at - starts_at) FROM schedule_entries WHERE station_id = ?), 0)
+             ORDER BY starts_at, id`,
+            [stationId, 50_000, 40_000, 40_000, stationId],
+          ),
+          lastPlayed: await explain(
+            store,
+            `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id ${
+              store.driver.dialect === "postgres"
+                ? "= ANY (CAST(? AS text[]))"
+                : "IN (SELECT value FROM json_each(?))"
+            } GROUP BY media_id`,
+            [stationId, store.driver.dialect === "postgres" ? '{"a","b"}' : '["a","b"]'],
           ),
           history: await explain(
             store,
@@ -117,7 +128,15 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           );
         }
         expect(plans.candidates).toMatch(/media_genre_bpm/);
-        expect(plans.schedule).toMatch(/schedule_station/);
+        // The window is bounded from below by the longest entry, found by one probe of its index.
+        expect(plans.schedule).toMatch(/schedule_station_start/);
+        expect(plans.schedule).toMatch(/schedule_station_length/);
+        expect(plans.schedule).toMatch(
+          store.driver.dialect === "postgres"
+            ? /Index Cond: .*starts_at >= /
+            : /schedule_station_start \(station_id=\? AND starts_at>\? AND starts_at<\?\)/,
+        );
+        expect(plans.lastPlayed).toMatch(/play_history_media/);
         expect(plans.history).toMatch(/play_history_station_time/);
         expect(plans.token).toMatch(/live_tokens_hash/);
         const search = await explain(
@@ -132,6 +151,60 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
         expect(search).toMatch(
           store.driver.dialect === "postgres" ? /trgm/ : /VIRTUAL TABLE INDEX/,
         );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("pages text search with many hits in id order, walking the station index instead of sorting every hit", async () => {
+      const store = await openSqlStore(await target().emptyUrl());
+      try {
+        const stationId = newId();
+        const other = newId();
+        // About 1,150 hits (more than 20 per wanted row), some misses, and hits in another station.
+        const mine: MediaItem[] = [];
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 1500; i++) {
+            const item = await tx.media.create(
+              makeMedia(i % 10 === 9 ? other : stationId, {
+                title: i % 7 !== 3 ? `Anthem ${i}` : `Ballad ${i}`,
+                artist: i % 50 === 0 ? "The Anthems" : "Someone",
+              }),
+            );
+            if (item.stationId === stationId) mine.push(item);
+          }
+        });
+        const matching = (needle: string) =>
+          mine
+            .filter((m) =>
+              [m.title, m.artist, m.album].some((t) => t?.toLowerCase().includes(needle)),
+            )
+            .map((m) => m.id)
+            .sort();
+        const ids = matching("anthem");
+        expect(ids.length).toBeGreaterThan(1000);
+        // 30 rows wanted, over 1,000 hits: SQLite walks media_station (the "scan" join).
+        const page = await store.media.query(stationId, { text: "anthem", limit: 20, offset: 10 });
+        expect(page.map((m) => m.id)).toEqual(ids.slice(10, 30));
+        const last = await store.media.query(stationId, {
+          text: "ANTHEM",
+          limit: 30,
+          direction: "desc",
+        });
+        expect(last.map((m) => m.id)).toEqual(ids.slice(-30).reverse());
+        // 1,000 rows wanted: SQLite fetches the hits by rowid and sorts them (the "lookup" join).
+        const rare = await store.media.query(stationId, { text: "anthem 14", limit: 1000 });
+        expect(rare.map((m) => m.id)).toEqual(matching("anthem 14"));
+        expect(await store.media.count(stationId, { text: "anthem" })).toBe(ids.length);
+        if (store.driver.dialect === "sqlite") {
+          const plan = await explain(
+            store,
+            "SELECT m.id FROM media m WHERE m.station_id = ? AND +m.rid IN (SELECT rowid FROM media_search WHERE media_search MATCH ?) ORDER BY m.id LIMIT 40",
+            [stationId, '"anthem"'],
+          );
+          expect(plan).toMatch(/media_station/);
+          expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+        }
       } finally {
         await store.close();
       }
@@ -202,6 +275,15 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           });
           expect(await store.playlists.get(stationId, playlist.id)).toEqual(playlist);
         }
+        // Media ids with quotes, backslashes, braces and commas reach lastPlayed intact.
+        const oddIds = [...METACHARACTERS, `{a,"b"}\\`, "NULL"].map((t) => t.replace(/\0/g, ""));
+        for (const [k, mediaId] of oddIds.entries()) {
+          await store.playHistory.append({ stationId, startedAt: 1000 + k, priority: 3, mediaId });
+        }
+        const many = [...oddIds, ...Array.from({ length: 1200 }, () => newId())];
+        expect(await store.playHistory.lastPlayed(stationId, many)).toEqual(
+          new Map(oddIds.map((id, k) => [id, 1000 + k])),
+        );
         expect(await store.media.count(stationId)).toBe(METACHARACTERS.length);
         expect(
           await store.media.count(stationId, {
