@@ -631,7 +631,7 @@ describe("LibreTime import followed by analysis", () => {
       for (const id of ["lt-file-1", "lt-file-2", "lt-file-3"]) {
         const item = (await store.media.get("lt-station", id))!;
         expect(item.analysisStatus).toBe("done");
-        // MP3 encoder delay and padding pull a 2 s file ~0.4 LU under (ffmpeg's ebur128 reads the same).
+        // The 2 s MP3s read ~0.4 LU under the tone (ffmpeg's ebur128 reads the same on them).
         expect(Math.abs(item.loudnessLufs! - -20.0)).toBeLessThan(0.6);
         expect(item.truePeakDbtp).toBeLessThan(-19);
       }

@@ -32,12 +32,6 @@ export interface GeneratedAudio {
   graph: string;
   /** Extra output arguments (codec, rate). */
   out?: string[];
-  /**
-   * How much later this file's audio starts in GStreamer's decode than in
-   * ffmpeg's, ms: GStreamer 1.22 does not trim MP3 encoder delay (LAME tag), so
-   * the playout engine, which decodes with GStreamer too, sees the same shift.
-   */
-  gstreamerLeadMs?: number;
 }
 
 /** Generate `spec` into `dir` with ffmpeg; resolves with the path. */
@@ -55,6 +49,22 @@ export async function generate(dir: string, spec: GeneratedAudio): Promise<strin
     path,
   ]);
   return path;
+}
+
+/** Frames (samples per channel) ffmpeg decodes from `file`: its decoded PCM size. */
+export async function ffmpegFrames(file: string): Promise<number> {
+  const stats = await ffmpeg([
+    "-i",
+    file,
+    "-af",
+    "astats=measure_perchannel=none",
+    "-f",
+    "null",
+    "-",
+  ]);
+  const m = /Number of samples: (\d+)/.exec(stats);
+  if (!m) throw new Error(`ffmpeg astats lacks the sample count:\n${stats.slice(-1000)}`);
+  return Number(m[1]);
 }
 
 /** ffmpeg's own measurements of a file: ebur128 (peak=true) and silencedetect at −50 dB. */
