@@ -94,6 +94,8 @@ export class Station {
   #dsp: LiveDspChain | undefined;
   /** The emergency whose first frame is awaited, when its RPC came, and the held `emergency_started`. */
   #emergencyPending: { itemId: string; rpcAt: number; event?: StationEvent } | undefined;
+  /** Pumps every 2 ms while an emergency waits for its first audio, so it is not held for the next tick. */
+  #emergencyPump: NodeJS.Timeout | undefined;
   /**
    * Decoders kept running for items that were not preloaded (set by the
    * engine); without it every such item starts a new decoder process.
@@ -111,8 +113,8 @@ export class Station {
     this.mixer = new Mixer({
       sampleRate: timing.sampleRate,
       startBufferFrames: Math.round(timing.sampleRate * 0.3),
-      // An emergency sounds as soon as 30 ms are decoded (its decoder runs far faster than real time).
-      emergencyStartBufferFrames: Math.round(timing.sampleRate * 0.03),
+      // An emergency sounds as soon as 20 ms are decoded (its decoder runs far faster than real time).
+      emergencyStartBufferFrames: Math.round(timing.sampleRate * 0.02),
       onEvent: (e) => this.#onMixerEvent(e),
     });
   }
@@ -160,6 +162,8 @@ export class Station {
       const pending = this.#emergencyPending;
       if (pending && this.mixer.emergencySoundingId === pending.itemId) {
         this.#emergencyPending = undefined;
+        clearInterval(this.#emergencyPump);
+        this.#emergencyPump = undefined;
         if (pending.event) {
           this.#emit({
             ...pending.event,
@@ -271,6 +275,13 @@ export class Station {
       event: this.#emergencyPending?.event,
     };
     this.mixer.insertEmergency(item);
+    clearInterval(this.#emergencyPump);
+    this.#emergencyPump = setInterval(() => {
+      if (this.#closed || this.#emergencyPending?.itemId !== request.itemId) {
+        clearInterval(this.#emergencyPump);
+        this.#emergencyPump = undefined;
+      } else this.pump();
+    }, 2);
   }
 
   /**
@@ -385,6 +396,7 @@ export class Station {
     void this.closeRecordings();
     this.#closed = true;
     clearTimeout(this.#restartTimer);
+    clearInterval(this.#emergencyPump);
     this.#encoder?.stop();
     this.#encoder = undefined;
     this.mixer.close();
