@@ -77,6 +77,9 @@ export class StationDriver implements PooledExecutor {
   readonly executor: StationExecutor;
   readonly #playout: Playout;
   readonly #lease: Lease;
+  #starting: Promise<void> | undefined;
+  #pending = false;
+  #failed = false;
 
   constructor(playout: Playout, executor: StationExecutor, lease: Lease) {
     this.#playout = playout;
@@ -84,26 +87,45 @@ export class StationDriver implements PooledExecutor {
     this.#lease = lease;
   }
 
+  /** True while starting or driving; false once the start failed or the executor stopped by itself. */
   get running(): boolean {
-    return this.executor.running;
+    return !this.#failed && (this.#pending || this.executor.running);
   }
 
+  /**
+   * Begin driving: configure the station's outputs and start the executor in
+   * the background. The pool renews every lease in one loop, so a slow engine
+   * (seconds on a loaded machine) must not hold up the other stations'
+   * renewals; a start that fails makes `running` false and the pool gives the
+   * station up on its next round.
+   */
   async start(): Promise<void> {
-    await this.#playout.configureStation(this.executor.stationId);
-    await this.executor.start();
-    this.#playout.metrics?.setExecutorState(this.executor.stationId, this.executor.state);
-    this.#playout.log.info(
-      {
-        stationId: this.executor.stationId,
-        fencingToken: this.#lease.token,
-        owner: this.#lease.holder,
-      },
-      "driving station",
-    );
+    const stationId = this.executor.stationId;
+    this.#pending = true;
+    this.#starting = (async () => {
+      try {
+        await this.#playout.configureStation(stationId);
+        await this.executor.start();
+        this.#playout.metrics?.setExecutorState(stationId, this.executor.state);
+        this.#playout.log.info(
+          { stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
+          "driving station",
+        );
+      } catch (err) {
+        this.#failed = true;
+        this.#playout.log.error(
+          { err, stationId },
+          "executor did not start; giving the station up",
+        );
+      } finally {
+        this.#pending = false;
+      }
+    })();
   }
 
   async stop(): Promise<void> {
     const stationId = this.executor.stationId;
+    await this.#starting;
     try {
       await this.executor.stop();
       if (this.#playout.stopsAudioOnRelease) {
@@ -168,8 +190,10 @@ export class Playout {
           crossfadeMs: config?.crossfade.durationMs ?? 0,
           curve: config?.crossfade.curve ?? "scurve",
           preloadMs: (config?.preloadSec ?? 30) * 1000,
-          // The executor's 400 ms default fails over on a busy 2-core box while the engine is fine.
-          engineTimeoutMs: 2000,
+          // The executor's defaults (3 s commands, 400 ms status) fail over on a busy 2-core box
+          // (three engines in a cluster on one machine) while the engine is fine.
+          engineTimeoutMs: 3000,
+          engineStatusTimeoutMs: 1500,
           engineCheckEveryMs: 1000,
           resolveEntry: async (entry) => {
             const resolved = await resolve(entry);
@@ -198,12 +222,17 @@ export class Playout {
   }
 
   /**
-   * Stop a station's audio in the local engine, waiting at most 2 s (a busy
-   * engine must not hold up lease handling); failures are logged.
+   * Stop a station's audio in the local engine and remove its outputs (so its
+   * encoder stops too), waiting at most 2 s (a busy engine must not hold up
+   * lease handling); failures are logged.
    */
   async stopAudio(stationId: string): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = this.#o.supervisor.engine.stop(stationId, { fadeOutMs: 0 }).then(
+    const { supervisor } = this.#o;
+    const stopped = (async () => {
+      await supervisor.engine.stop(stationId, { fadeOutMs: 0 });
+      await supervisor.configureOutputs(stationId, []);
+    })().then(
       () => true,
       (err: unknown) => {
         this.log.warn({ err, stationId }, "could not stop the station's audio in the local engine");
