@@ -193,6 +193,24 @@ describe("Mixer live layer", () => {
     expect(mixer.status().liveInputUri).toBeUndefined();
   });
 
+  it("keeps live on air until a failback Play's start frame, then crossfades there", () => {
+    const { mixer, events } = setup();
+    const live = new TestLive("http://dj/live");
+    live.push(300, 0.25);
+    mixer.routeLive(live, 0);
+    renderFed(mixer, live, 500, 0.25);
+    mixer.schedule(
+      { itemId: "timed", source: constant(10_000, 0.8) },
+      { atFrame: 800, crossfadeFrames: 100 },
+    );
+    const left = renderFed(mixer, live, 600, 0.25);
+    expect(left[299]).toBe(0.25);
+    expect(left[350]).toBeCloseTo(0.25 * 0.5 + 0.8 * 0.5, 5);
+    expect(left[400]).toBeCloseTo(0.8, 6);
+    expect(events.find((e) => e.type === "item_started" && e.itemId === "timed")?.frame).toBe(800);
+    expect(events.find((e) => e.type === "live_ended")?.frame).toBe(900);
+  });
+
   it("cuts from live to a played item with the short ramp when no crossfade is asked", () => {
     const { mixer } = setup();
     const live = new TestLive("http://dj/live");
