@@ -1,6 +1,5 @@
 import { GrimnirError, Priority } from "@grimnir/core";
 import type { ExecutorStateName, ScheduleEntry, Subscription } from "@grimnir/core";
-import { withTimeout } from "./logger.js";
 import { AUTOMATION_SOURCE_ID } from "./priority-service.js";
 import type { ActiveSource } from "./priority-service.js";
 import { storeEntryResolver } from "./entry-resolver.js";
@@ -13,6 +12,7 @@ import { FallbackAudio } from "./fallback-audio.js";
 import { FailoverMonitor } from "./failover.js";
 import { AirSwitch } from "./air-switch.js";
 import { ExecutorPersistence } from "./persistence.js";
+import { subscribeStation } from "./subscriptions.js";
 import type { TimelineCache } from "./timeline-cache.js";
 import type {
   FailoverCause,
@@ -164,7 +164,10 @@ export class StationExecutor {
     const persisted = await this.#persistence.read();
     const engineStation = await this.#engine.station();
     this.#persistence.restore(persisted, engineStation);
-    await this.#subscribe();
+    this.#subscriptions = await subscribeStation(ctx, this.#engine, {
+      onTelemetry: (sample) => this.#failover.onTelemetry(sample),
+      onSourceFailure: (source, reason) => void this.reportSourceFailure(source, reason),
+    });
     this.#media.maybePrefetch();
     await this.#serial(() => this.#air.reconcile());
     if (options.runLoop ?? true) this.#loop = this.#runLoop();
@@ -418,46 +421,5 @@ export class StationExecutor {
       this.#persistence.persist();
       await this.#air.reconcile();
     });
-  }
-
-  async #subscribe(): Promise<void> {
-    const ctx = this.#ctx;
-    try {
-      this.#subscriptions.push(
-        await this.#engine.call("streamTelemetry", () =>
-          ctx.o.engine.streamTelemetry(this.stationId, (sample) =>
-            this.#failover.onTelemetry(sample),
-          ),
-        ),
-      );
-    } catch (error) {
-      ctx.logger.warn("telemetry subscription failed", {
-        stationId: this.stationId,
-        error: String(error),
-      });
-    }
-    if (!ctx.o.listenForSourceFailures) return;
-    try {
-      this.#subscriptions.push(
-        await withTimeout(
-          ctx.o.bus.subscribe("source_failure", this.stationId, (event) => {
-            const { source, reason } = event.payload;
-            if (ctx.publish.ownFailureSources.has(source)) return;
-            void this.reportSourceFailure(source, reason);
-          }),
-          ctx.o.busTimeoutMs,
-          () =>
-            new GrimnirError(
-              "BUS_UNAVAILABLE",
-              "source_failure subscription not confirmed in time",
-            ),
-        ),
-      );
-    } catch (error) {
-      ctx.logger.warn("source_failure subscription failed; failures are still detected locally", {
-        stationId: this.stationId,
-        error: String(error),
-      });
-    }
   }
 }
