@@ -113,6 +113,11 @@ export class Station {
     this.mixer = new Mixer({
       sampleRate: timing.sampleRate,
       startBufferFrames: Math.round(timing.sampleRate * 0.3),
+      // Live audio is held ~300 ms between arrival and air: the layer buffers that plus the render lead.
+      live: {
+        startFrames: Math.round((timing.sampleRate * (300 + timing.leadMs)) / 1000),
+        maxFrames: Math.round((timing.sampleRate * (500 + timing.leadMs)) / 1000),
+      },
       // An emergency sounds as soon as 20 ms are decoded (its decoder runs far faster than real time).
       emergencyStartBufferFrames: Math.round(timing.sampleRate * 0.02),
       onEvent: (e) => this.#onMixerEvent(e),
