@@ -228,8 +228,9 @@ describe("engine over gRPC with the built-in HTTP stream (real GStreamer)", () =
         { id: "sd", type: "silence_detector", params: { threshold_db: -45, duration_sec: 2 } },
       ],
     });
+    // RouteLive exists now; an SRT URI without a port is invalid input naming its field.
     await expect(client.routeLive("g", { inputUri: "srt://x", priority: 1 })).rejects.toMatchObject(
-      { code: "NOT_IMPLEMENTED" },
+      { code: "VALIDATION", details: { field: "input_uri" } },
     );
     await expect(client.play("", { itemId: "x", uri: "/x" })).rejects.toMatchObject({
       code: "VALIDATION",

@@ -1,6 +1,11 @@
 import type { FadeCurve, PlayRequest } from "@grimnir/core";
 import { GrimnirError } from "@grimnir/core";
-import { startDecoder, toDecoderUri } from "../gst/decoder.js";
+import {
+  startDecoder,
+  toDecoderUri,
+  type DecoderOptions,
+  type StreamTags,
+} from "../gst/decoder.js";
 import type { WarmDecoderPool } from "../gst/warm-decoder.js";
 import { GstLiveInput, parseInputUri } from "../gst/live-input.js";
 import { Priority } from "@grimnir/core";
@@ -27,7 +32,8 @@ export interface StationEvent {
    * item_started | item_ended | source_failure | underrun | silence | audio_restored |
    * emergency_started | emergency_ended | output_failure | dsp_failure |
    * live_started (first live sample in the mix; `at` is when it is due on air) |
-   * live_connected | live_disconnected (`message` says why) | live_ended
+   * live_connected | live_disconnected (`message` says why) | live_ended |
+   * metadata (a webstream item's title tag changed: `itemId`, `title`, `artist`)
    */
   type: string;
   itemId?: string;
@@ -42,6 +48,10 @@ export interface StationEvent {
    * to the encoder): ms from the InsertEmergency call to that write.
    */
   latencyMs?: number;
+  /** On `metadata`: the stream's new title tag (a webstream's ICY `StreamTitle`). */
+  title?: string;
+  /** On `metadata`: the stream's artist tag, when it has one. */
+  artist?: string;
 }
 
 /** A station's outputs after validation. */
@@ -96,6 +106,8 @@ export class Station {
   #emergencyPending: { itemId: string; rpcAt: number; event?: StationEvent } | undefined;
   /** Pumps every 2 ms while an emergency waits for its first audio, so it is not held for the next tick. */
   #emergencyPump: NodeJS.Timeout | undefined;
+  /** Latest title/artist a webstream item's decoder reported, by item id. */
+  #streamTags = new Map<string, StreamTags>();
   /**
    * Decoders kept running for items that were not preloaded (set by the
    * engine); without it every such item starts a new decoder process.
@@ -235,7 +247,7 @@ export class Station {
   async preload(request: PlayRequest): Promise<void> {
     const uri = toDecoderUri(request.uri);
     this.#preloaded.get(request.itemId)?.buffer.close();
-    const buffer = startDecoder(uri, { sampleRate: this.#timing.sampleRate });
+    const buffer = startDecoder(uri, this.#decoderOptions(request.itemId, uri));
     this.#preloaded.set(request.itemId, { uri, buffer });
     this.#uris.set(request.itemId, request.uri);
     for (let waited = 0; buffer.availableFrames() === 0 && !buffer.ended; waited += 10) {
@@ -484,7 +496,8 @@ export class Station {
         throw err;
       }
       buffer =
-        this.warmDecoders?.take(uri) ?? startDecoder(uri, { sampleRate: this.#timing.sampleRate });
+        this.warmDecoders?.take(uri) ??
+        startDecoder(uri, this.#decoderOptions(request.itemId, uri));
     }
     this.#uris.set(request.itemId, request.uri);
     if (this.#uris.size > 1000) this.#uris.delete(this.#uris.keys().next().value!);
@@ -500,6 +513,34 @@ export class Station {
       title: request.title,
       artist: request.artist,
     };
+  }
+
+  /**
+   * Decoder options for an item: webstreams (any URI but `file://`) report
+   * their tags; each new title becomes a `metadata` event and, while the item
+   * is on air, the outputs' now-playing title.
+   */
+  #decoderOptions(itemId: string, uri: string): DecoderOptions {
+    const options: DecoderOptions = { sampleRate: this.#timing.sampleRate };
+    if (uri.startsWith("file://")) return options;
+    options.onTags = (tags) => {
+      if (this.#closed) return;
+      const last = this.#streamTags.get(itemId);
+      if (last?.title === tags.title && last?.artist === tags.artist) return;
+      this.#streamTags.set(itemId, tags);
+      if (this.#streamTags.size > 100)
+        this.#streamTags.delete(this.#streamTags.keys().next().value!);
+      this.#emit({
+        stationId: this.id,
+        at: Date.now(),
+        type: "metadata",
+        itemId,
+        title: tags.title,
+        artist: tags.artist,
+      });
+      if (this.mixer.status().currentItemId === itemId) this.setMetadata(tags.title!, tags.artist);
+    };
+    return options;
   }
 
   #frames(ms: number): number {
@@ -543,7 +584,10 @@ export class Station {
     switch (event.type) {
       case "item_started": {
         const status = this.mixer.status();
-        if (status.currentItemId === event.itemId && status.currentTitle) {
+        const streamed = this.#streamTags.get(event.itemId);
+        if (status.currentItemId === event.itemId && streamed?.title) {
+          this.setMetadata(streamed.title, streamed.artist);
+        } else if (status.currentItemId === event.itemId && status.currentTitle) {
           this.setMetadata(status.currentTitle, status.currentArtist);
         }
         this.#emit({ ...base, itemId: event.itemId, reason: event.layer });

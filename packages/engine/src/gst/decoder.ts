@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Readable } from "node:stream";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -16,6 +17,19 @@ export interface DecoderOptions {
   sampleRate: number;
   /** Decoded audio kept ahead of the mixer before the decoder is paused, frames. */
   maxBufferedFrames?: number;
+  /**
+   * Receives the stream's title/artist tags (ICY `StreamTitle` of a webstream,
+   * a file's ID3/Vorbis tags) each time GStreamer reports them. When set, the
+   * decoder runs `gst-launch-1.0 -t` and sends PCM through fd 3 instead of
+   * stdout, which carries the tag listing.
+   */
+  onTags?: (tags: StreamTags) => void;
+}
+
+/** Now-playing tags reported by a decoder. */
+export interface StreamTags {
+  title?: string;
+  artist?: string;
 }
 
 /**
@@ -53,16 +67,73 @@ export function toDecoderUri(uriOrPath: string): string {
  * fails or decodes nothing; closing it kills the decoder.
  */
 export function startDecoder(uri: string, options: DecoderOptions): PcmBuffer {
+  const onTags = options.onTags;
+  if (!onTags) {
+    const child = spawn(
+      gstLaunchBinary(),
+      ["-q", "uridecodebin", `uri=${uri}`, "!", ...decoderTail(options.sampleRate)],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    return attachDecoder(child, uri, options);
+  }
   const child = spawn(
     gstLaunchBinary(),
-    ["-q", "uridecodebin", `uri=${uri}`, "!", ...decoderTail(options.sampleRate)],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    ["-t", "uridecodebin", `uri=${uri}`, "!", ...decoderTail(options.sampleRate, 3)],
+    { stdio: ["ignore", "pipe", "pipe", "pipe"] },
   );
-  return attachDecoder(child, uri, options);
+  const parser = new TagListingParser(onTags);
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (text: string) => parser.push(text));
+  return attachDecoder(child, uri, options, child.stdio[3] as Readable);
 }
 
-/** The pipeline after the decoding element: convert to the mixer's format and write it to stdout. */
-export function decoderTail(sampleRate: number): string[] {
+/**
+ * Reads `gst-launch-1.0 -t` output: each `FOUND TAG` block lists `name: value`
+ * lines; the block's `title` / `artist` (when it has a title) are reported.
+ * Progress lines are ignored.
+ */
+export class TagListingParser {
+  readonly #onTags: (tags: StreamTags) => void;
+  #rest = "";
+  #block: StreamTags | undefined;
+
+  /** A parser reporting to `onTags`. */
+  constructor(onTags: (tags: StreamTags) => void) {
+    this.#onTags = onTags;
+  }
+
+  /** Feed stdout text as it arrives (lines may be split anywhere). */
+  push(text: string): void {
+    const lines = (this.#rest + text).split("\n");
+    this.#rest = lines.pop()!;
+    for (const line of lines) this.#line(line.replace(/\r$/, ""));
+  }
+
+  #line(line: string): void {
+    if (line.startsWith("FOUND TAG")) {
+      this.#flush();
+      this.#block = {};
+      return;
+    }
+    const tag = /^\s+([a-z][a-z -]*):\s(.*)$/.exec(line);
+    if (this.#block && tag) {
+      if (tag[1] === "title") this.#block.title = tag[2]!.trim();
+      else if (tag[1] === "artist") this.#block.artist = tag[2]!.trim();
+      return;
+    }
+    // Any other line ends the block (tag lines are always indented).
+    this.#flush();
+  }
+
+  #flush(): void {
+    const block = this.#block;
+    this.#block = undefined;
+    if (block?.title !== undefined && block.title !== "") this.#onTags(block);
+  }
+}
+
+/** The pipeline after the decoding element: convert to the mixer's format and write it to `fd` (stdout by default). */
+export function decoderTail(sampleRate: number, fd = 1): string[] {
   return [
     "audioconvert",
     "!",
@@ -71,12 +142,12 @@ export function decoderTail(sampleRate: number): string[] {
     `audio/x-raw,format=F32LE,rate=${sampleRate},channels=2,layout=interleaved`,
     "!",
     "fdsink",
-    "fd=1",
+    `fd=${fd}`,
   ];
 }
 
 /**
- * Wire a running decoder process (PCM on its stdout) to a new {@link PcmBuffer}:
+ * Wire a running decoder process (PCM on its stdout, or `pcm`) to a new {@link PcmBuffer}:
  * back-pressure (the pipe is paused above `maxBufferedFrames`), a killed
  * process on close, and the buffer ending with GStreamer's error when the
  * process fails or produced nothing. `uri` names the source in messages.
@@ -85,12 +156,13 @@ export function attachDecoder(
   child: ChildProcess,
   uri: string,
   options: DecoderOptions,
+  pcm: Readable = child.stdout!,
 ): PcmBuffer {
   const maxFrames = options.maxBufferedFrames ?? options.sampleRate * 10;
   const buffer = new PcmBuffer(2, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  const stdout = child.stdout!;
+  const stdout = pcm;
   let stderr = "";
   let bytes = 0;
   let paused = false;
