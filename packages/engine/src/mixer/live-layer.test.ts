@@ -283,6 +283,15 @@ describe("Mixer live layer", () => {
     });
   });
 
+  it("renders silence, not a hang, for an empty input with no start buffer", () => {
+    const mixer = new Mixer({ live: { startFrames: 0 } });
+    const live = new TestLive("http://dj/empty");
+    mixer.routeLive(live, 0);
+    expect(Math.max(...renderLeft(mixer, 512))).toBe(0);
+    live.push(10, 0.25);
+    expect(renderLeft(mixer, 20).slice(0, 10)).toEqual(new Float32Array(10).fill(0.25));
+  });
+
   it("bounds the buffered live audio by skipping to the target latency", () => {
     const { mixer } = setup();
     const live = new TestLive("http://dj/burst");

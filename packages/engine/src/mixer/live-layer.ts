@@ -204,7 +204,8 @@ export class LiveLayer {
       const available = ch.source.availableFrames();
       if (available > t.maxFrames) ch.source.skip(available - t.startFrames);
       if (ch.rebuffering) {
-        if (ch.source.availableFrames() >= t.startFrames) {
+        // At least one frame: an empty input never counts as buffered.
+        if (ch.source.availableFrames() >= Math.max(1, t.startFrames)) {
           ch.rebuffering = false;
           ch.missingSince = undefined;
           if (ch.state !== "connected") {
