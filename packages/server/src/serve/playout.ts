@@ -80,6 +80,7 @@ export class StationDriver implements PooledExecutor {
   #starting: Promise<void> | undefined;
   #pending = false;
   #failed = false;
+  #stopped = false;
 
   constructor(playout: Playout, executor: StationExecutor, lease: Lease) {
     this.#playout = playout;
@@ -105,7 +106,13 @@ export class StationDriver implements PooledExecutor {
     this.#starting = (async () => {
       try {
         await this.#playout.configureStation(stationId);
+        // Given up while the outputs were configured: the executor must not start without the lease.
+        if (this.#stopped) return;
         await this.executor.start();
+        if (this.#stopped) {
+          await this.executor.stop();
+          return;
+        }
         this.#playout.metrics?.setExecutorState(stationId, this.executor.state);
         this.#playout.log.info(
           { stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
@@ -123,20 +130,30 @@ export class StationDriver implements PooledExecutor {
     })();
   }
 
+  /**
+   * Stop driving: the executor stops (its pending state writes flushed) before
+   * the pool releases the lease. A start still in progress is waited for at
+   * most 1 s, then overtaken (it checks `stopped` before and after starting the
+   * executor). In a cluster the local engine is told to go silent in the
+   * background, so a slow engine cannot hold up the pool's lease renewals.
+   */
   async stop(): Promise<void> {
     const stationId = this.executor.stationId;
-    await this.#starting;
+    this.#stopped = true;
+    if (this.#starting !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.#starting, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
+    }
     try {
       await this.executor.stop();
-      if (this.#playout.stopsAudioOnRelease) {
-        await this.#playout.stopAudio(stationId);
-      }
     } finally {
       this.#playout.metrics?.clearExecutorState(stationId);
       this.#playout.log.info(
         { stationId, fencingToken: this.#lease.token, owner: this.#lease.holder },
         "stopped driving station",
       );
+      if (this.#playout.stopsAudioOnRelease) void this.#playout.stopAudio(stationId);
     }
   }
 }
@@ -153,6 +170,7 @@ export class Playout {
   /** Where executor states are reported, when given. */
   readonly metrics: ServerMetrics | undefined;
   readonly #o: PlayoutOptions;
+  readonly #silencing = new Map<string, Promise<void>>();
 
   /** Configure; nothing runs until {@link Playout.start}. */
   constructor(options: PlayoutOptions) {
@@ -226,7 +244,15 @@ export class Playout {
    * encoder stops too), waiting at most 2 s (a busy engine must not hold up
    * lease handling); failures are logged.
    */
-  async stopAudio(stationId: string): Promise<void> {
+  stopAudio(stationId: string): Promise<void> {
+    const silencing = this.#stopAudio(stationId).finally(() => {
+      if (this.#silencing.get(stationId) === silencing) this.#silencing.delete(stationId);
+    });
+    this.#silencing.set(stationId, silencing);
+    return silencing;
+  }
+
+  async #stopAudio(stationId: string): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const { supervisor } = this.#o;
     const stopped = (async () => {
@@ -265,6 +291,8 @@ export class Playout {
 
   /** Apply a station's outputs to the engine (through the supervisor, so a restart re-applies them). */
   async configureStation(stationId: string): Promise<void> {
+    // A silencing of this station still under way must not remove the outputs configured now.
+    await this.#silencing.get(stationId);
     const mounts = await this.#o.store.mounts.list(stationId, { limit: 1000 });
     const outputs = outputsForMounts(mounts, this.#o.streamPort);
     if (outputs.length > 0) await this.#o.supervisor.configureOutputs(stationId, outputs);
