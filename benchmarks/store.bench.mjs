@@ -5,11 +5,11 @@
 //   node benchmarks/store.bench.mjs [--write]  # SQLite in a temp file + a private PostgreSQL 15
 //   BENCH_MEDIA=20000 BENCH_HISTORY=200000 node benchmarks/store.bench.mjs
 //
-// Needs Debian `postgresql` (scripts/pg-test-server.sh starts it). With --write, appends a
-// "Store" entry to benchmarks/RESULTS.md. Rows are bulk-loaded with SQL (the load is not what is measured);
+// Needs Debian `postgresql` (scripts/pg-test-server.sh starts it). With --write, replaces the
+// "Store" section of benchmarks/RESULTS.md. Rows are bulk-loaded with SQL (the load is not what is measured);
 // the queries go through the public Store API.
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -213,7 +213,11 @@ async function load(store) {
       entries,
     ),
   );
-  await store.driver.withExecutor((ex) => ex.run("ANALYZE"));
+  // PostgreSQL: what autovacuum does after a bulk load (statistics and the visibility map,
+  // which index-only scans need); SQLite: statistics.
+  await store.driver.withExecutor((ex) =>
+    ex.run(store.driver.dialect === "postgres" ? "VACUUM ANALYZE" : "ANALYZE"),
+  );
 }
 
 async function time(fn) {
@@ -261,6 +265,7 @@ async function measure(store) {
 
 const { SqliteStore, PostgresStore } = await loadStorePackage();
 const results = {};
+const loads = {};
 const dir = mkdtempSync(join(tmpdir(), "grimnir-bench-"));
 let pgState;
 try {
@@ -268,6 +273,7 @@ try {
   const sqlite = await SqliteStore.open(join(dir, "bench.db"));
   await load(sqlite);
   console.log(`sqlite loaded in ${Date.now() - t} ms`);
+  loads.sqlite = loadavg()[0];
   results.sqlite = await measure(sqlite);
   await sqlite.close();
 
@@ -280,6 +286,7 @@ try {
   const postgres = await PostgresStore.open(url);
   await load(postgres);
   console.log(`postgres loaded in ${Date.now() - t} ms`);
+  loads.postgres = loadavg()[0];
   results.postgres = await measure(postgres);
   await postgres.close();
   execFileSync(script, ["stop"], { env });
@@ -302,7 +309,7 @@ const lines = [
   "## Store",
   "",
   `- command: \`${process.env.BENCH_MEDIA || process.env.BENCH_HISTORY ? `BENCH_MEDIA=${MEDIA} BENCH_HISTORY=${HISTORY} ` : ""}node benchmarks/store.bench.mjs --write\``,
-  `- date: ${new Date().toISOString()}; load average at end ${loadavg()[0].toFixed(1)}`,
+  `- date: ${new Date().toISOString()}; load average (1 min, ${cpus().length} cores, shared machine) when SQLite was measured ${loads.sqlite.toFixed(1)}, PostgreSQL ${loads.postgres.toFixed(1)}, at end ${loadavg()[0].toFixed(1)}`,
   `- machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL 15 (private, fsync on) and SQLite (WAL, synchronous=FULL), same run`,
   `- data: ${MEDIA.toLocaleString("en")} media, ${HISTORY.toLocaleString("en")} play-history rows, 14 days of schedule; ${RUNS} runs each after a warm-up`,
   "",
@@ -315,6 +322,20 @@ const lines = [
   }),
   "",
 ];
-if (process.argv.includes("--write"))
-  appendFileSync(join(root, "benchmarks", "RESULTS.md"), lines.join("\n"));
+if (process.argv.includes("--write")) {
+  // Replace this benchmark's own section, keeping the others.
+  const file = join(root, "benchmarks", "RESULTS.md");
+  const text = readFileSync(file, "utf8");
+  const section = lines.join("\n").trim();
+  const start = text.indexOf("\n## Store\n");
+  if (start < 0) {
+    writeFileSync(file, `${text.trimEnd()}\n\n${section}\n`);
+  } else {
+    const next = text.indexOf("\n## ", start + 1);
+    writeFileSync(
+      file,
+      `${text.slice(0, start + 1)}${section}\n${next < 0 ? "" : text.slice(next)}`,
+    );
+  }
+}
 console.log(lines.join("\n"));

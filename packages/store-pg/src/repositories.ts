@@ -161,9 +161,14 @@ function mediaRepository(ctx: RepoContext): MediaRepository {
         const [limit, offset] = pageParams(query);
         const fts = await ftsJoinFor(ex, ctx.dialect, query ?? {}, limit + offset);
         const where = mediaWhere(ctx.dialect, String(stationId), query ?? {}, fts);
+        // Late row lookup: the page is chosen on index columns alone (a covering index scan
+        // and a sort of keys), then only its rows are read with their documents.
+        const key = ctx.dialect === "sqlite" ? "m.rid" : "m.id";
         const rows = await ex.all(
-          `SELECT ${selectColumns(true, "m")} FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?`,
-          [...order.join.params, ...where.params, limit, offset],
+          `SELECT ${selectColumns(true, "m")} FROM media m ${order.join.sql}
+           WHERE ${key} IN (SELECT ${key} FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?)
+           ORDER BY ${order.orderBy}`,
+          [...order.join.params, ...order.join.params, ...where.params, limit, offset],
         );
         return rows.map((row) => fromRow<MediaItem>(row));
       }),
@@ -313,17 +318,20 @@ function playHistoryRepository(ctx: RepoContext): PlayHistoryRepository {
         const result = new Map<string, number>();
         const ids = [...new Set(mediaIds)].map(String);
         if (ids.length === 0) return result;
-        // One statement, one parameter, whatever the count: a text[] literal on PostgreSQL
-        // (the planner sees its length and probes play_history_media per id), a JSON array on SQLite.
-        const [list, param] =
+        // One statement, one parameter, whatever the count (a text[] literal on PostgreSQL, a
+        // JSON array on SQLite); per id, MAX is one backward probe of play_history_media
+        // rather than a read of every play of that media.
+        const [source, param] =
           ctx.dialect === "postgres"
-            ? ["= ANY (CAST(? AS text[]))", pgTextArray(ids)]
-            : ["IN (SELECT value FROM json_each(?))", JSON.stringify(ids)];
+            ? ["unnest(CAST(? AS text[])) AS u(id)", pgTextArray(ids)]
+            : ["(SELECT value AS id FROM json_each(?)) AS u", JSON.stringify(ids)];
         const rows = await ex.all(
-          `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id ${list} GROUP BY media_id`,
+          `SELECT u.id AS media_id, (SELECT MAX(h.started_at) FROM play_history h WHERE h.station_id = ? AND h.media_id = u.id) AS last FROM ${source}`,
           [String(stationId), param],
         );
-        for (const row of rows) result.set(String(row["media_id"]), Number(row["last"]));
+        for (const row of rows) {
+          if (row["last"] !== null) result.set(String(row["media_id"]), Number(row["last"]));
+        }
         return result;
       }),
   };

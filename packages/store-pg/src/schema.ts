@@ -155,6 +155,15 @@ const SCHEDULE_LENGTH: string[] = [
   `CREATE INDEX schedule_station_length ON schedule_entries (station_id, (ends_at - starts_at))`,
 ];
 
+/**
+ * Smart-block candidates (genre + bpm range, ordered by id) choose their page from
+ * this index alone, id included; it supersedes `media_genre_bpm`.
+ */
+const MEDIA_GENRE_BPM_ID: string[] = [
+  `CREATE INDEX media_genre_bpm_id ON media (station_id, genre_lc, bpm, id)`,
+  `DROP INDEX media_genre_bpm`,
+];
+
 /** Every migration, in version order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -171,5 +180,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: "schedule entry length index (bounded schedule window scans)",
     statements: (dialect) => SCHEDULE_LENGTH.map((sql) => render(dialect, sql)),
+  },
+  {
+    version: 4,
+    name: "media genre + bpm index carries the id (page chosen from the index)",
+    statements: (dialect) => MEDIA_GENRE_BPM_ID.map((sql) => render(dialect, sql)),
   },
 ];

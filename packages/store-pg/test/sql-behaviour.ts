@@ -82,8 +82,9 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
         const plans = {
           candidates: await explain(
             store,
-            "SELECT id FROM media m WHERE m.station_id = ? AND m.genre_lc = ? AND m.bpm >= ? AND m.bpm <= ?",
-            [stationId, "pop", 100, 130],
+            // The inner query of the late row lookup: the page of keys, from the index alone.
+            `SELECT ${store.driver.dialect === "postgres" ? "m.id" : "m.rid"} FROM media m WHERE m.station_id = ? AND m.genre_lc = ? AND m.bpm >= ? AND m.bpm <= ? ORDER BY m.id LIMIT ?`,
+            [stationId, "pop", 100, 130, 1000],
           ),
           schedule: await explain(
             store,
@@ -94,11 +95,11 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
           ),
           lastPlayed: await explain(
             store,
-            `SELECT media_id, MAX(started_at) AS last FROM play_history WHERE station_id = ? AND media_id ${
+            `SELECT u.id AS media_id, (SELECT MAX(h.started_at) FROM play_history h WHERE h.station_id = ? AND h.media_id = u.id) AS last FROM ${
               store.driver.dialect === "postgres"
-                ? "= ANY (CAST(? AS text[]))"
-                : "IN (SELECT value FROM json_each(?))"
-            } GROUP BY media_id`,
+                ? "unnest(CAST(? AS text[])) AS u(id)"
+                : "(SELECT value AS id FROM json_each(?)) AS u"
+            }`,
             [stationId, store.driver.dialect === "postgres" ? '{"a","b"}' : '["a","b"]'],
           ),
           history: await explain(
@@ -127,7 +128,13 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
             /Seq Scan|SCAN (m|media|schedule_entries|play_history|live_tokens)\b(?! USING)/,
           );
         }
-        expect(plans.candidates).toMatch(/media_genre_bpm/);
+        // SQLite reads the keys from the index alone; PostgreSQL does too once VACUUM has
+        // marked the pages all-visible (autovacuum does; this fresh table is only ANALYZEd).
+        expect(plans.candidates).toMatch(
+          store.driver.dialect === "postgres"
+            ? /Index (Only )?Scan (using|on) media_genre_bpm_id/
+            : /COVERING INDEX media_genre_bpm_id/,
+        );
         // The window is bounded from below by the longest entry, found by one probe of its index.
         expect(plans.schedule).toMatch(/schedule_station_start/);
         expect(plans.schedule).toMatch(/schedule_station_length/);
