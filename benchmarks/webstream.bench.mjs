@@ -374,7 +374,7 @@ const section = [
     "as above, plus the engine's new decoder (souphttpsrc connect, Icecast burst, MP3 decode, start buffer), the 1 s crossfade to 0.5 s into it, the MP3 encoder, Icecast and the listener's decoder; the listener also lags by what Icecast's 64 KiB burst put in its buffer (about 4 s at 128 kbps), so this is what a listener hears, not when the engine switched",
   ),
   "",
-  "- Not measured here: with the defaults of a webstream created through the API or the station file (probe every 10 s, 5 s timeout, failover after 3 failed probes, 5 s grace) the same sequence takes about 30–40 s by those settings (up to one 10 s interval, two more failed probes, then the 5 s grace checked at the next probe); the executor's silence detection (5 s) takes the dead relay off the air before that, and `refreshWebstream` brings the entry back from the backup.",
+  "- Not measured here: with the defaults of a webstream created through the API or the station file (probe every 10 s, 5 s timeout, failover after 3 failed probes, 5 s grace) the same sequence takes about 30–40 s by those settings (up to one 10 s interval, two more failed probes, then the 5 s grace checked at the next probe); the dead relay leaves the air before that (its decoder ends; or 5 s of silence make the executor fail over), and `refreshWebstream` brings the entry back from the backup, as `packages/server/test/webstream.int.test.ts` checks with a 6 s grace.",
   "- The machine is shared with other jobs; figures are indicative.",
   "",
   "",

@@ -129,7 +129,9 @@ webstreams:
       urls: [`${base}/primary.mp3`, `${base}/backup.mp3`],
       currentIndex: 0,
       health: { intervalMs: 500, timeoutMs: 1000, method: "GET", failoverAfter: 3 },
-      failover: { enabled: true, graceMs: 0, autoRecover: true },
+      // The grace makes the switch come well after the dead relay left the air: the
+      // switch must bring the entry back, not only re-play it.
+      failover: { enabled: true, graceMs: 6000, autoRecover: true },
       bufferMs: 2000,
       metadata: { passthrough: true },
       status: "healthy",
@@ -188,8 +190,12 @@ webstreams:
     );
 
     const streamUrl = `${server.url}/stream/relay.mp3`;
-    const before = await listen(streamUrl, 6).done;
-    expect(dominant(before, 2, 4)).toBe(PRIMARY_HZ);
+    await waitFor(
+      async () => dominant(await listen(streamUrl, 6).done, 2, 4) === PRIMARY_HZ,
+      30_000,
+      "the primary tone at the listener",
+      0,
+    );
 
     // The primary source dies: probes fail, the checker fails over, the executor re-plays.
     const listener = listen(streamUrl, 40);
@@ -213,13 +219,23 @@ webstreams:
       "the executor re-playing the webstream",
     );
     expect(switched).toMatchObject({ webstreamId: "news", url: stored.urls[1], replayed: true });
+    // The dead relay had left the air before the switch (the engine's decoder ended and
+    // its re-play failed, or 5 s of silence made the executor fail over); the switch brought it back.
+    const offAir = logLines.find(
+      (l) =>
+        l["msg"] === "engine lost the station's audio; resuming at position" ||
+        (l["msg"] === "executor failover" &&
+          (l["event"] as { cause?: string } | undefined)?.cause === "silence"),
+    );
+    expect(offAir, "the dead relay off the air before the switch").toBeDefined();
+    expect(Number(offAir!["time"])).toBeLessThan(Number(switched["time"]));
     const samples = await listener.done;
     const timeline = toneTimeline(samples, [PRIMARY_HZ, BACKUP_HZ]);
     const killedWindow = Math.round((killedAt - listener.firstByteAt()!) / 10);
     const backupWindow = firstRun(timeline, BACKUP_HZ, 100, killedWindow);
     expect(backupWindow, "the backup tone held for 1 s after the primary died").toBeGreaterThan(0);
-    // Heard within the probes (3 × 500 ms), the backup probe, the crossfade and the encoder/listener buffers.
-    expect((backupWindow - killedWindow) / 100).toBeLessThan(20);
+    // Heard within the probes (3 × 500 ms), the 6 s grace, the backup probe, the crossfade and the encoder/listener buffers.
+    expect((backupWindow - killedWindow) / 100).toBeLessThan(25);
     expect(dominant(samples, Math.ceil(backupWindow / 100) + 1, 5)).toBe(BACKUP_HZ);
 
     // The primary comes back: the checker recovers to it and the listener hears it again.
