@@ -278,7 +278,44 @@ export class TruePeakMeter {
         }
         if (est <= peak) continue;
       }
-      if (np === 3) {
+      if (np === 3 && grouped && groups === 8) {
+        // Stage 3: the 16 inner taps (groups 2–5) carry nearly all the weight of the
+        // windowed sinc; the outer groups add at most their bound. Skip when even that
+        // cannot reach the peak, else add the outer taps to the same sums.
+        let y0 = 0;
+        let y1 = 0;
+        let y2 = 0;
+        for (let k = 8, o = 24; k < 24; k++, o += 3) {
+          const x = buf[j - k]!;
+          y0 += co[o]! * x;
+          y1 += co[o + 1]! * x;
+          y2 += co[o + 2]! * x;
+        }
+        const outer = w0 * gabs[j]! + w1 * gabs[j - 4]! + w6 * gabs[j - 24]! + w7 * gabs[j - 28]!;
+        const a0 = y0 < 0 ? -y0 : y0;
+        const a1 = y1 < 0 ? -y1 : y1;
+        const a2 = y2 < 0 ? -y2 : y2;
+        const inner = a0 > a1 ? (a0 > a2 ? a0 : a2) : a1 > a2 ? a1 : a2;
+        if (inner + outer + eps <= peak) continue;
+        for (let k = 0, o = 0; k < 8; k++, o += 3) {
+          const x = buf[j - k]!;
+          y0 += co[o]! * x;
+          y1 += co[o + 1]! * x;
+          y2 += co[o + 2]! * x;
+        }
+        for (let k = 24, o = 72; k < taps; k++, o += 3) {
+          const x = buf[j - k]!;
+          y0 += co[o]! * x;
+          y1 += co[o + 1]! * x;
+          y2 += co[o + 2]! * x;
+        }
+        if (y0 < 0) y0 = -y0;
+        if (y0 > peak) peak = y0;
+        if (y1 < 0) y1 = -y1;
+        if (y1 > peak) peak = y1;
+        if (y2 < 0) y2 = -y2;
+        if (y2 > peak) peak = y2;
+      } else if (np === 3) {
         let y0 = 0;
         let y1 = 0;
         let y2 = 0;

@@ -1,5 +1,8 @@
-import { spawn } from "node:child_process";
-import { stat } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { constants } from "node:fs";
+import { mkdtemp, open, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { GrimnirError } from "@grimnir/core";
 
 /** The apt-get line that installs every GStreamer package the decoder may need (Debian/Ubuntu). */
@@ -69,7 +72,7 @@ function weightsFromMask(channels: number, mask: bigint | undefined): number[] {
 
 /** Parse the caps gst-launch -v prints for the sink pad; undefined for other lines. */
 export function parseSinkCaps(line: string): PcmFormat | undefined {
-  if (!line.includes("GstFdSink") || !line.includes("caps = audio/x-raw")) return undefined;
+  if (!/GstF(d|ile)Sink/.test(line) || !line.includes("caps = audio/x-raw")) return undefined;
   const rate = /rate=\(int\)(\d+)/.exec(line);
   const channels = /channels=\(int\)(\d+)/.exec(line);
   if (!rate || !channels) return undefined;
@@ -106,8 +109,9 @@ function classify(stderr: string): { reason: DecodeFailure; detail: string } {
 
 /**
  * Decode `file` with a GStreamer child process (`filesrc ! decodebin !
- * audioconvert ! F32LE interleaved ! fdsink`), keeping the file's own sample
- * rate and channels, and stream the PCM into `sink`.
+ * audioconvert ! F32LE interleaved ! filesink` into a named pipe, read in
+ * 1 MiB reads), keeping the file's own sample rate and channels, and stream
+ * the PCM into `sink`.
  *
  * Resolves with the format and the number of frames when the whole file is
  * decoded. Rejects with a {@link GrimnirError} whose `details` carry `file`
@@ -133,12 +137,37 @@ export async function decodeFile(
     throw decodeError(file, "empty", `${file} is empty (0 bytes); expected an audio file`);
 
   const exe = options.gstLaunch ?? "gst-launch-1.0";
-  // gst-launch parses its arguments as a pipeline description: quote the location.
-  const location = `location="${file.replace(/(["\\])/g, "\\$1")}"`;
+  // The PCM goes through a named pipe read with large reads into one reused
+  // buffer: a stdio pipe would hand every 64 kB to a stream as a new Buffer,
+  // which costs about as much CPU as the analysis itself.
+  const dir = await mkdtemp(join(tmpdir(), "grimnir-pcm-"));
+  const fifo = join(dir, "pcm");
+  try {
+    const made = spawnSync("mkfifo", ["-m", "600", fifo]);
+    if (made.status !== 0)
+      throw new Error(`mkfifo ${fifo} failed: ${made.stderr?.toString() ?? made.error?.message}`);
+    return await decodeThroughFifo(file, exe, fifo, sink, options);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** gst-launch pipeline arguments parse `key=value` as a pipeline description: quote the value. */
+function quoted(path: string): string {
+  return `"${path.replace(/(["\\])/g, "\\$1")}"`;
+}
+
+async function decodeThroughFifo(
+  file: string,
+  exe: string,
+  fifo: string,
+  sink: PcmSink,
+  options: DecodeOptions,
+): Promise<{ format: PcmFormat; frames: number }> {
   const args = [
     "-v",
     "filesrc",
-    location,
+    `location=${quoted(file)}`,
     "!",
     "decodebin",
     "!",
@@ -146,134 +175,148 @@ export async function decodeFile(
     "!",
     "audio/x-raw,format=F32LE,layout=interleaved",
     "!",
-    "fdsink",
-    "fd=3",
+    "filesink",
+    `location=${quoted(fifo)}`,
     "sync=false",
   ];
+  const child = spawn(exe, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    signal: options.signal,
+  });
+  let format: PcmFormat | undefined;
+  let formatError: GrimnirError | undefined;
+  let stdoutTail = "";
+  let stderr = "";
+  let spawnError: unknown;
+  let onFormat: () => void = () => undefined;
+  const formatKnown = new Promise<void>((resolve) => (onFormat = resolve));
 
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, {
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-      signal: options.signal,
-    });
-    let format: PcmFormat | undefined;
-    let stdoutTail = "";
-    let stderr = "";
-    let frames = 0;
-    let frameBytes = 0;
-    let pending: Buffer[] = [];
-    let carry = Buffer.alloc(0);
-    let failed: GrimnirError | undefined;
-    let settled = false;
-    const fail = (err: unknown): void => {
-      if (settled) return;
-      settled = true;
-      child.kill("SIGKILL");
-      reject(err);
-    };
-
-    const emit = (chunk: Buffer): void => {
-      let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      const whole = buf.length - (buf.length % frameBytes);
-      carry = whole < buf.length ? Buffer.from(buf.subarray(whole)) : Buffer.alloc(0);
-      if (whole === 0) return;
-      buf = buf.subarray(0, whole);
-      const samples =
-        buf.byteOffset % 4 === 0
-          ? new Float32Array(buf.buffer, buf.byteOffset, whole / 4)
-          : new Float32Array(new Uint8Array(buf).buffer, 0, whole / 4);
-      frames += whole / frameBytes;
-      sink.data(samples);
-    };
-
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (text: string) => {
-      const lines = (stdoutTail + text).split("\n");
-      stdoutTail = lines.pop() ?? "";
-      for (const line of lines) {
-        const caps = parseSinkCaps(line);
-        if (!caps) continue;
-        if (!format) {
-          format = caps;
-          frameBytes = caps.channels * 4;
-          try {
-            sink.format(caps);
-            for (const b of pending) emit(b);
-          } catch (err) {
-            fail(err);
-          }
-          pending = [];
-        } else if (caps.channels !== format.channels || caps.sampleRateHz !== format.sampleRateHz) {
-          failed = decodeError(
-            file,
-            "corrupt",
-            `${file} changes audio format mid-stream (${format.sampleRateHz} Hz × ${format.channels} → ${caps.sampleRateHz} Hz × ${caps.channels}); expected one format`,
-          );
-          fail(failed);
-        }
-      }
-    });
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (text: string) => {
-      if (stderr.length < 64 * 1024) stderr += text;
-    });
-    const pcm = child.stdio[3] as NodeJS.ReadableStream;
-    pcm.on("data", (chunk: Buffer) => {
-      if (settled) return;
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (text: string) => {
+    const lines = (stdoutTail + text).split("\n");
+    stdoutTail = lines.pop() ?? "";
+    for (const line of lines) {
+      const caps = parseSinkCaps(line);
+      if (!caps) continue;
       if (!format) {
-        pending.push(chunk);
-        return;
-      }
-      try {
-        emit(chunk);
-      } catch (err) {
-        fail(err);
-      }
-    });
-    child.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") {
-        fail(
-          decodeError(
-            file,
-            "decoder-missing",
-            `cannot decode ${file}: ${exe} not found; install GStreamer: ${GSTREAMER_APT_INSTALL}`,
-            err,
-          ),
+        format = caps;
+        onFormat();
+      } else if (caps.channels !== format.channels || caps.sampleRateHz !== format.sampleRateHz) {
+        formatError ??= decodeError(
+          file,
+          "corrupt",
+          `${file} changes audio format mid-stream (${format.sampleRateHz} Hz × ${format.channels} → ${caps.sampleRateHz} Hz × ${caps.channels}); expected one format`,
         );
-      } else {
-        fail(err);
+        child.kill("SIGKILL");
       }
-    });
-    let exited: number | null | undefined;
-    let pcmEnded = false;
-    const finish = (): void => {
-      if (settled || exited === undefined || !pcmEnded) return;
-      if (exited !== 0) {
-        const { reason, detail } = classify(stderr);
-        fail(decodeError(file, reason, `cannot decode ${file}: ${detail}`));
-        return;
-      }
-      if (!format || frames === 0) {
-        fail(
-          decodeError(
-            file,
-            "no-audio",
-            `${file} decoded to no audio; expected at least one audio frame`,
-          ),
-        );
-        return;
-      }
-      settled = true;
-      resolve({ format, frames });
-    };
-    pcm.on("end", () => {
-      pcmEnded = true;
-      finish();
+    }
+  });
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    if (stderr.length < 64 * 1024) stderr += text;
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("error", (err) => {
+      spawnError = err;
     });
     child.on("close", (code) => {
-      exited = code;
-      pcmEnded = true;
-      finish();
+      onFormat();
+      resolve(code);
     });
   });
+
+  // Opening a FIFO for reading blocks until a writer opens it. If GStreamer
+  // exits without ever opening it, open it for writing once ourselves so the
+  // reader sees end-of-file instead of waiting forever.
+  let opened = false;
+  const reader = open(fifo, "r").then((handle) => {
+    opened = true;
+    return handle;
+  });
+  void exited.then(async () => {
+    if (opened) return;
+    const unblock = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+      () => undefined,
+    );
+    await unblock?.close();
+  });
+
+  const handle = await reader;
+  let frames = 0;
+  let sinkError: unknown;
+  // Bytes read before gst-launch's caps line arrives (its stdout is block-buffered).
+  const early: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let fill = 0;
+  let started = false;
+  const feed = (): void => {
+    const frameBytes = format!.channels * 4;
+    const whole = fill - (fill % frameBytes);
+    if (whole === 0) return;
+    frames += whole / frameBytes;
+    sink.data(new Float32Array(buf.buffer, buf.byteOffset, whole >> 2));
+    buf.copyWithin(0, whole, fill);
+    fill -= whole;
+  };
+  const start = (): void => {
+    started = true;
+    sink.format(format!);
+    for (const chunk of early) {
+      for (let at = 0; at < chunk.length;) {
+        const n = chunk.copy(buf, fill, at);
+        fill += n;
+        at += n;
+        feed();
+      }
+    }
+    early.length = 0;
+  };
+  try {
+    while (formatError === undefined) {
+      if (!started && format !== undefined) start();
+      const { bytesRead } = await handle.read(buf, fill, buf.length - fill, null);
+      if (bytesRead === 0) break;
+      if (!started) {
+        // Not started means nothing is buffered in buf: keep these bytes in order after the earlier ones.
+        early.push(Buffer.from(buf.subarray(0, bytesRead)));
+        if (format !== undefined) start();
+        continue;
+      }
+      fill += bytesRead;
+      feed();
+    }
+    await formatKnown;
+    if (!started && format !== undefined && formatError === undefined) start();
+  } catch (err) {
+    sinkError = err;
+  } finally {
+    await handle.close();
+    if (sinkError !== undefined || formatError !== undefined) child.kill("SIGKILL");
+  }
+  const code = await exited;
+  if (sinkError !== undefined) throw sinkError;
+  if (formatError !== undefined) throw formatError;
+  if (spawnError !== undefined) {
+    const err = spawnError as NodeJS.ErrnoException;
+    if (err.code === "ENOENT")
+      throw decodeError(
+        file,
+        "decoder-missing",
+        `cannot decode ${file}: ${exe} not found; install GStreamer: ${GSTREAMER_APT_INSTALL}`,
+        err,
+      );
+    throw err;
+  }
+  if (options.signal?.aborted === true) throw options.signal.reason;
+  if (code !== 0) {
+    const { reason, detail } = classify(stderr);
+    throw decodeError(file, reason, `cannot decode ${file}: ${detail}`);
+  }
+  if (!format || frames === 0)
+    throw decodeError(
+      file,
+      "no-audio",
+      `${file} decoded to no audio; expected at least one audio frame`,
+    );
+  return { format, frames };
 }
