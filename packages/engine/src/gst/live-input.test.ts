@@ -26,6 +26,19 @@ describe("live input decoder pipeline", () => {
     expect(args.slice(-2)).toEqual(["fdsink", "fd=1"]);
   });
 
+  it("decodes a known MP3 content type with the MP3 parser instead of typefinding", () => {
+    const input = parseLiveInputUri("http://127.0.0.1:8010/live/studio");
+    const mp3 = liveInputPipeline(input, 44100, "audio/mpeg; charset=binary");
+    expect(mp3).not.toContain("decodebin");
+    expect(mp3.slice(mp3.indexOf("mpegaudioparse"), mp3.indexOf("mpegaudioparse") + 3)).toEqual([
+      "mpegaudioparse",
+      "!",
+      "mpg123audiodec",
+    ]);
+    expect(liveInputPipeline(input, 44100, "audio/ogg")).toContain("decodebin");
+    expect(liveInputPipeline(input, 44100)).toContain("decodebin");
+  });
+
   it("builds SRT and RTP sources from their URIs", () => {
     const srt = liveInputPipeline(
       parseLiveInputUri("srt://10.0.0.5:9000?mode=listener&latency=200"),

@@ -68,14 +68,34 @@ export function gstLaunchArgs(description: string): string[] {
 }
 
 /**
+ * Decoders for an HTTP input whose content type is known. `decodebin` has to
+ * typefind first, and on a live MP3 stream (no server burst, as from the
+ * harbor) that waits for 1–2 s of audio; a named parser starts in ~0.5 s.
+ */
+const HTTP_DECODERS: Record<string, string[]> = {
+  "audio/mpeg": ["mpegaudioparse", "!", "mpg123audiodec"],
+  "audio/mp3": ["mpegaudioparse", "!", "mpg123audiodec"],
+};
+
+/**
  * The gst-launch arguments of a live input decoder: the live source of
  * `@grimnir/live`'s `gstSourceDescription`, then conversion to interleaved
- * stereo F32LE at `sampleRate` on stdout.
+ * stereo F32LE at `sampleRate` on stdout. For an HTTP input whose
+ * `contentType` is MP3 the description's `decodebin` is replaced by the MP3
+ * parser and decoder (no typefinding delay).
  */
-export function liveInputPipeline(input: LiveInput, sampleRate: number): string[] {
+export function liveInputPipeline(
+  input: LiveInput,
+  sampleRate: number,
+  contentType?: string,
+): string[] {
+  const source = gstLaunchArgs(gstSourceDescription(input));
+  const mime = contentType?.split(";")[0]!.trim().toLowerCase();
+  const decoder = input.kind === "http" && mime ? HTTP_DECODERS[mime] : undefined;
+  if (decoder && source.at(-1) === "decodebin") source.splice(-1, 1, ...decoder);
   return [
     "-q",
-    ...gstLaunchArgs(gstSourceDescription(input)),
+    ...source,
     "!",
     "audioconvert",
     "!",
@@ -116,7 +136,7 @@ export class GstLiveInput implements LiveSource {
       maxBufferedFrames: options.sampleRate * 5,
       ...options,
     };
-    this.#start();
+    void this.#start();
   }
 
   /** True while a decoder process runs. */
@@ -155,13 +175,40 @@ export class GstLiveInput implements LiveSource {
     this.#buffer.close();
   }
 
-  #start(): void {
+  /**
+   * HEAD an HTTP input first: a missing mount (404) is retried without
+   * spawning a decoder, and a known content type picks its decoder.
+   */
+  async #probe(): Promise<{ contentType?: string; missing?: string }> {
+    if (this.#input.kind !== "http") return {};
+    let res: Response;
+    try {
+      res = await fetch(this.#input.url, { method: "HEAD", signal: AbortSignal.timeout(2000) });
+    } catch (err) {
+      return { missing: `live input ${this.uri} cannot be reached: ${(err as Error).message}` };
+    }
+    await res.body?.cancel();
+    if (res.status === 404 || res.status === 410)
+      return { missing: `live input ${this.uri} answered HTTP ${res.status} (not live)` };
+    // Other answers (a server without HEAD) leave the decision to the decoder.
+    return res.ok ? { contentType: res.headers.get("content-type") ?? undefined } : {};
+  }
+
+  async #start(): Promise<void> {
     if (this.#closed) return;
     this.#starts++;
+    const probe = await this.#probe();
+    if (this.#closed) return;
+    if (probe.missing !== undefined) {
+      this.#lastError = probe.missing;
+      this.#options.onFailure?.(probe.missing);
+      this.#retry = setTimeout(() => void this.#start(), this.#options.retryMs);
+      return;
+    }
     const buffer = new PcmBuffer(2);
     const child = spawn(
       gstLaunchBinary(),
-      liveInputPipeline(this.#input, this.#options.sampleRate),
+      liveInputPipeline(this.#input, this.#options.sampleRate, probe.contentType),
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     this.#child = child;
@@ -186,7 +233,7 @@ export class GstLiveInput implements LiveSource {
         this.#lastError = message;
         this.#options.onFailure?.(message);
       }
-      this.#retry = setTimeout(() => this.#start(), this.#options.retryMs);
+      this.#retry = setTimeout(() => void this.#start(), this.#options.retryMs);
     };
     child.on("error", (err) =>
       end(
