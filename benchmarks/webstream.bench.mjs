@@ -235,7 +235,7 @@ try {
       kind: "webstream",
       webstreamId: ws.id,
       timing: "soft",
-      source: { rule: "webstream" },
+      source: {},
     },
   ]);
   await client.configureOutputs(station, [
