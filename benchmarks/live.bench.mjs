@@ -5,7 +5,7 @@
 // clock (its `live_started` / `live_connected` events carry the time the first
 // live sample is due on air):
 //  - takeover: RouteLive RPC sent → first live sample in the mix (a fresh live
-//    input decoder each run: connect, decode, 300 ms start buffer);
+//    input decoder each run: HEAD probe, connect, decode, start buffer);
 //  - DJ reconnect through the harbor: the DJ's ffmpeg restarted → live audio on air
 //    again, without a new RouteLive (the harbor keeps the engine's pull open);
 //  - DJ reconnect on a plain Icecast mount: the mount disappears with the DJ, the
@@ -254,7 +254,7 @@ const section = [
   row(
     "RouteLive RPC → first live sample on air",
     takeover,
-    `new input decoder (gst-launch souphttpsrc from the harbor, MP3 decode), 300 ms start buffer, ${LEAD_MS} ms encoder lead; the ${FADE_MS} ms fade starts there`,
+    `HEAD probe, new input decoder (gst-launch souphttpsrc from the harbor, mpegaudioparse, mpg123), 450 ms start buffer (300 ms target + ${LEAD_MS} ms lead); the ${FADE_MS} ms fade starts there`,
   ),
   row(
     "RouteLive RPC → first live sample into the encoder (above − lead)",
@@ -264,12 +264,12 @@ const section = [
   row(
     "DJ reconnect via the harbor → live audio on air",
     harborReconnect,
-    "ffmpeg start and connect, harbor auth, 300 ms start buffer, lead; no new RouteLive (the harbor keeps the engine's pull open through the grace)",
+    "ffmpeg start and connect, harbor auth, 450 ms start buffer; no new RouteLive (the harbor keeps the engine's pull open through the grace)",
   ),
   row(
     "DJ reconnect on a plain Icecast mount → live audio on air",
     retryReconnect,
-    "as above, plus the engine's 1 s retry of the input decoder (the mount vanished with the DJ)",
+    "ffmpeg start, Icecast mount, the engine's 1 s retry (HEAD 404 until the mount is back), new decoder (Icecast burst fills the buffer at once)",
   ),
   "",
   "- The machine is shared with other jobs; figures are indicative.",
