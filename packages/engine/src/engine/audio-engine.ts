@@ -14,6 +14,27 @@ import { WarmDecoderPool } from "../gst/warm-decoder.js";
 import { HttpStreamServer } from "../outputs/http-stream.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
+/** Bitrates each codec's encoder accepts, kbit/s. */
+const BITRATE_RANGE = { mp3: [8, 320], aac: [16, 320], opus: [6, 256] } as const;
+
+/** A bitrate (kbit/s, 128 by default) within what `codec` supports; `VALIDATION` naming `field` otherwise. */
+function checkedBitrate(
+  value: number | undefined,
+  codec: keyof typeof BITRATE_RANGE,
+  field: string,
+): number {
+  const [min, max] = BITRATE_RANGE[codec];
+  const kbps = value ?? 128;
+  if (!Number.isInteger(kbps) || kbps < min || kbps > max) {
+    throw new GrimnirError(
+      "VALIDATION",
+      `${field} must be a whole number of kbit/s from ${min} to ${max} for ${codec}, got ${JSON.stringify(value)}`,
+      { details: { field } },
+    );
+  }
+  return kbps;
+}
+
 function checkedNumber(
   value: number | undefined,
   fallback: number,
@@ -40,9 +61,11 @@ export interface OutputSpec {
   /** Unique per station; names the built-in stream path `/stream/<name>.mp3`, the HLS playlist `<name>.m3u8` and recording files `<name>-<time>.flac`. */
   name: string;
   /**
-   * `mp3` (Icecast mount or built-in HTTP stream), `hls` (MP3 in MPEG-TS
+   * `mp3` (Icecast mount or built-in HTTP stream), `aac` (ADTS, built-in
+   * HTTP stream only), `opus` (Ogg, Icecast only), `hls` (MP3 in MPEG-TS
    * segments plus playlist, written to `directory`) or `recording` (FLAC
-   * aircheck files with cue logs in `directory`). AAC and Opus are not encoded yet.
+   * aircheck files with cue logs in `directory`). A station runs one encoder
+   * branch per distinct (format, bitrate), all fed by its one mix.
    */
   format: string;
   /** Existing directory for `hls` and `recording` outputs. */
@@ -53,7 +76,7 @@ export interface OutputSpec {
   rotateSeconds?: number;
   /** Recordings older than this are deleted, days (0 = keep all; 0 by default). */
   retentionDays?: number;
-  /** kbit/s; 128 by default. */
+  /** kbit/s, 128 by default (mp3 8–320, aac 16–320, opus 6–256). */
   bitrateKbps?: number;
   /** `icecast://user:password@host:port/mount` */
   icecastUrl?: string;
@@ -224,9 +247,7 @@ export class AudioEngine extends EventEmitter {
   async configureOutputs(stationId: string, outputs: OutputSpec[]): Promise<void> {
     const station = this.station(stationId);
     const names = new Set<string>();
-    const bitrates = new Set<number>();
     const resolved: StationOutputs = {
-      bitrateKbps: 128,
       icecast: [],
       http: [],
       hls: [],
@@ -263,8 +284,8 @@ export class AudioEngine extends EventEmitter {
             60,
             `${field}.segment_seconds`,
           );
-          bitrates.add(out.bitrateKbps ?? 128);
           resolved.hls.push({
+            bitrateKbps: checkedBitrate(out.bitrateKbps, "mp3", `${field}.bitrate_kbps`),
             name: out.name,
             directory,
             segmentSeconds: Math.round(segmentSeconds),
@@ -292,24 +313,41 @@ export class AudioEngine extends EventEmitter {
         }
         continue;
       }
-      if ((out.format || "mp3") !== "mp3") {
+      const codec = out.format || "mp3";
+      if (codec !== "mp3" && codec !== "aac" && codec !== "opus") {
         throw new GrimnirError(
-          "NOT_IMPLEMENTED",
-          `${field}.format "${out.format}": this engine encodes mp3 (Icecast, HTTP), hls and recording outputs; AAC and Opus outputs are not implemented yet`,
+          "VALIDATION",
+          `${field}.format must be mp3, aac, opus, hls or recording, got ${JSON.stringify(out.format)}`,
           { details: { field: `${field}.format` } },
         );
       }
-      bitrates.add(out.bitrateKbps ?? 128);
+      const bitrateKbps = checkedBitrate(out.bitrateKbps, codec, `${field}.bitrate_kbps`);
       if (out.icecastUrl) {
+        if (codec === "aac") {
+          throw new GrimnirError(
+            "NOT_IMPLEMENTED",
+            `${field}.format "aac" to Icecast is not implemented: GStreamer's shout2send takes MP3 and Ogg only; use mp3 or opus for Icecast, aac on the built-in HTTP stream`,
+            { details: { field: `${field}.format` } },
+          );
+        }
         resolved.icecast.push({
           name: out.name,
           target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`),
+          codec,
+          bitrateKbps,
         });
       } else if (out.httpPort !== undefined && out.httpPort > 0 && out.httpPort < 65536) {
+        if (codec === "opus") {
+          throw new GrimnirError(
+            "NOT_IMPLEMENTED",
+            `${field}.format "opus" on the built-in HTTP stream is not implemented (Ogg needs its header pages resent to each listener); use opus on Icecast, mp3 or aac over HTTP`,
+            { details: { field: `${field}.format` } },
+          );
+        }
         const server = await this.#httpServer(out.httpPort);
         resolved.http.push({
           name: out.name,
-          mount: server.mount(out.name, out.bitrateKbps ?? 128),
+          mount: server.mount(out.name, bitrateKbps, codec),
         });
       } else {
         throw new GrimnirError("VALIDATION", `${field} needs icecast_url or http_port (1..65535)`, {
@@ -317,14 +355,6 @@ export class AudioEngine extends EventEmitter {
         });
       }
     }
-    if (bitrates.size > 1) {
-      throw new GrimnirError(
-        "NOT_IMPLEMENTED",
-        "outputs of one station must share one bitrate: one encoder per station, several bitrates are not implemented yet",
-        { details: { field: "outputs" } },
-      );
-    }
-    resolved.bitrateKbps = [...bitrates][0] ?? 128;
     for (const old of station.outputs.http) {
       if (!resolved.http.some((h) => h.mount === old.mount)) {
         for (const server of this.#http.values()) server.unmount(old.name);

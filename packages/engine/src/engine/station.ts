@@ -11,6 +11,8 @@ import { GstLiveInput, parseInputUri } from "../gst/live-input.js";
 import { Priority } from "@grimnir/core";
 import {
   startEncoder,
+  type Encoding,
+  type OutputCodec,
   type EncoderProcess,
   type HlsTarget,
   type IcecastTarget,
@@ -56,11 +58,12 @@ export interface StationEvent {
 
 /** A station's outputs after validation. */
 export interface StationOutputs {
-  bitrateKbps: number;
-  icecast: { name: string; target: IcecastTarget }[];
+  /** Icecast mounts, each with its codec and bitrate (kbit/s). */
+  icecast: { name: string; target: IcecastTarget; codec: OutputCodec; bitrateKbps: number }[];
+  /** Built-in HTTP stream mounts (codec and bitrate are the mount's). */
   http: { name: string; mount: HttpStreamMount }[];
-  /** HLS outputs (a branch of the station's encoder). */
-  hls: HlsTarget[];
+  /** HLS outputs (MP3 branches of the station's encoder at `bitrateKbps`). */
+  hls: (HlsTarget & { bitrateKbps: number })[];
   /** Aircheck recordings (written from the processed PCM, not the MP3). */
   recordings: RecordingTarget[];
 }
@@ -91,7 +94,7 @@ export class Station {
   readonly #t0: number;
   readonly #epoch0: number;
   #encoder: EncoderProcess | undefined;
-  #outputs: StationOutputs = { bitrateKbps: 128, icecast: [], http: [], hls: [], recordings: [] };
+  #outputs: StationOutputs = { icecast: [], http: [], hls: [], recordings: [] };
   #recorders: Recorder[] = [];
   /** Rendered blocks not yet due in real time, for recorders (≤ the lead). */
   #recent: { frame: number; block: Float32Array }[] = [];
@@ -425,18 +428,31 @@ export class Station {
   #restartEncoder(): void {
     this.#encoder?.stop();
     this.#encoder = undefined;
-    const { icecast, http, hls, bitrateKbps } = this.#outputs;
+    const { icecast, http, hls } = this.#outputs;
     if (icecast.length === 0 && http.length === 0 && hls.length === 0) return;
+    // One encoder branch per distinct (codec, bitrate), all fed by the one mix.
+    const encodings: Encoding[] = [];
+    const httpOf: HttpStreamMount[][] = [];
+    const branch = (codec: OutputCodec, bitrateKbps: number): number => {
+      let k = encodings.findIndex((e) => e.codec === codec && e.bitrateKbps === bitrateKbps);
+      if (k < 0) {
+        k = encodings.push({ codec, bitrateKbps, icecast: [], hls: [], stream: false }) - 1;
+        httpOf.push([]);
+      }
+      return k;
+    };
+    for (const out of icecast)
+      encodings[branch(out.codec, out.bitrateKbps)]!.icecast.push(out.target);
+    for (const out of hls) encodings[branch("mp3", out.bitrateKbps)]!.hls!.push(out);
+    for (const out of http) {
+      const k = branch(out.mount.codec, out.mount.bitrateKbps);
+      encodings[k]!.stream = true;
+      httpOf[k]!.push(out.mount);
+    }
     const encoder = startEncoder(
-      {
-        sampleRate: this.#timing.sampleRate,
-        bitrateKbps,
-        icecast: icecast.map((o) => o.target),
-        stdoutStream: http.length > 0,
-        hls,
-      },
-      (chunk) => {
-        for (const out of this.#outputs.http) out.mount.write(chunk);
+      { sampleRate: this.#timing.sampleRate, encodings },
+      (k, chunk) => {
+        for (const mount of httpOf[k]!) mount.write(chunk);
       },
       (message) => {
         if (this.#encoder !== encoder || this.#closed) return;

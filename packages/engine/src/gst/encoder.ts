@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { GrimnirError } from "@grimnir/core";
 import { gstLaunchBinary } from "./decoder.js";
 
@@ -62,20 +63,70 @@ export interface HlsTarget {
   playlistLength: number;
 }
 
-/** What one station's encoder produces. */
-export interface EncoderConfig {
-  sampleRate: number;
-  /** MP3 bitrate, kbit/s. */
+/** Codecs a station's outputs can be encoded in. */
+export type OutputCodec = "mp3" | "aac" | "opus";
+
+/** One encoder branch of a station: a (codec, bitrate) pair and the outputs fed from it. */
+export interface Encoding {
+  codec: OutputCodec;
+  /** kbit/s */
   bitrateKbps: number;
-  /** Icecast mounts to push to. */
+  /** Icecast mounts pushed with `shout2send` (MP3 and Opus/Ogg). */
   icecast: IcecastTarget[];
-  /** True to also emit the MP3 byte stream on stdout (for the built-in HTTP stream). */
-  stdoutStream: boolean;
-  /** HLS outputs: MP3 in MPEG-TS segments plus a live playlist. */
+  /** HLS outputs (MP3 branches only): MP3 in MPEG-TS segments plus a live playlist. */
   hls?: HlsTarget[];
+  /** True to hand the encoded bytes to the engine (built-in HTTP stream). */
+  stream: boolean;
 }
 
-/** gst-launch arguments of the encoder: raw float PCM on stdin → MP3 → tee → every output. */
+/** What one station's encoder process produces: one branch per distinct (codec, bitrate). */
+export interface EncoderConfig {
+  sampleRate: number;
+  encodings: Encoding[];
+}
+
+/** The elements encoding raw audio into `codec` at `bitrateKbps`. */
+function codecElements(codec: OutputCodec, bitrateKbps: number): string[] {
+  switch (codec) {
+    case "mp3":
+      return ["lamemp3enc", "target=bitrate", `bitrate=${bitrateKbps}`, "cbr=true"];
+    case "aac":
+      // ADTS frames: self-synchronising, so a listener can join anywhere.
+      return [
+        "avenc_aac",
+        `bitrate=${bitrateKbps * 1000}`,
+        "!",
+        "aacparse",
+        "!",
+        "audio/mpeg,mpegversion=4,stream-format=adts",
+      ];
+    case "opus":
+      // Opus runs at 48 kHz.
+      return [
+        "audioresample",
+        "!",
+        "audio/x-raw,rate=48000",
+        "!",
+        "opusenc",
+        `bitrate=${bitrateKbps * 1000}`,
+        "!",
+        "oggmux",
+      ];
+  }
+}
+
+/** The file descriptor of the child that carries encoding `k`'s bytes, when it streams (3, 4, …). */
+export function streamFds(config: EncoderConfig): (number | undefined)[] {
+  let next = 3;
+  return config.encodings.map((e) => (e.stream ? next++ : undefined));
+}
+
+/**
+ * gst-launch arguments of the encoder: raw float PCM on stdin → (a `tee` to
+ * every encoding when there are several) → one encoder per encoding → its
+ * own `tee` to each of its outputs. Streamed encodings leave through
+ * `fdsink fd=3`, `fd=4`… in the order of {@link streamFds}.
+ */
 export function encoderArgs(config: EncoderConfig): string[] {
   const args = [
     "-q",
@@ -89,58 +140,58 @@ export function encoderArgs(config: EncoderConfig): string[] {
     "pcm-format=f32le",
     `sample-rate=${config.sampleRate}`,
     "num-channels=2",
-    "!",
-    "audioconvert",
-    "!",
-    "lamemp3enc",
-    "target=bitrate",
-    `bitrate=${config.bitrateKbps}`,
-    "cbr=true",
-    "!",
-    "tee",
-    "name=t",
   ];
-  for (const target of config.icecast) {
-    args.push(
-      "t.",
-      "!",
-      "queue",
-      "!",
-      "shout2send",
-      `ip=${target.host}`,
-      `port=${target.port}`,
-      `mount=${target.mount}`,
-      `username=${target.username}`,
-      `password=${target.password}`,
-      // Titles come from SetMetadata through Icecast's admin API, not from (absent) stream tags.
-      "send-title-info=false",
-      "sync=false",
-      "async=false",
-    );
+  const fds = streamFds(config);
+  const several = config.encodings.length > 1;
+  // One encoding (the usual case) needs no raw tee and no extra queue thread.
+  if (several) args.push("!", "tee", "name=raw");
+  for (const [k, enc] of config.encodings.entries()) {
+    // Each branch converts on its own: the encoders want different sample formats.
+    if (several) args.push("raw.", "!", "queue");
+    args.push("!", "audioconvert", "!", ...codecElements(enc.codec, enc.bitrateKbps));
+    args.push("!", "tee", `name=t${k}`);
+    for (const target of enc.icecast) {
+      args.push(
+        `t${k}.`,
+        "!",
+        "queue",
+        "!",
+        "shout2send",
+        `ip=${target.host}`,
+        `port=${target.port}`,
+        `mount=${target.mount}`,
+        `username=${target.username}`,
+        `password=${target.password}`,
+        // Titles come from SetMetadata through Icecast's admin API, not from (absent) stream tags.
+        "send-title-info=false",
+        "sync=false",
+        "async=false",
+      );
+    }
+    for (const [i, hls] of (enc.hls ?? []).entries()) {
+      const sink = `hls${k}x${i}`;
+      args.push(
+        "hlssink2",
+        `name=${sink}`,
+        `location=${join(hls.directory, `${hls.name}-%05d.ts`)}`,
+        `playlist-location=${join(hls.directory, `${hls.name}.m3u8`)}`,
+        `target-duration=${Math.round(hls.segmentSeconds)}`,
+        `playlist-length=${hls.playlistLength}`,
+        `max-files=${hls.playlistLength * 2}`,
+        `t${k}.`,
+        "!",
+        "queue",
+        "!",
+        "mpegaudioparse",
+        "!",
+        `${sink}.audio`,
+      );
+    }
+    if (enc.stream)
+      args.push(`t${k}.`, "!", "queue", "!", "fdsink", `fd=${fds[k]}`, "sync=false", "async=false");
+    if (enc.icecast.length === 0 && !enc.stream && (enc.hls ?? []).length === 0)
+      args.push(`t${k}.`, "!", "queue", "!", "fakesink", "sync=false", "async=false");
   }
-  for (const [i, hls] of (config.hls ?? []).entries()) {
-    const sink = `hls${i}`;
-    args.push(
-      "hlssink2",
-      `name=${sink}`,
-      `location=${join(hls.directory, `${hls.name}-%05d.ts`)}`,
-      `playlist-location=${join(hls.directory, `${hls.name}.m3u8`)}`,
-      `target-duration=${Math.round(hls.segmentSeconds)}`,
-      `playlist-length=${hls.playlistLength}`,
-      `max-files=${hls.playlistLength * 2}`,
-      "t.",
-      "!",
-      "queue",
-      "!",
-      "mpegaudioparse",
-      "!",
-      `${sink}.audio`,
-    );
-  }
-  if (config.stdoutStream)
-    args.push("t.", "!", "queue", "!", "fdsink", "fd=1", "sync=false", "async=false");
-  if (config.icecast.length === 0 && !config.stdoutStream && (config.hls ?? []).length === 0)
-    args.push("t.", "!", "queue", "!", "fakesink", "sync=false", "async=false");
   return args;
 }
 
@@ -154,19 +205,26 @@ export interface EncoderProcess {
 }
 
 /**
- * Start one station's encoder. `onMp3` receives the MP3 stream when
- * `stdoutStream` is set; `onExit` is called once with GStreamer's error text
- * when the process ends for any reason other than {@link EncoderProcess.stop}.
+ * Start one station's encoder. `onBytes` receives the encoded bytes of each
+ * streamed encoding (its index in `config.encodings`); `onExit` is called once
+ * with GStreamer's error text when the process ends for any reason other than
+ * {@link EncoderProcess.stop}.
  */
 export function startEncoder(
   config: EncoderConfig,
-  onMp3: (chunk: Buffer) => void,
+  onBytes: (encoding: number, chunk: Buffer) => void,
   onExit: (message: string) => void,
 ): EncoderProcess {
-  const child = spawn(gstLaunchBinary(), encoderArgs(config), { stdio: ["pipe", "pipe", "pipe"] });
+  const fds = streamFds(config);
+  const extra = fds.filter((fd) => fd !== undefined).map(() => "pipe" as const);
+  const child = spawn(gstLaunchBinary(), encoderArgs(config), {
+    stdio: ["pipe", "ignore", "pipe", ...extra],
+  });
   let stopped = false;
   let stderr = "";
-  child.stdout!.on("data", onMp3);
+  for (const [k, fd] of fds.entries()) {
+    if (fd !== undefined) (child.stdio[fd] as Readable).on("data", (c: Buffer) => onBytes(k, c));
+  }
   child.stderr!.on("data", (chunk: Buffer) => {
     if (stderr.length < 4000) stderr += chunk.toString("utf8");
   });

@@ -23,9 +23,20 @@ interface Listener {
   pendingTitle: string | undefined;
 }
 
-/** One mount of the built-in stream: `/stream/<name>.mp3`, fed with MP3 bytes by a station's encoder. */
+/** Content type and file extension of each codec the built-in stream serves. */
+export const HTTP_STREAM_FORMATS = {
+  mp3: { contentType: "audio/mpeg", extension: "mp3" },
+  aac: { contentType: "audio/aac", extension: "aac" },
+} as const;
+
+/** Codecs the built-in stream serves (self-synchronising streams a listener can join anywhere). */
+export type HttpStreamCodec = keyof typeof HTTP_STREAM_FORMATS;
+
+/** One mount of the built-in stream: `/stream/<name>.mp3` (or `.aac`), fed with encoded bytes by a station's encoder. */
 export class HttpStreamMount {
   readonly name: string;
+  /** Codec of the bytes this mount carries. */
+  readonly codec: HttpStreamCodec;
   readonly #bitrateKbps: number;
   #listeners = new Set<Listener>();
   #title: string | undefined;
@@ -34,9 +45,15 @@ export class HttpStreamMount {
   #burstBytes = 0;
 
   /** A mount without listeners; `bitrateKbps` is announced as `icy-br`. */
-  constructor(name: string, bitrateKbps: number) {
+  constructor(name: string, bitrateKbps: number, codec: HttpStreamCodec = "mp3") {
     this.name = name;
+    this.codec = codec;
     this.#bitrateKbps = bitrateKbps;
+  }
+
+  /** Kbit/s announced to listeners. */
+  get bitrateKbps(): number {
+    return this.#bitrateKbps;
   }
 
   /** Listeners connected now. */
@@ -55,7 +72,7 @@ export class HttpStreamMount {
     for (const l of this.#listeners) l.pendingTitle = title;
   }
 
-  /** Send MP3 bytes to every listener; a listener more than ~1 MB behind is disconnected. */
+  /** Send encoded bytes to every listener; a listener more than ~1 MB behind is disconnected. */
   write(chunk: Buffer): void {
     this.#burst.push(chunk);
     this.#burstBytes += chunk.length;
@@ -75,7 +92,7 @@ export class HttpStreamMount {
   attach(req: IncomingMessage, res: ServerResponse): void {
     const icy = req.headers["icy-metadata"] === "1";
     const headers: Record<string, string> = {
-      "Content-Type": "audio/mpeg",
+      "Content-Type": HTTP_STREAM_FORMATS[this.codec].contentType,
       "Cache-Control": "no-cache, no-store",
       "icy-name": this.name,
       "icy-br": String(this.#bitrateKbps),
@@ -121,7 +138,7 @@ export class HttpStreamMount {
 
 /**
  * The engine's built-in Icecast-compatible HTTP server on one port: serves
- * `GET /stream/<name>.mp3` for every registered mount, honouring
+ * `GET /stream/<name>.mp3` (`.aac` for AAC mounts) for every registered mount, honouring
  * `Icy-MetaData: 1`. Several stations may share a port with different names.
  */
 export class HttpStreamServer {
@@ -149,11 +166,15 @@ export class HttpStreamServer {
     return this.#mounts.size;
   }
 
-  /** Register (or return the existing) mount `name`. */
-  mount(name: string, bitrateKbps: number): HttpStreamMount {
+  /** Register (or return the existing) mount `name`; a changed codec or bitrate replaces it. */
+  mount(name: string, bitrateKbps: number, codec: HttpStreamCodec = "mp3"): HttpStreamMount {
     let mount = this.#mounts.get(name);
+    if (mount && (mount.codec !== codec || mount.bitrateKbps !== bitrateKbps)) {
+      mount.close();
+      mount = undefined;
+    }
     if (!mount) {
-      mount = new HttpStreamMount(name, bitrateKbps);
+      mount = new HttpStreamMount(name, bitrateKbps, codec);
       this.#mounts.set(name, mount);
     }
     return mount;
@@ -174,12 +195,14 @@ export class HttpStreamServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const match = /^\/stream\/([^/?]+)\.mp3(?:\?.*)?$/.exec(req.url ?? "");
-    const mount = match ? this.#mounts.get(decodeURIComponent(match[1]!)) : undefined;
+    const match = /^\/stream\/([^/?]+)\.(mp3|aac)(?:\?.*)?$/.exec(req.url ?? "");
+    const found = match ? this.#mounts.get(decodeURIComponent(match[1]!)) : undefined;
+    const mount =
+      found && HTTP_STREAM_FORMATS[found.codec].extension === match![2] ? found : undefined;
     if (req.method !== "GET" || !mount) {
       res
         .writeHead(404, { "Content-Type": "text/plain" })
-        .end(`no stream at ${req.url}; mounts are /stream/<name>.mp3\n`);
+        .end(`no stream at ${req.url}; mounts are /stream/<name>.mp3 or .aac\n`);
       return;
     }
     mount.attach(req, res);
