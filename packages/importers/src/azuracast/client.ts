@@ -36,7 +36,7 @@ export class AzuraCastClient {
   }
 
   /**
-   * GET `/api<path>`. Throws
+   * GET `/api<path>`, tried twice when the connection fails. Throws
    * `STORE_UNAVAILABLE` when AzuraCast cannot be reached or answers with an
    * error, `UNAUTHORIZED` on 401, `FORBIDDEN` on 403 and, when `missing` is
    * "NOT_FOUND", `NOT_FOUND` on 404.
@@ -48,12 +48,19 @@ export class AzuraCastClient {
     signal?: AbortSignal,
   ): Promise<FetchResponseLike> {
     const url = `${this.#base}/api${path}`;
+    const init = {
+      headers: { "X-API-Key": this.#apiKey, Accept: accept },
+      ...(signal !== undefined && { signal }),
+    };
     let response;
     try {
-      response = await this.#fetch(url, {
-        headers: { "X-API-Key": this.#apiKey, Accept: accept },
-        ...(signal !== undefined && { signal }),
-      });
+      try {
+        response = await this.#fetch(url, init);
+      } catch (first) {
+        // A kept-alive connection the server closed meanwhile fails a GET once; try a fresh one.
+        if (signal?.aborted === true) throw first;
+        response = await this.#fetch(url, init);
+      }
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const detail =
