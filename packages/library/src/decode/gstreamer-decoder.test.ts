@@ -18,6 +18,16 @@ describe("parseSinkCaps", () => {
     });
   });
 
+  it("reads the caps of the filesink that writes the PCM into the named pipe", () => {
+    const line =
+      "/GstPipeline:pipeline0/GstFileSink:filesink0.GstPad:sink: caps = audio/x-raw, format=(string)F32LE, layout=(string)interleaved, rate=(int)44100, channels=(int)2, channel-mask=(bitmask)0x0000000000000003";
+    expect(parseSinkCaps(line)).toEqual({
+      sampleRateHz: 44100,
+      channels: 2,
+      channelWeights: [1, 1],
+    });
+  });
+
   it("ignores caps of other elements", () => {
     expect(
       parseSinkCaps(
