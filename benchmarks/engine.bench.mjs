@@ -661,6 +661,7 @@ const section = [
   "- CPU in the Node process: share of our tree's CPU spent in the engine's Node process itself (mixer, DSP, pacing, gRPC); the rest is its gst-launch children (one decoder per playing/queued item, one `lamemp3enc ! shout2send` encoder per station).",
   "- check: mounts still live on Icecast after the window, RMS level a 4 s ffmpeg listener heard on the first station's mount afterwards (not silence), engine underruns and the item playing at the end (items are numbered from 0), Liquidsoap crossfade transitions logged during the window.",
   "- The machine is shared with other jobs; figures are indicative, not precise.",
+  "- Before the render-path work of issue 5 (true-peak limiter skipping windows that cannot reach the ceiling and computing its 3 phases in one pass, normaliser gain ramps without a `pow` per sample, meters/decks/mixer without per-sample calls on steady gains, DSP stems deinterleaved only when read, 20 ms render tick instead of 10 ms), the same job measured 2.71–3.12× Liquidsoap's CPU with 50–63 % of it in the Node process (runs of 2026-11-25 16:50 and 17:06 UTC, load 1.6–6.5). Offline, rendering 60 s of the playlist's mix through `loudness_normalize` went from 0.026–0.041 to 0.011–0.017 CPU s per audio second.",
   "",
   ...(emergency
     ? [

@@ -80,11 +80,15 @@ export {
   HttpStreamMount,
   icyMetadataBlock,
   ICY_METAINT,
+  HTTP_STREAM_FORMATS,
 } from "./outputs/http-stream.js";
+export type { HttpStreamCodec } from "./outputs/http-stream.js";
 export { parseIcecastUrl } from "./gst/encoder.js";
 export { GstLiveInput, parseInputUri, gstLaunchArgs, liveInputPipeline } from "./gst/live-input.js";
 export type { GstLiveInputOptions } from "./gst/live-input.js";
-export type { IcecastTarget, HlsTarget } from "./gst/encoder.js";
+export type { IcecastTarget, HlsTarget, OutputCodec } from "./gst/encoder.js";
+export { WarmDecoderPool, sniffWarmKind } from "./gst/warm-decoder.js";
+export type { WarmDecoderKind, WarmDecoderPoolOptions } from "./gst/warm-decoder.js";
 export { Recorder } from "./outputs/recorder.js";
 export type { RecordingTarget, CueEntry } from "./outputs/recorder.js";
 
