@@ -137,7 +137,9 @@ const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * - Each live mount is re-served at `http://<host>:<port>/live/<mount>` for the
  *   engine (`MediaEngine.routeLive({ inputUri })`); an Ogg listener first gets
  *   the stream's header pages. Listeners stay connected through a disconnect
- *   grace so a reconnecting DJ continues the same stream.
+ *   grace so a reconnecting DJ continues the same stream. A listener that
+ *   asks while the mount's source is being accepted (e.g. the engine told to
+ *   pull it from `onLive`) waits for it instead of getting a 404.
  * - `GET /admin/metadata?mode=updinfo&mount=/<mount>&song=…` (as Icecast) with
  *   the source's credentials or the admin password updates now playing.
  */
@@ -464,8 +466,15 @@ export class Harbor {
     }
   }
 
-  #listener(socket: Socket, head: RequestHead): void {
+  async #listener(socket: Socket, head: RequestHead): Promise<void> {
     const name = head.path.slice("/live/".length);
+    // A source going live right now: the engine is told to pull the mount (onLive) before
+    // the harbor registers it, so wait for it rather than answer 404.
+    const deadline = performance.now() + (this.#options.headerTimeoutMs ?? 5000);
+    while (!this.#mounts.has(name) && this.#reserved.has(name) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (socket.destroyed) return;
     const mount = this.#mounts.get(name);
     if (mount === undefined) return this.#refuse(socket, 404, `mount /${name} is not live`);
     const headers: Record<string, string> = {

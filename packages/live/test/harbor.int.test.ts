@@ -17,7 +17,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   const bus = new MemoryBus();
   const events: BusEvent[] = [];
   const routed: LiveSession[] = [];
-  const failbacks: { stationId: string; at: number }[] = [];
+  const failbacks: { stationId: string; at: number; wallAt: number }[] = [];
   const refusals: HarborRefusal[] = [];
   const logs: string[] = [];
   const log: LiveLogger = (level, message, details) =>
@@ -30,7 +30,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
       routed.push(session);
     },
     onFailback: (stationId) => {
-      failbacks.push({ stationId, at: performance.now() });
+      failbacks.push({ stationId, at: performance.now(), wallAt: Date.now() });
     },
     log,
   });
@@ -116,8 +116,16 @@ describe("Harbor with real ffmpeg DJ clients", () => {
         3000,
         "failback",
       );
-      // The station waited the 0.6 s grace for a reconnect before going back to automation.
-      expect(failback.at - endedAt).toBeGreaterThan(450);
+      // The station waited the 0.6 s grace for a reconnect before going back to automation:
+      // from the drop (its "retrying" source_failure) to the failback.
+      const dropped = events.find(
+        (e) =>
+          e.topic === "source_failure" &&
+          (e.payload as { source: string }).source === `live:${session.id}`,
+      );
+      expect(dropped?.payload).toMatchObject({ action: "retrying" });
+      expect(failback.wallAt - dropped!.at).toBeGreaterThanOrEqual(590);
+      expect(failback.at - endedAt).toBeLessThan(3000);
       const ended = await store.liveSessions.get("st-1", session.id);
       expect(ended?.state).toBe("disconnected");
       expect(events.find((e) => e.topic === "dj.disconnect")?.payload).toMatchObject({
