@@ -211,7 +211,7 @@ export class Playout {
           // The executor's defaults (3 s commands, 400 ms status) fail over on a busy 2-core box
           // (three engines in a cluster on one machine) while the engine is fine.
           engineTimeoutMs: 3000,
-          engineStatusTimeoutMs: 1500,
+          engineStatusTimeoutMs: 3000,
           engineCheckEveryMs: 1000,
           resolveEntry: async (entry) => {
             const resolved = await resolve(entry);
