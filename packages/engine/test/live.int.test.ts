@@ -12,6 +12,7 @@ import {
 } from "../src/index.js";
 import {
   firstRun,
+  freePort,
   listen,
   makeTone,
   requireBinaries,
@@ -22,8 +23,8 @@ import {
   type Icecast,
 } from "./helpers.js";
 
-/** A DJ: ffmpeg pushing a `freq` Hz MP3 tone in real time to an Icecast-compatible source URL. */
-function dj(url: string, freq: number): ChildProcess {
+/** A DJ: ffmpeg pushing a `freq` Hz MP3 tone in real time to an Icecast-compatible source URL (or `format` to another URL). */
+function dj(url: string, freq: number, format = "mp3"): ChildProcess {
   return spawn(
     "ffmpeg",
     [
@@ -39,10 +40,9 @@ function dj(url: string, freq: number): ChildProcess {
       "libmp3lame",
       "-b:a",
       "128k",
-      "-content_type",
-      "audio/mpeg",
+      ...(format === "mp3" ? ["-content_type", "audio/mpeg"] : []),
       "-f",
-      "mp3",
+      format,
       url,
     ],
     { stdio: ["ignore", "ignore", "ignore"] },
@@ -265,6 +265,51 @@ describe("live input on air (real harbor, ffmpeg DJ, GStreamer, icecast2, ffmpeg
     // ... and the failback crossfade has no dead air either.
     expect(timeline.slice(again, i880).filter((t) => t === "silence").length).toBeLessThan(30);
   }, 90_000);
+
+  it("takes an SRT input (engine listening, ffmpeg calling with MPEG-TS) on air", async () => {
+    const httpPort = await freePort();
+    const srtPort = await freePort();
+    await client.configureOutputs("srt", [{ name: "srt", format: "mp3", httpPort }]);
+    await client.play("srt", { itemId: "s440", uri: makeTone(tmp.dir, "s440", 440, 30, 0.5) });
+    const inputUri = `srt://127.0.0.1:${srtPort}?mode=listener&latency=120`;
+    await client.routeLive("srt", { inputUri, priority: 2, fadeInMs: 200 });
+    // The engine's srtsrc listens; the DJ's encoder calls it (retried until the listener is up).
+    const callers: ChildProcess[] = [];
+    const started = await waitFor(
+      async () => {
+        const hit = events.find((e) => e.type === "live_started" && e.inputUri === inputUri);
+        if (hit) return hit;
+        if (callers.every((c) => c.exitCode !== null || c.signalCode !== null)) {
+          const caller = dj(`srt://127.0.0.1:${srtPort}?mode=caller&latency=120000`, 550, "mpegts");
+          callers.push(caller);
+          djs.push(caller);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        return undefined;
+      },
+      20_000,
+      "the SRT input on air",
+    );
+    expect(started.stationId).toBe("srt");
+    await new Promise((r) => setTimeout(r, 1000));
+    const audio = await listen(`http://127.0.0.1:${httpPort}/stream/srt.mp3`, 3).done;
+    const timeline = toneTimeline(audio, [440, 550]);
+    // The stream's first second may still carry audio buffered before the takeover.
+    const last = timeline.slice(-150);
+    expect(last.filter((t) => t === 550).length).toBeGreaterThan(last.length * 0.9);
+    expect((await client.fullStatus()).stations.find((s) => s.stationId === "srt")).toMatchObject({
+      state: "live",
+      liveInputUri: inputUri,
+      liveState: "connected",
+    });
+    await client.stop("srt", { fadeOutMs: 100 });
+    await waitFor(
+      () => events.find((e) => e.type === "live_ended" && e.inputUri === inputUri),
+      5000,
+      "live_ended after Stop",
+    );
+    for (const child of callers) await kill(child);
+  }, 60_000);
 
   it("retries an input that cannot be reached every second while it stays routed", async () => {
     const failures: string[] = [];
