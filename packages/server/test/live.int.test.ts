@@ -176,6 +176,27 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
       "share of 10 ms windows where 660 Hz dominates",
     ).toBeGreaterThan(0.8);
 
+    // A stream title from the DJ software (Icecast's updinfo with the source's credentials)
+    // reaches the play history through the executor.
+    const song = encodeURIComponent("Nina Simone - Feeling Good");
+    const updinfo = await fetch(
+      `http://127.0.0.1:${harborPort}/admin/metadata?mode=updinfo&mount=/studio&song=${song}`,
+      { headers: { authorization: `Basic ${Buffer.from(`source:${token}`).toString("base64")}` } },
+    );
+    expect(updinfo.status).toBe(200);
+    const record = await waitFor(
+      async () =>
+        (
+          await server.store.playHistory.list("demo", {
+            from: Date.now() - 600_000,
+            to: Date.now() + 1,
+          })
+        ).find((h) => h.title === "Feeling Good" && h.artist === "Nina Simone"),
+      15_000,
+      "the live title in the play history",
+    );
+    expect(record.priority).toBe(1);
+
     // The DJ drops: the session waits out the grace, then automation takes the air back.
     const droppedAt = Date.now();
     dj.kill("SIGKILL");

@@ -7,7 +7,7 @@ import type {
   TimeSource,
   Webstream,
 } from "@grimnir/core";
-import { Harbor, LiveService, WebstreamHealthChecker } from "@grimnir/live";
+import { Harbor, LiveService, WebstreamHealthChecker, splitSong } from "@grimnir/live";
 import type { LiveLogger, WebstreamSwitch } from "@grimnir/live";
 import type { StationExecutor } from "@grimnir/executor";
 import type { LivePort, WebstreamPort } from "@grimnir/http";
@@ -64,7 +64,8 @@ export interface ServeLiveOptions {
  *   disconnected through the API) calls `endLive`, and the executor fades back
  *   to the timeline item that should play now;
  * - one {@link Harbor} on its own port (DJ software connects with any user
- *   and a live token as password);
+ *   and a live token as password); a stream title the source sends becomes
+ *   `now_playing` and the executor's live play history record;
  * - one {@link WebstreamHealthChecker} for the webstreams of the stations this
  *   instance drives. A failover or recovery is stored (`currentIndex`),
  *   published (`webstream.failover` / `webstream.recovered`), and, when the
@@ -106,6 +107,18 @@ export class ServeLive {
       ...(options.harbor.advertiseHost === undefined
         ? {}
         : { advertiseHost: options.harbor.advertiseHost }),
+      // A new stream title also closes the session's play history record and opens one.
+      onMetadata: (update) => {
+        const executor = options.executorOf(update.stationId);
+        executor
+          ?.setLiveMetadata(update.sessionId, splitSong(update.song))
+          .catch((err: unknown) => {
+            this.#log.warn(
+              { err, stationId: update.stationId, sessionId: update.sessionId },
+              "live title not passed to the executor",
+            );
+          });
+      },
       log: liveLog,
     });
     this.webstreams = new WebstreamHealthChecker({
