@@ -6,8 +6,11 @@ import type { LtRow } from "./read-libretime.js";
 
 /** Ids of the records one LibreTime show instance's own content becomes. */
 export const ltInstanceContentId = {
+  /** The Override covering the instance: `lt-instance-<id>-content`. */
   override: (id: unknown): string => `lt-instance-${String(id)}-content`,
+  /** Its ordered Playlist: `lt-instance-<id>-playlist`. */
   playlist: (id: unknown): string => `lt-instance-${String(id)}-playlist`,
+  /** Its Clock: `lt-instance-<id>-clock`. */
   clock: (id: unknown): string => `lt-instance-${String(id)}-clock`,
 };
 
