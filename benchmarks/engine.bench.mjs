@@ -410,7 +410,7 @@ async function runLiquidsoap(n, tag) {
   try {
     await waitMounts(
       ids.map((id) => `/${id}.mp3`),
-      30_000,
+      90_000,
     ).catch((err) => {
       throw new Error(`${err.message}\nliquidsoap log:\n${log}`);
     });
