@@ -244,29 +244,23 @@ export class Playout {
    * encoder stops too), waiting at most 2 s (a busy engine must not hold up
    * lease handling); failures are logged.
    */
-  stopAudio(stationId: string): Promise<void> {
-    const silencing = this.#stopAudio(stationId).finally(() => {
-      if (this.#silencing.get(stationId) === silencing) this.#silencing.delete(stationId);
-    });
-    this.#silencing.set(stationId, silencing);
-    return silencing;
-  }
-
-  async #stopAudio(stationId: string): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  async stopAudio(stationId: string): Promise<void> {
     const { supervisor } = this.#o;
-    const stopped = (async () => {
+    // Tracked until the engine really answered, so a re-configure of the station waits for it.
+    const silencing = (async () => {
       await supervisor.engine.stop(stationId, { fadeOutMs: 0 });
       await supervisor.configureOutputs(stationId, []);
-    })().then(
-      () => true,
-      (err: unknown) => {
+    })()
+      .catch((err: unknown) => {
         this.log.warn({ err, stationId }, "could not stop the station's audio in the local engine");
-        return true;
-      },
-    );
+      })
+      .finally(() => {
+        if (this.#silencing.get(stationId) === silencing) this.#silencing.delete(stationId);
+      });
+    this.#silencing.set(stationId, silencing);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = await Promise.race([
-      stopped,
+      silencing.then(() => true),
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000))),
     ]);
     clearTimeout(timer);
