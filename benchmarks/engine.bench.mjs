@@ -8,21 +8,12 @@
 // With --write the "Engine vs Liquidsoap" section of benchmarks/RESULTS.md is
 // replaced by this run's figures.
 import { spawn, spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "tsup";
+import { bundleSources } from "./lib/bundle-sources.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -72,38 +63,10 @@ const lsVersion = sh("liquidsoap --version").stdout.split("\n")[0].trim();
 const gstVersion = sh("gst-launch-1.0 --version").stdout.split("\n")[0].trim();
 
 // --- bundle the engine process, its client and the testkit from source ------
-const work = mkdtempSync(join(tmpdir(), "grimnir-engine-bench-"));
-const bin = join(work, "bin");
-// the engine finds its proto at <bundle dir>/../proto/…
-const protoRel = join("proto", "grimnir", "mediaengine", "v1", "mediaengine.proto");
-mkdirSync(dirname(join(work, protoRel)), { recursive: true });
-copyFileSync(join(root, "packages/engine", protoRel), join(work, protoRel));
-await build({
-  entry: {
-    "engine-main": join(root, "packages/engine/src/engine-main.ts"),
-    engine: join(root, "packages/engine/src/index.ts"),
-    testkit: join(root, "packages/testkit/src/index.ts"),
-  },
-  outDir: bin,
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  bundle: true,
-  noExternal: [/.*/],
-  dts: false,
-  config: false,
-  silent: true,
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  esbuildOptions(options) {
-    options.conditions = ["source"];
-    options.nodePaths = [
-      join(root, "packages/engine/node_modules"),
-      join(root, "packages/core/node_modules"),
-      join(root, "node_modules"),
-    ];
-  },
+const { work, bin } = await bundleSources("grimnir-engine-bench-", {
+  "engine-main": "packages/engine/src/engine-main.ts",
+  engine: "packages/engine/src/index.ts",
+  testkit: "packages/testkit/src/index.ts",
 });
 const { EngineClient } = await import(pathToFileURL(join(bin, "engine.js")).href);
 const { startIcecast, freePort, waitFor, listen } = await import(

@@ -12,14 +12,13 @@
 // (d) hash ring (CRC32, 500 virtual nodes): churn on join/leave among 3
 //     instances vs the ideal 1/n, and stations per instance.
 // With --write the "## Executor" section of benchmarks/RESULTS.md is replaced.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { mkdtempSync } from "node:fs";
-import { build } from "tsup";
+import { bundleSources } from "./lib/bundle-sources.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -42,44 +41,17 @@ const loadAtStart = loadavg()
   .join(" ");
 const startedAt = new Date().toISOString();
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const work = mkdtempSync(join(tmpdir(), "grimnir-exec-bench-"));
-const bin = join(work, "bin");
-// the engine finds its proto at <bundle dir>/../proto/…
-const protoRel = join("proto", "grimnir", "mediaengine", "v1", "mediaengine.proto");
-mkdirSync(dirname(join(work, protoRel)), { recursive: true });
-copyFileSync(join(root, "packages/engine", protoRel), join(work, protoRel));
-await build({
-  entry: {
-    "engine-main": join(root, "packages/engine/src/engine-main.ts"),
-    engine: join(root, "packages/engine/src/index.ts"),
-    testkit: join(root, "packages/testkit/src/index.ts"),
-    executor: join(root, "packages/executor/src/index.ts"),
-    core: join(root, "packages/core/src/index.ts"),
+const { work, bin, load } = await bundleSources(
+  "grimnir-exec-bench-",
+  {
+    "engine-main": "packages/engine/src/engine-main.ts",
+    engine: "packages/engine/src/index.ts",
+    testkit: "packages/testkit/src/index.ts",
+    executor: "packages/executor/src/index.ts",
+    core: "packages/core/src/index.ts",
   },
-  outDir: bin,
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  bundle: true,
-  splitting: true,
-  noExternal: [/.*/],
-  dts: false,
-  config: false,
-  silent: true,
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  esbuildOptions(options) {
-    options.conditions = ["source"];
-    options.nodePaths = [
-      join(root, "packages/engine/node_modules"),
-      join(root, "packages/executor/node_modules"),
-      join(root, "packages/core/node_modules"),
-      join(root, "node_modules"),
-    ];
-  },
-});
-const load = (name) => import(pathToFileURL(join(bin, `${name}.js`)).href);
+  { splitting: true },
+);
 const { EngineClient } = await load("engine");
 const { startIcecast, freePort, makeTone, waitFor } = await load("testkit");
 const { StationExecutor, FakeMediaEngine, HashRing, ringChurn, DEFAULT_VIRTUAL_NODES } =

@@ -12,20 +12,12 @@
 //    engine's decoder exits and is retried every second.
 // With --write the "## Live takeover" section of benchmarks/RESULTS.md is replaced.
 import { spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "tsup";
+import { bundleSources } from "./lib/bundle-sources.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -44,42 +36,13 @@ const startedAt = new Date();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // --- bundle the engine, its client, the harbor and the testkit from source ------
-const work = mkdtempSync(join(tmpdir(), "grimnir-live-bench-"));
-const bin = join(work, "bin");
-const protoRel = join("proto", "grimnir", "mediaengine", "v1", "mediaengine.proto");
-mkdirSync(dirname(join(work, protoRel)), { recursive: true });
-copyFileSync(join(root, "packages/engine", protoRel), join(work, protoRel));
-await build({
-  entry: {
-    "engine-main": join(root, "packages/engine/src/engine-main.ts"),
-    engine: join(root, "packages/engine/src/index.ts"),
-    live: join(root, "packages/live/src/index.ts"),
-    core: join(root, "packages/core/src/index.ts"),
-    testkit: join(root, "packages/testkit/src/index.ts"),
-  },
-  outDir: bin,
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  bundle: true,
-  noExternal: [/.*/],
-  dts: false,
-  config: false,
-  silent: true,
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  esbuildOptions(options) {
-    options.conditions = ["source"];
-    options.nodePaths = [
-      join(root, "packages/engine/node_modules"),
-      join(root, "packages/live/node_modules"),
-      join(root, "packages/core/node_modules"),
-      join(root, "node_modules"),
-    ];
-  },
+const { work, bin, load } = await bundleSources("grimnir-live-bench-", {
+  "engine-main": "packages/engine/src/engine-main.ts",
+  engine: "packages/engine/src/index.ts",
+  live: "packages/live/src/index.ts",
+  core: "packages/core/src/index.ts",
+  testkit: "packages/testkit/src/index.ts",
 });
-const load = (name) => import(pathToFileURL(join(bin, `${name}.js`)).href);
 const { EngineClient } = await load("engine");
 const { Harbor, LiveService } = await load("live");
 const { MemoryBus, MemoryStore } = await load("core");

@@ -15,20 +15,12 @@
 // failures, no extra grace. With --write the "## Webstream failover" section
 // of benchmarks/RESULTS.md is replaced.
 import { spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "tsup";
+import { bundleSources } from "./lib/bundle-sources.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,39 +40,13 @@ const startedAt = new Date();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // --- bundle the engine, the executor, the server's live wiring and the testkit from source
-const work = mkdtempSync(join(tmpdir(), "grimnir-webstream-bench-"));
-const bin = join(work, "bin");
-const protoRel = join("proto", "grimnir", "mediaengine", "v1", "mediaengine.proto");
-mkdirSync(dirname(join(work, protoRel)), { recursive: true });
-copyFileSync(join(root, "packages/engine", protoRel), join(work, protoRel));
-await build({
-  entry: {
-    engine: join(root, "packages/engine/src/index.ts"),
-    executor: join(root, "packages/executor/src/index.ts"),
-    "serve-live": join(root, "packages/server/src/serve/live.ts"),
-    core: join(root, "packages/core/src/index.ts"),
-    testkit: join(root, "packages/testkit/src/index.ts"),
-  },
-  outDir: bin,
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  bundle: true,
-  noExternal: [/.*/],
-  dts: false,
-  config: false,
-  silent: true,
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  esbuildOptions(options) {
-    options.conditions = ["source"];
-    options.nodePaths = ["engine", "executor", "live", "server", "core", "testkit"]
-      .map((p) => join(root, "packages", p, "node_modules"))
-      .concat(join(root, "node_modules"));
-  },
+const { work, load } = await bundleSources("grimnir-webstream-bench-", {
+  engine: "packages/engine/src/index.ts",
+  executor: "packages/executor/src/index.ts",
+  "serve-live": "packages/server/src/serve/live.ts",
+  core: "packages/core/src/index.ts",
+  testkit: "packages/testkit/src/index.ts",
 });
-const load = (name) => import(pathToFileURL(join(bin, `${name}.js`)).href);
 const { EngineClient } = await load("engine");
 const { StationExecutor, storeEntryResolver } = await load("executor");
 const { ServeLive } = await load("serve-live");
