@@ -8,12 +8,19 @@
 // With --write the "Engine vs Liquidsoap" section of benchmarks/RESULTS.md is
 // replaced by this run's figures.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { bundleSources } from "./lib/bundle-sources.mjs";
+import {
+  ensureLiquidsoap,
+  generateTracks,
+  icecastProbe,
+  measureTree,
+  stopChild,
+} from "./lib/playout-job.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -44,23 +51,9 @@ const loadAtStart = loadavg()
   .join(" ");
 const startedAt = new Date();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sh = (cmd) => spawnSync("sh", ["-c", cmd], { encoding: "utf8" });
 
 // --- Liquidsoap -------------------------------------------------------------
-if (sh("command -v liquidsoap").status !== 0) {
-  if (process.getuid?.() !== 0) {
-    console.error("liquidsoap is missing; install it with: apt-get install -y liquidsoap");
-    process.exit(1);
-  }
-  console.log("installing liquidsoap (apt-get install -y liquidsoap)…");
-  const r = spawnSync("apt-get", ["install", "-y", "liquidsoap"], {
-    stdio: "inherit",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  if (r.status !== 0) process.exit(1);
-}
-const lsVersion = sh("liquidsoap --version").stdout.split("\n")[0].trim();
-const gstVersion = sh("gst-launch-1.0 --version").stdout.split("\n")[0].trim();
+const { lsVersion, gstVersion } = ensureLiquidsoap();
 
 // --- bundle the engine process, its client and the testkit from source ------
 const { work, bin } = await bundleSources("grimnir-engine-bench-", {
@@ -76,184 +69,17 @@ const { startIcecast, freePort, waitFor, listen } = await import(
 // --- tracks -------------------------------------------------------------------
 const trackDir = join(work, "tracks");
 mkdirSync(trackDir);
-const tracks = [];
-for (let k = 0; k < TRACKS; k++) {
-  const path = join(trackDir, `t${String(k).padStart(2, "0")}.mp3`);
-  const volume = [0.05, 0.1, 0.2, 0.4, 0.7, 0.9][k % 6];
-  const wave = k % 2 === 0 ? ["wave=sine", `freq=${220 + 55 * k}`] : ["wave=pink-noise"];
-  const r = spawnSync("gst-launch-1.0", [
-    "-q",
-    "audiotestsrc",
-    ...wave,
-    `volume=${volume}`,
-    "samplesperbuffer=4410",
-    `num-buffers=${TRACK_S * 10}`,
-    "!",
-    "audio/x-raw,format=S16LE,rate=44100,channels=2",
-    "!",
-    "lamemp3enc",
-    "target=bitrate",
-    "bitrate=192",
-    "cbr=true",
-    "!",
-    "filesink",
-    `location=${path}`,
-  ]);
-  if (r.status !== 0) throw new Error(`cannot generate ${path}: ${r.stderr}`);
-  tracks.push(path);
-}
+const tracks = generateTracks(trackDir, TRACKS, TRACK_S);
 // The floor plays the same files back to back (MP3 frames concatenate).
 const allMp3 = join(work, "all.mp3");
 writeFileSync(allMp3, Buffer.concat(tracks.map((t) => readFileSync(t))));
 
-// --- /proc measurement ----------------------------------------------------------
-const CLK_TCK = Number(sh("getconf CLK_TCK").stdout) || 100;
-const PAGE = Number(sh("getconf PAGESIZE").stdout) || 4096;
-
-function procTable() {
-  const table = new Map();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // f[0] = field 3 (state): ppid=4, utime=14, stime=15, cutime=16, cstime=17, rss=24
-    table.set(Number(name), {
-      ppid: Number(f[1]),
-      ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
-      self: Number(f[11]) + Number(f[12]),
-      selfSys: Number(f[12]),
-      rss: Number(f[21]) * PAGE,
-      comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
-    });
-  }
-  return table;
-}
-
-/** CPU seconds (self + reaped children) and RSS bytes of the trees under `pids`. */
-function treeUsage(pids) {
-  const table = procTable();
-  const children = new Map();
-  for (const [pid, p] of table) {
-    if (!children.has(p.ppid)) children.set(p.ppid, []);
-    children.get(p.ppid).push(pid);
-  }
-  let ticks = 0;
-  let rootSelf = 0;
-  let rootSys = 0;
-  for (const pid of pids) {
-    rootSelf += table.get(pid)?.self ?? 0;
-    rootSys += table.get(pid)?.selfSys ?? 0;
-  }
-  let rss = 0;
-  let pss = 0;
-  let procs = 0;
-  const stack = [...pids];
-  while (stack.length) {
-    const pid = stack.pop();
-    const p = table.get(pid);
-    if (!p) continue;
-    ticks += p.ticks;
-    rss += p.rss;
-    try {
-      // PSS shares library pages between the processes mapping them (summed RSS counts them per process)
-      pss +=
-        Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) *
-        1024;
-    } catch {
-      // exited meanwhile
-    }
-    procs++;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return {
-    cpuS: ticks / CLK_TCK,
-    rootSelfS: rootSelf / CLK_TCK,
-    rootSysS: rootSys / CLK_TCK,
-    rss,
-    pss,
-    procs,
-  };
-}
-
-async function measure(pids, stations) {
-  const t0 = performance.now();
-  const u0 = treeUsage(pids);
-  const rssSamples = [];
-  const pssSamples = [];
-  const procSamples = [];
-  while (performance.now() - t0 < MEASURE_S * 1000) {
-    await sleep(1000);
-    const u = treeUsage(pids);
-    rssSamples.push(u.rss);
-    pssSamples.push(u.pss);
-    procSamples.push(u.procs);
-  }
-  const u1 = treeUsage(pids);
-  const wallS = (performance.now() - t0) / 1000;
-  const cpuS = u1.cpuS - u0.cpuS;
-  const rootShare = (u1.rootSelfS - u0.rootSelfS) / cpuS;
-  const rootSysShare = (u1.rootSysS - u0.rootSysS) / cpuS;
-  const meanRss = rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length;
-  return {
-    stations,
-    wallS,
-    cpuS,
-    cpuPerAudioS: cpuS / (wallS * stations),
-    rootShare,
-    rootSysShare,
-    rssMiB: meanRss / 2 ** 20,
-    peakRssMiB: Math.max(...rssSamples) / 2 ** 20,
-    rssPerStationMiB: meanRss / 2 ** 20 / stations,
-    pssMiB: pssSamples.reduce((a, b) => a + b, 0) / pssSamples.length / 2 ** 20,
-    procs: Math.max(...procSamples),
-  };
-}
+const measure = (pids, stations) => measureTree(pids, stations, MEASURE_S);
 
 // --- icecast --------------------------------------------------------------------
 const icecast = await startIcecast();
 const icePort = icecast.port;
-async function mounts() {
-  const json = await fetch(`http://127.0.0.1:${icePort}/status-json.xsl`).then((r) => r.text());
-  return [...json.matchAll(/"listenurl":"[^"]*?(\/[^"/]+)"/g)].map((m) => m[1]);
-}
-async function waitMounts(names, ms = 20_000) {
-  await waitFor(
-    async () => {
-      const have = await mounts();
-      return names.every((n) => have.includes(n));
-    },
-    ms,
-    `mounts ${names.join(", ")} on icecast`,
-    200,
-  );
-}
-
-/** Listen to a mount for 4 s as a listener would (ffmpeg): RMS level, dBFS, of what it carries. */
-async function heard(mount) {
-  const pcm = await listen(`http://127.0.0.1:${icePort}${mount}`, 4).done.catch(
-    () => new Float32Array(0),
-  );
-  let sum = 0;
-  for (const x of pcm) sum += x * x;
-  return pcm.length ? 10 * Math.log10(sum / pcm.length + 1e-12) : -Infinity;
-}
-
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-    child.once("close", () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
+const { mounts, waitMounts, heard } = icecastProbe(icePort, { waitFor, listen });
 
 // --- (a) grimnir-engine ---------------------------------------------------------
 async function runEngine(n, tag) {
