@@ -1,7 +1,9 @@
 // The playout job the engine and DSP benchmarks share: generated playlist tracks,
-// Liquidsoap from Debian, a private icecast2's mounts as a listener sees them, and
-// CPU/RSS of process trees read from /proc.
-import { spawnSync } from "node:child_process";
+// Liquidsoap from Debian, a private icecast2's mounts as a listener sees them,
+// CPU/RSS of process trees read from /proc, and the subjects: a bundled
+// grimnir-engine driven through the playlist as the executor would, and a
+// Liquidsoap script playing the same playlist.
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -248,4 +250,127 @@ export function stopChild(child) {
     });
     child.kill("SIGTERM");
   });
+}
+
+// --- subjects -------------------------------------------------------------------
+/**
+ * Starts a bundled `grimnir-engine` process on a free loopback port and waits until it listens.
+ * @param {string} bin directory holding the bundled `engine-main.js`
+ * @param {{ freePort: () => Promise<number>, nodeArgs?: string[] }} options
+ * @returns {Promise<{ child: import("node:child_process").ChildProcess, port: number }>}
+ */
+export async function startEngine(bin, { freePort, nodeArgs = [] }) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(bin, "engine-main.js"), "--port", String(port)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (c) => (stderr = (stderr + c).slice(-4000)));
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (c) => String(c).includes("listening") && resolve());
+    child.once("exit", () => reject(new Error(`engine exited: ${stderr}`)));
+  });
+  return { child, port };
+}
+
+/**
+ * Drives stations of an engine through a playlist as the executor would: the first
+ * track `Play`ed at once, each next one 5 s ahead of its crossfade, which starts
+ * `xfadeMs` before the end of the previous track.
+ * @param {{ play: Function }} client an `EngineClient`
+ * @param {string[]} ids station ids; station i starts at track i (mod the playlist)
+ * @param {string[]} tracks paths, all `trackS` seconds long
+ * @param {{ trackS: number, xfadeMs: number }} timing
+ * @returns {Promise<{ stop: () => Promise<void> }>} resolves once every first track is playing
+ */
+export async function drivePlaylist(client, ids, tracks, { trackS, xfadeMs }) {
+  const state = ids.map((id, i) => ({ id, next: i % tracks.length, seq: 0, startAt: 0 }));
+  const queue = async (s, atMs) => {
+    const k = s.next;
+    s.next = (s.next + 1) % tracks.length;
+    await client.play(s.id, {
+      itemId: `${s.id}-${s.seq++}`,
+      uri: tracks[k],
+      title: `track ${k}`,
+      ...(atMs === undefined ? {} : { crossfadeMs: xfadeMs, atMs, curve: "linear" }),
+    });
+  };
+  const t0 = Date.now() + 500;
+  for (const s of state) {
+    await queue(s, undefined);
+    s.startAt = t0 + (trackS * 1000 - xfadeMs);
+  }
+  let stopped = false;
+  const driver = (async () => {
+    while (!stopped) {
+      for (const s of state) {
+        if (Date.now() >= s.startAt - 5000) {
+          await queue(s, s.startAt);
+          s.startAt += trackS * 1000 - xfadeMs;
+        }
+      }
+      await sleep(200);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await driver;
+    },
+  };
+}
+
+/**
+ * A Liquidsoap 2.1 script playing `ids.length` stations, each
+ * `playlist(trackDir) → before… → crossfade → after… → output.icecast(MP3 128 kbps)`.
+ * @param {{ trackDir: string, icePort: number, ids: string[], xfadeS: number,
+ *   beforeCrossfade?: string[], afterCrossfade?: string[] }} job operator calls as
+ *   Liquidsoap expressions of `s`, e.g. `"normalize(s)"`, applied in order
+ * @returns {string} the script; mounts are `/<id>.mp3`
+ */
+export function liquidsoapScript({
+  trackDir,
+  icePort,
+  ids,
+  xfadeS,
+  beforeCrossfade = [],
+  afterCrossfade = [],
+}) {
+  return [
+    "settings.init.allow_root.set(true)",
+    "settings.log.stdout.set(true)",
+    "settings.log.file.set(false)",
+    "settings.log.level.set(3)",
+    "settings.frame.audio.samplerate.set(44100)",
+    "def station(m) =",
+    `  s = playlist(mode="normal", reload_mode="never", "${trackDir}")`,
+    ...beforeCrossfade.map((op) => `  s = ${op}`),
+    `  s = crossfade(duration=${xfadeS.toFixed(1)}, s)`,
+    ...afterCrossfade.map((op) => `  s = ${op}`),
+    `  output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), host="127.0.0.1", port=${icePort}, password="hackme", mount=m, mksafe(s))`,
+    "end",
+    ...ids.map((id) => `station("${id}.mp3")`),
+    "",
+  ].join("\n");
+}
+
+/**
+ * Runs `liquidsoap <script>`, keeping the tail of its log and counting the
+ * crossfade transitions it logs.
+ * @param {string} script path of a script (see {@link liquidsoapScript})
+ * @returns {{ child: import("node:child_process").ChildProcess, transitions: () => number, log: () => string }}
+ */
+export function startLiquidsoap(script) {
+  const child = spawn("liquidsoap", [script], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  let transitions = 0;
+  const onLog = (c) => {
+    transitions += (String(c).match(/transition:/g) ?? []).length;
+    log = (log + c).slice(-4000);
+  };
+  child.stdout.on("data", onLog);
+  child.stderr.on("data", onLog);
+  return { child, transitions: () => transitions, log: () => log };
 }
