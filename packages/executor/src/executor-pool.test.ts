@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ManualTimeSource, MemoryCoordinator, MemoryCoordinatorHub } from "@grimnir/core";
 import type { Lease } from "@grimnir/core";
 import { ExecutorPool, stationLeaseKey } from "./executor-pool.js";
@@ -151,5 +151,91 @@ describe("ExecutorPool", () => {
     expect(pool.ownedStations).toEqual([]);
     expect(maxDrivers(live)).toBe(0);
     expect(hub.keyCount).toBe(0);
+  });
+
+  it("keeps renewing its leases while an executor's start hangs, and stops it once started", async () => {
+    const time = new ManualTimeSource(1_000_000);
+    const hub = new MemoryCoordinatorHub();
+    let finishStart: (() => void) | undefined;
+    let stopped = 0;
+    const pool = new ExecutorPool<PooledExecutor>({
+      instanceId: "a",
+      coordinator: new MemoryCoordinator({ hub, timeSource: time }),
+      createExecutor: (stationId) => ({
+        running: false,
+        async start() {
+          if (stationId === "st-slow") await new Promise<void>((r) => (finishStart = r));
+          this.running = true;
+        },
+        async stop() {
+          stopped++;
+          this.running = false;
+        },
+      }),
+      leaseTtlMs: 3000,
+      timeSource: time,
+      logger: recordingLogger(),
+    });
+    pool.setStations(["st-fast", "st-slow"]);
+    pool.run();
+    await vi.waitFor(() => expect(finishStart).toBeDefined());
+    const flush = async () => {
+      for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
+    };
+    // Three lease TTLs pass while the slow start hangs: both leases stay renewed.
+    for (let t = 0; t < 9; t++) {
+      time.advance(1000);
+      await flush();
+    }
+    const probe = new MemoryCoordinator({ hub, timeSource: time });
+    expect(await probe.acquire(stationLeaseKey("st-fast"), "b", 3000)).toBeUndefined();
+    expect(await probe.acquire(stationLeaseKey("st-slow"), "b", 3000)).toBeUndefined();
+    const shutdown = pool.shutdown();
+    await flush();
+    expect(stopped).toBe(1); // the fast one; the slow one is stopped once its start returns
+    finishStart!();
+    await shutdown;
+    expect(stopped).toBe(2);
+    expect(hub.keyCount).toBe(0);
+  });
+
+  it("starts the executors it takes in one round together, and gives up only the one that fails", async () => {
+    const time = new ManualTimeSource(1_000_000);
+    const hub = new MemoryCoordinatorHub();
+    let inStart = 0;
+    let maxInStart = 0;
+    const releaseStarts: (() => void)[] = [];
+    const pool = new ExecutorPool<PooledExecutor & { stationId: string }>({
+      instanceId: "a",
+      coordinator: new MemoryCoordinator({ hub, timeSource: time }),
+      createExecutor: (stationId) => ({
+        stationId,
+        running: false,
+        async start() {
+          inStart++;
+          maxInStart = Math.max(maxInStart, inStart);
+          await new Promise<void>((resolve) => releaseStarts.push(resolve));
+          inStart--;
+          if (stationId === "st-2") throw new Error("engine refused the graph");
+          this.running = true;
+        },
+        async stop() {
+          this.running = false;
+        },
+      }),
+      leaseTtlMs: 3000,
+      timeSource: time,
+      logger: recordingLogger(),
+    });
+    pool.setStations(["st-1", "st-2", "st-3"]);
+    const round = pool.reconcile();
+    await vi.waitFor(() => expect(releaseStarts).toHaveLength(3));
+    expect(maxInStart).toBe(3);
+    for (const release of releaseStarts) release();
+    await round;
+    expect(pool.ownedStations).toEqual(["st-1", "st-3"]);
+    const probe = new MemoryCoordinator({ hub, timeSource: time });
+    const freed = await probe.acquire(stationLeaseKey("st-2"), "b", 3000);
+    expect(freed).toBeDefined();
   });
 });

@@ -37,8 +37,11 @@ export interface ExecutorPoolOptions<E extends PooledExecutor = PooledExecutor> 
 }
 
 interface Owned<E> {
+  stationId: string;
   lease: Lease;
   executor: E;
+  /** Set while `executor.start()` runs; never rejects. */
+  starting?: Promise<void>;
 }
 
 /** The coordinator key of a station's executor lease. */
@@ -73,7 +76,8 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
   #running: Promise<void> | undefined;
   #stopRequested = false;
   #wake: (() => void) | undefined;
-  #reconciling: Promise<void> | undefined;
+  #round: Promise<{ starts: Promise<void> }> | undefined;
+  readonly #stopping = new Set<Promise<void>>();
 
   /** A pool for `options.instanceId`, alone on its ring until {@link setMembers}. */
   constructor(options: ExecutorPoolOptions<E>) {
@@ -121,22 +125,22 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
   /**
    * One round: give up stations no longer assigned here, renew held leases
    * (stopping executors whose lease was lost), and take assigned stations whose
-   * lease is free. Never rejects; failures are logged and retried next round.
+   * lease is free. Resolves once the executors it took have started (or failed
+   * to). Never rejects; failures are logged and retried next round.
    */
-  reconcile(): Promise<void> {
-    this.#reconciling ??= this.#reconcile().finally(() => {
-      this.#reconciling = undefined;
-    });
-    return this.#reconciling;
+  async reconcile(): Promise<void> {
+    const { starts } = await this.#leaseRound();
+    await starts;
   }
 
-  /** Run {@link reconcile} every third of the lease TTL until {@link shutdown}. */
+  /** Run the lease work of {@link reconcile} every third of the lease TTL until {@link shutdown}. */
   run(): void {
     if (this.#running !== undefined) return;
     this.#stopRequested = false;
     this.#running = (async () => {
       while (!this.#stopRequested) {
-        await this.reconcile();
+        // Executors start in the background: a slow engine must never delay renewals.
+        await this.#leaseRound();
         await Promise.race([
           this.#time.sleep(Math.max(1, Math.floor(this.#ttlMs / 3))),
           new Promise<void>((resolve) => {
@@ -153,12 +157,20 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
     this.#wake?.();
     await this.#running;
     this.#running = undefined;
-    await this.#reconciling;
+    await this.#round;
     for (const stationId of [...this.#owned.keys()])
       await this.#giveUp(stationId, "shutdown", true);
+    await Promise.all(this.#stopping);
   }
 
-  async #reconcile(): Promise<void> {
+  #leaseRound(): Promise<{ starts: Promise<void> }> {
+    this.#round ??= this.#leases().finally(() => {
+      this.#round = undefined;
+    });
+    return this.#round;
+  }
+
+  async #leases(): Promise<{ starts: Promise<void> }> {
     const assigned = new Set(this.assignedStations());
     for (const [stationId, owned] of [...this.#owned]) {
       if (!assigned.has(stationId)) {
@@ -169,7 +181,7 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
         await this.#giveUp(stationId, "lease expired before renewal", false);
         continue;
       }
-      if (!owned.executor.running) {
+      if (owned.starting === undefined && !owned.executor.running) {
         await this.#giveUp(stationId, "executor stopped by itself", true);
         continue;
       }
@@ -187,6 +199,7 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
         owned.lease = renewed;
       }
     }
+    const starts: Promise<void>[] = [];
     for (const stationId of assigned) {
       if (this.#owned.has(stationId)) continue;
       let lease: Lease | undefined;
@@ -201,26 +214,54 @@ export class ExecutorPool<E extends PooledExecutor = PooledExecutor> {
         continue;
       }
       if (lease === undefined) continue;
-      const executor = this.#create(stationId, lease);
-      this.#owned.set(stationId, { lease, executor });
-      try {
-        await executor.start();
-      } catch (error) {
-        this.#logger.error("executor did not start; giving the station up", {
-          stationId,
-          error: String(error),
-        });
-        await this.#giveUp(stationId, "start failed", true);
-        continue;
-      }
-      this.#onChange?.({ stationId, owned: true, reason: "lease acquired", token: lease.token });
+      const owned: Owned<E> = { stationId, lease, executor: this.#create(stationId, lease) };
+      this.#owned.set(stationId, owned);
+      // After a failover an instance takes several stations at once; each start waits
+      // on the engine (graph, first play), so they run together and beside renewals.
+      owned.starting = this.#start(owned).finally(() => {
+        owned.starting = undefined;
+      });
+      starts.push(owned.starting);
     }
+    return { starts: Promise.all(starts).then(() => undefined) };
   }
 
-  async #giveUp(stationId: string, reason: string, release: boolean): Promise<void> {
+  async #start(owned: Owned<E>): Promise<void> {
+    const { stationId, lease, executor } = owned;
+    try {
+      await executor.start();
+    } catch (error) {
+      this.#logger.error("executor did not start; giving the station up", {
+        stationId,
+        error: String(error),
+      });
+      if (this.#owned.get(stationId) === owned) {
+        this.#owned.delete(stationId);
+        await this.#stopAndRelease(owned, "start failed", true);
+      }
+      return;
+    }
+    if (this.#owned.get(stationId) !== owned) return; // given up while starting: #giveUp stops it
+    this.#onChange?.({ stationId, owned: true, reason: "lease acquired", token: lease.token });
+  }
+
+  /**
+   * Stop driving a station. One still starting is stopped once its start is
+   * over, in the background, so a lease round never waits on an engine.
+   */
+  #giveUp(stationId: string, reason: string, release: boolean): Promise<void> {
     const owned = this.#owned.get(stationId);
-    if (owned === undefined) return;
+    if (owned === undefined) return Promise.resolve();
     this.#owned.delete(stationId);
+    if (owned.starting === undefined) return this.#stopAndRelease(owned, reason, release);
+    const stopping = owned.starting.then(() => this.#stopAndRelease(owned, reason, release));
+    this.#stopping.add(stopping);
+    void stopping.finally(() => this.#stopping.delete(stopping));
+    return Promise.resolve();
+  }
+
+  async #stopAndRelease(owned: Owned<E>, reason: string, release: boolean): Promise<void> {
+    const { stationId } = owned;
     try {
       await owned.executor.stop();
     } catch (error) {
