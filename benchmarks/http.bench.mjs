@@ -5,7 +5,8 @@
 //    taskset. Target: ≥ 10,000 req/s with p99 < 10 ms.
 // 2. WebSocket fan-out: 5,000 `ws` clients (in a separate process, CPU 1) on
 //    /api/v1/events?topics=now_playing; the server publishes 20 now_playing
-//    events 400 ms apart and every client records publish → receive latency.
+//    events 400 ms apart and every client records publish → receive latency
+//    (its clock at the ws 'message' event; payloads are parsed after the run).
 //    Target: p99 < 100 ms over all deliveries.
 // The machine is shared: the load average at start and end is recorded.
 // With --write the "## HTTP API" section of benchmarks/RESULTS.md is replaced.
@@ -28,6 +29,8 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(" / ");
 const loadAtStart = load();
+/** The 1-minute figure of a formatted load average. */
+const loadavg1 = (formatted) => Number(formatted.split(" / ")[0]);
 
 if (spawnSync("sh", ["-c", "command -v wrk"]).status !== 0) {
   console.error("wrk is missing: apt-get install -y wrk (listed in scripts/system-deps.txt)");
@@ -167,8 +170,11 @@ writeFileSync(
 import { createRequire } from "node:module";
 const WebSocket = createRequire(${JSON.stringify(wsPath)})(${JSON.stringify(wsPath)});
 const [url, count, events] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-const latencies = [];
-const perEvent = new Map();
+// The 'message' handler only notes the arrival time and keeps the payload: parsing 5,000
+// payloads per event in this one process would delay the next socket's read and be
+// counted as delivery latency. Payloads are parsed after the run.
+const arrivals = [];
+const payloads = [];
 let ready = 0;
 let failed = 0;
 const sockets = [];
@@ -176,21 +182,13 @@ function open(i) {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     sockets.push(ws);
+    let isReady = false;
     ws.on("message", (data) => {
-      const text = data.toString();
-      if (text.startsWith('{"type":"ready"')) { ready++; return resolve(); }
-      const at = Date.now();
-      const m = /"startedAt":(\\d+)/.exec(text);
-      const t = /"title":"Track (\\d+)"/.exec(text);
-      if (m === null || t === null) return;
-      const latency = at - Number(m[1]);
-      latencies.push(latency);
-      const seq = Number(t[1]);
-      const e = perEvent.get(seq) ?? { received: 0, last: 0 };
-      e.received++;
-      e.last = Math.max(e.last, latency);
-      perEvent.set(seq, e);
-      if (latencies.length === ready * events) finish();
+      // The server's first message on every socket is {"type":"ready"}.
+      if (!isReady) { isReady = true; ready++; return resolve(); }
+      arrivals.push(Date.now());
+      payloads.push(data);
+      if (arrivals.length === ready * events) finish();
     });
     ws.on("error", () => { failed++; resolve(); });
   });
@@ -204,6 +202,19 @@ const timer = setTimeout(finish, 60000);
 function finish() {
   clearTimeout(timer);
   for (const ws of sockets) ws.terminate();
+  const latencies = [];
+  const perEvent = new Map();
+  for (let k = 0; k < payloads.length; k++) {
+    const { payload } = JSON.parse(payloads[k].toString());
+    const seq = Number(/^Track (\\d+)$/.exec(payload.title)?.[1]);
+    if (!Number.isInteger(seq)) continue;
+    const latency = arrivals[k] - payload.startedAt;
+    latencies.push(latency);
+    const e = perEvent.get(seq) ?? { received: 0, last: 0 };
+    e.received++;
+    e.last = Math.max(e.last, latency);
+    perEvent.set(seq, e);
+  }
   // Exit only once the (large) line is flushed to the pipe.
   process.stdout.write(JSON.stringify({ latencies, perEvent: [...perEvent.entries()] }) + "\\n", () =>
     process.exit(0),
@@ -274,31 +285,55 @@ const ws = {
 };
 const loadAtEnd = load();
 
-const okWrk = wrk.rps >= 10_000 && wrk.p99 < 10;
-const okWs = delivered === CLIENTS * EVENTS && ws.p99 < 100;
+const targets = [
+  {
+    name: "now-playing throughput",
+    met: wrk.rps >= 10_000,
+    figure: `${Math.round(wrk.rps).toLocaleString("en")} req/s (target ≥ 10,000)`,
+  },
+  {
+    name: "now-playing p99",
+    met: wrk.p99 < 10,
+    figure: `${wrk.p99.toFixed(2)} ms (target < 10 ms)`,
+  },
+  {
+    name: "WebSocket delivery",
+    met: delivered === CLIENTS * EVENTS,
+    figure: `${delivered.toLocaleString("en")} of ${(CLIENTS * EVENTS).toLocaleString("en")} events delivered`,
+  },
+  { name: "WebSocket fan-out p99", met: ws.p99 < 100, figure: `${ws.p99} ms (target < 100 ms)` },
+];
+const missed = targets.filter((t) => !t.met);
 const mark = (ok) => (ok ? "met" : "**missed**");
+// Load above the core count means other processes competed for the pinned CPUs.
+const cores = cpus().length;
+const highLoad = Math.max(loadavg1(loadAtStart), loadavg1(loadAtEnd)) > cores;
+const cpuPerClientUs = (cpuPerEventMs * 1000) / Math.max(1, connected.ready);
 const section = [
   "## HTTP API",
   "",
-  `Command: \`node benchmarks/http.bench.mjs --write\` — ${new Date().toISOString()} — ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end.`,
+  `Command: \`node benchmarks/http.bench.mjs --write\` — ${new Date().toISOString()} — ${cpus()[0]?.model ?? "?"} × ${cores}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end.`,
   "",
-  `API in its own process (MemoryStore, MemoryBus, rate limiting off, no tracing SDK)${PINNED ? " pinned to CPU 0" : " (not pinned: GRIMNIR_BENCH_PIN=0)"}; wrk 1 thread × ${WRK_CONNECTIONS} connections${PINNED ? " pinned to CPU 1" : ""}, ${WRK_SECONDS} s after a 3 s warm-up, on loopback; WebSocket clients in a third process${PINNED ? " on CPU 1" : ""}.`,
+  `API in its own process (MemoryStore, MemoryBus, rate limiting off, no tracing SDK)${PINNED ? " pinned to CPU 0" : " (not pinned: GRIMNIR_BENCH_PIN=0)"}; wrk 1 thread × ${WRK_CONNECTIONS} connections${PINNED ? " pinned to CPU 1" : ""}, ${WRK_SECONDS} s after a 3 s warm-up, on loopback; WebSocket clients (\`ws\`, no compression) in a third process${PINNED ? " on CPU 1" : ""}. Fan-out latency is the client's clock at the socket's \`message\` event minus the \`startedAt\` the server stamped just before publishing; the client only notes that time and keeps the payload, and parses the payloads after the run, so JSON parsing in the one client process is not counted as delivery time.`,
   "",
   "| measurement | result | target | |",
   "|---|---:|---:|---|",
-  `| GET /api/v1/public/now-playing throughput | **${Math.round(wrk.rps).toLocaleString("en")} req/s** | ≥ 10,000 req/s | ${mark(wrk.rps >= 10_000)} |`,
-  `| … latency p50 / p90 / p99 | ${wrk.p50.toFixed(2)} / ${wrk.p90.toFixed(2)} / **${wrk.p99.toFixed(2)} ms** | p99 < 10 ms | ${mark(wrk.p99 < 10)} |`,
+  `| GET /api/v1/public/now-playing throughput | **${Math.round(wrk.rps).toLocaleString("en")} req/s** | ≥ 10,000 req/s | ${mark(targets[0].met)} |`,
+  `| … latency p50 / p90 / p99 | ${wrk.p50.toFixed(2)} / ${wrk.p90.toFixed(2)} / **${wrk.p99.toFixed(2)} ms** | p99 < 10 ms | ${mark(targets[1].met)} |`,
   `| … non-2xx answers | ${non2xx} | 0 | |`,
   `| … server CPU per request (${wrkRequests.toLocaleString("en")} requests) | ${cpuPerRequestUs.toFixed(1)} µs, i.e. ≈ ${Math.round(1e6 / cpuPerRequestUs).toLocaleString("en")} req/s per idle core | | |`,
-  `| WebSocket fan-out: ${EVENTS} now_playing events × ${connected.ready.toLocaleString("en")} clients (connected in ${(connectMs / 1000).toFixed(1)} s, ${connected.failed} failed) | ${delivered.toLocaleString("en")} of ${expected.toLocaleString("en")} delivered | all | ${mark(delivered === CLIENTS * EVENTS)} |`,
-  `| … publish → receive latency p50 / p99 / max | ${ws.p50} / **${ws.p99}** / ${ws.max} ms | p99 < 100 ms | ${mark(ws.p99 < 100)} |`,
+  `| WebSocket fan-out: ${EVENTS} now_playing events × ${connected.ready.toLocaleString("en")} clients (connected in ${(connectMs / 1000).toFixed(1)} s, ${connected.failed} failed) | ${delivered.toLocaleString("en")} of ${expected.toLocaleString("en")} delivered | all | ${mark(targets[2].met)} |`,
+  `| … publish → receive latency p50 / p99 / max | ${ws.p50} / **${ws.p99}** / ${ws.max} ms | p99 < 100 ms | ${mark(targets[3].met)} |`,
   `| … median time until the last client had an event | ${ws.medianLast} ms | | |`,
-  `| … server CPU per event sent to all ${connected.ready.toLocaleString("en")} clients | ${cpuPerEventMs.toFixed(1)} ms | | |`,
+  `| … server CPU per event sent to all ${connected.ready.toLocaleString("en")} clients | ${cpuPerEventMs.toFixed(1)} ms (${cpuPerClientUs.toFixed(1)} µs per client) | | |`,
   "",
-  ...(okWrk && okWs
-    ? []
+  ...(missed.length === 0
+    ? [`All ${targets.length} targets met.`, ""]
     : [
-        `Targets missed on a shared machine: the load average was ${loadAtStart} at the start (2 cores, other sessions' builds and tests running), so the pinned server and wrk/client processes share their CPUs with that load.`,
+        `Missed: ${missed.map((t) => `${t.name} ${t.figure}`).join("; ")}.` +
+          (highLoad
+            ? ` The load average was ${loadAtStart} at the start and ${loadAtEnd} at the end on ${cores} cores, so other processes shared the pinned CPUs: wall-clock figures are inflated, the server CPU figures much less so.`
+            : ""),
         "",
       ]),
 ];
@@ -315,4 +350,4 @@ if (process.argv.includes("--write")) {
       : `${current.trimEnd()}\n\n${text}`,
   );
 }
-process.exit(okWrk && okWs ? 0 : 1);
+process.exit(missed.length === 0 ? 0 : 1);

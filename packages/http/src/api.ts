@@ -26,7 +26,8 @@ import {
 import { TokenBuckets, type RateLimitOptions } from "./rate-limit.js";
 import { createApiMetrics } from "./metrics.js";
 import { OpenApiCollector } from "./openapi.js";
-import { EventFanout, registerEventRoutes } from "./events.js";
+import { EventFanout } from "./event-fanout.js";
+import { registerEventRoutes } from "./events.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerStationRoutes } from "./routes/stations.js";
@@ -199,7 +200,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
   const ctx: ApiContext = { store: options.store, bus: options.bus, ports, tokens };
   const metrics = createApiMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const openapi = new OpenApiCollector();
-  const fanout = new EventFanout(ctx);
+  const fanout = new EventFanout(ctx.bus);
   const nowPlaying = new NowPlayingCache();
   const imports = new ImportJobs(options.bus, (err, message) => app.log.error({ err }, message));
 
@@ -315,7 +316,8 @@ export function createApi(options: ApiOptions): FastifyInstance {
     await imports.close();
   });
 
-  void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // No permessage-deflate: event frames are built once and written as-is to every socket.
+  void app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } });
   void app.register(cors, {
     delegator: (request, callback) => {
       const isPublic = (request.url ?? "").startsWith("/api/v1/public/");

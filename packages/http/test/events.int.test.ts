@@ -130,6 +130,45 @@ describe("event streams on a real server", () => {
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
   });
 
+  it("delivers a burst to real WebSocket and SSE clients as separate events in publish order, per station", async () => {
+    const djB = (await h.login("dj-b", [{ stationId: h.stationB.id, role: "dj" }])).accessToken;
+    const wsUrl = `${base.replace("http", "ws")}/api/v1/events?topics=now_playing&token=`;
+    const a = await openSocket(wsUrl + djA);
+    const b = await openSocket(wsUrl + djB);
+    const sse = await fetch(`${base}/api/v1/events/sse?topics=now_playing&token=${djA}`);
+    const reader = sse.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string): Promise<void> => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    await readUntil("event: ready");
+    // Published in one turn, so the server flushes them together (one write per stream).
+    await Promise.all(
+      ["A1", "B1", "A2", "A3"].map((title) =>
+        h.bus.publish("now_playing", title.startsWith("A") ? h.stationA.id : h.stationB.id, {
+          title,
+          startedAt: 1,
+          priority: 3,
+        }),
+      ),
+    );
+    await until(() => a.messages.length >= 3 && b.messages.length >= 1);
+    await readUntil('"A3"');
+    const titles = (messages: Array<Record<string, unknown>>) =>
+      messages.map((m) => (m["payload"] as { title: string }).title);
+    expect(titles(a.messages)).toEqual(["A1", "A2", "A3"]);
+    expect(titles(b.messages)).toEqual(["B1"]);
+    expect([...text.matchAll(/"title":"(\w+)"/g)].map((m) => m[1])).toEqual(["A1", "A2", "A3"]);
+    a.socket.close();
+    b.socket.close();
+    await reader.cancel();
+  });
+
   it("counts open WebSocket connections in the metrics", async () => {
     const { socket } = await openSocket(`${base.replace("http", "ws")}/api/v1/events?token=${djA}`);
     const metrics = await (await fetch(`${base}/metrics`)).text();
