@@ -229,6 +229,17 @@ try {
         "--stream-port",
         String(streamPort),
         "--no-demo",
+        "--peers",
+        ids.filter((other) => other !== id).join(","),
+        "--media",
+        mediaDir,
+        "--lease-ttl-ms",
+        args["lease-ttl-ms"],
+        // Short tone tracks make many entries: plan 2 h ahead instead of 48.
+        "--planner-hours",
+        "2",
+        "--harbor-port",
+        String(harborPort),
       ],
       {
         // Its own process group: the instance and its engine can be killed together.
@@ -236,12 +247,6 @@ try {
         stdio: ["ignore", fd, fd],
         env: {
           ...process.env,
-          GRIMNIR_PEERS: ids.filter((other) => other !== id).join(","),
-          GRIMNIR_MEDIA: mediaDir,
-          GRIMNIR_LEASE_TTL_MS: args["lease-ttl-ms"],
-          // Short tone tracks make many entries: plan 2 h ahead instead of 48.
-          GRIMNIR_PLANNER_HOURS: "2",
-          GRIMNIR_HARBOR_PORT: String(harborPort),
           GRIMNIR_JWT_SECRET: jwtSecret,
           GRIMNIR_ADMIN_PASSWORD: process.env.GRIMNIR_ADMIN_PASSWORD ?? "cluster-admin",
         },

@@ -272,6 +272,17 @@ export function createCli(
     .option("--harbor-port <port>", "port of the harbor, the live DJ source input (default 8001)")
     .option("--harbor-host <host>", "interface the harbor listens on (default: --host)")
     .option("--instance-id <id>", "this instance's id in a cluster (default <hostname>-<pid>)")
+    .option("--peers <ids>", "ids of the other instances of a cluster, comma-separated")
+    .option(
+      "--media <dir>",
+      "root of local media storage, shared by a cluster (default <data>/media)",
+    )
+    .option(
+      "--lease-ttl-ms <ms>",
+      "time to live of station, membership and planner leases (default 10000)",
+    )
+    .option("--planner-hours <hours>", "hours planned ahead on every planner run (default 48)")
+    .option("--planner-interval-ms <ms>", "how often the planner re-plans (default 600000)")
     .option("--no-demo", "do not create the demo station on an empty store")
     .option(
       "--log-level <level>",

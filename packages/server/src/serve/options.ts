@@ -104,6 +104,11 @@ export interface ServeFlags {
   harborPort?: string;
   harborHost?: string;
   instanceId?: string;
+  media?: string;
+  peers?: string;
+  leaseTtlMs?: string;
+  plannerIntervalMs?: string;
+  plannerHours?: string;
   demo?: boolean;
   logLevel?: string;
 }
@@ -134,7 +139,9 @@ function port(value: string, source: string, allowZero: boolean): number {
  * `GRIMNIR_DEMO` (`0` disables), `GRIMNIR_PLANNER_INTERVAL_MS`, `GRIMNIR_PLANNER_HOURS`,
  * `GRIMNIR_LOG_LEVEL`, `GRIMNIR_JWT_SECRET`, `GRIMNIR_ADMIN_PASSWORD`; and,
  * for clusters, `GRIMNIR_MEDIA` (media root), `GRIMNIR_PEERS` (other
- * instance ids, comma-separated) and `GRIMNIR_LEASE_TTL_MS`.
+ * instance ids, comma-separated) and `GRIMNIR_LEASE_TTL_MS`. Every variable
+ * but the secret and the password has a flag of the same name
+ * (`GRIMNIR_LEASE_TTL_MS` → `--lease-ttl-ms`).
  */
 export function resolveServeOptions(
   flags: ServeFlags,
@@ -170,37 +177,47 @@ export function resolveServeOptions(
       { details: { field: level.source } },
     );
   }
-  const intervalRaw = env["GRIMNIR_PLANNER_INTERVAL_MS"];
-  const plannerIntervalMs = intervalRaw === undefined ? 600_000 : Number(intervalRaw);
-  if (!Number.isFinite(plannerIntervalMs) || plannerIntervalMs < 1000) {
-    throw new GrimnirError(
-      "CONFIG_INVALID",
-      `GRIMNIR_PLANNER_INTERVAL_MS must be a number of ms >= 1000, got "${intervalRaw}"`,
-      { details: { field: "GRIMNIR_PLANNER_INTERVAL_MS" } },
-    );
-  }
-  const hoursRaw = env["GRIMNIR_PLANNER_HOURS"];
-  const plannerHours = hoursRaw === undefined ? 48 : Number(hoursRaw);
-  if (!Number.isInteger(plannerHours) || plannerHours < 1 || plannerHours > 168) {
-    throw new GrimnirError(
-      "CONFIG_INVALID",
-      `GRIMNIR_PLANNER_HOURS must be a whole number of hours 1..168, got "${hoursRaw}"`,
-      { details: { field: "GRIMNIR_PLANNER_HOURS" } },
-    );
-  }
-  const ttlRaw = env["GRIMNIR_LEASE_TTL_MS"];
-  const leaseTtlMs = ttlRaw === undefined ? 10_000 : Number(ttlRaw);
-  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000) {
-    throw new GrimnirError(
-      "CONFIG_INVALID",
-      `GRIMNIR_LEASE_TTL_MS must be an integer number of ms >= 1000, got "${ttlRaw}"`,
-      { details: { field: "GRIMNIR_LEASE_TTL_MS" } },
-    );
-  }
+  /** An integer flag/variable within [min, max], or the fallback when absent. */
+  const integer = (
+    flag: string | undefined,
+    name: string,
+    fallback: number,
+    [min, max]: [number, number],
+    unit: string,
+  ): number => {
+    const { value, source } = pick(flag, name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
+      throw new GrimnirError(
+        "CONFIG_INVALID",
+        `${source} must be a whole number of ${unit} ${range}, got "${value}"`,
+        { details: { field: source } },
+      );
+    }
+    return n;
+  };
+  const plannerIntervalMs = integer(
+    flags.plannerIntervalMs,
+    "planner-interval-ms",
+    600_000,
+    [1000, Number.MAX_SAFE_INTEGER],
+    "ms",
+  );
+  const plannerHours = integer(flags.plannerHours, "planner-hours", 48, [1, 168], "hours");
+  const leaseTtlMs = integer(
+    flags.leaseTtlMs,
+    "lease-ttl-ms",
+    10_000,
+    [1000, Number.MAX_SAFE_INTEGER],
+    "ms",
+  );
   const instanceId = pick(flags.instanceId, "instance-id").value ?? `${hostname()}-${process.pid}`;
+  const peersPick = pick(flags.peers, "peers");
   const peers = [
     ...new Set(
-      (env["GRIMNIR_PEERS"] ?? "")
+      (peersPick.value ?? "")
         .split(",")
         .map((p) => p.trim())
         .filter((p) => p !== "" && p !== instanceId),
@@ -210,11 +227,11 @@ export function resolveServeOptions(
   if (badPeer !== undefined) {
     throw new GrimnirError(
       "CONFIG_INVALID",
-      `GRIMNIR_PEERS must be instance ids (letters, digits, ".", "_", "-") separated by commas, got "${badPeer}"`,
-      { details: { field: "GRIMNIR_PEERS" } },
+      `${peersPick.source} must be instance ids (letters, digits, ".", "_", "-") separated by commas, got "${badPeer}"`,
+      { details: { field: peersPick.source } },
     );
   }
-  const mediaRaw = env["GRIMNIR_MEDIA"];
+  const mediaRaw = pick(flags.media, "media").value;
   const configFile = pick(flags.config, "config").value;
   const secret = env["GRIMNIR_JWT_SECRET"];
   if (secret !== undefined && Buffer.byteLength(secret) < 32) {
