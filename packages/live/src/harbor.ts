@@ -79,7 +79,7 @@ export interface HarborOptions {
   }) => LiveGrant | undefined | Promise<LiveGrant | undefined>;
   /** Password (user "admin") that may update any mount's metadata. */
   adminPassword?: string;
-  /** Called for every accepted metadata update (after `now_playing` was published). */
+  /** Called for every accepted metadata update with a new title (after `now_playing` was published). */
   onMetadata?: (update: HarborMetadataUpdate) => void;
   /** Called for every refused or dropped source, with the reason. */
   onRefused?: (refusal: HarborRefusal) => void;
@@ -534,7 +534,8 @@ export class Harbor {
   }
 
   async #publishMetadata(mount: MountState, song: string): Promise<void> {
-    await this.#options.live.updateMetadata(mount.sessionId, song);
+    // A repeated title (DJ software resends it) is no new song for the play history either.
+    if (!(await this.#options.live.updateMetadata(mount.sessionId, song))) return;
     this.#options.onMetadata?.({
       mount: mount.name,
       stationId: mount.stationId,

@@ -212,6 +212,47 @@ describe("LiveService", () => {
     expect((await live.getActiveSessions("st")).map((s) => s.id)).toEqual([first.session.id]);
   });
 
+  it("calls off the grace when an engine-pulled input delivers again, without routing it anew", async () => {
+    const { live, time, failbacks, routed, store, events, flush } = await setup({
+      liveTimeoutSec: 10,
+    });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 2,
+      ttlMs: 60_000,
+    });
+    const session = await live.connect("st", {
+      token: t.token,
+      inputUri: "rtp://127.0.0.1:5004?encoding-name=MPA",
+    });
+    expect(await live.sourceReturned(session.id)).toBe(false);
+    const { ended } = await live.handleDisconnect(session.id, "engine: no audio", {
+      stillRouted: true,
+    });
+    expect((await store.liveSessions.get("st", session.id))?.state).toBe("connected");
+    time.advance(4000);
+    expect(await live.sourceReturned(session.id)).toBe(true);
+    expect((await store.liveSessions.get("st", session.id))?.state).toBe("active");
+    time.advance(10_000);
+    expect(await ended).toBe(false);
+    await flush();
+    expect(failbacks).toEqual([]);
+    expect(routed).toEqual([session.id]);
+    // The input stayed routed: no source_failure (on which an executor takes it off the air).
+    expect(events.some((e) => e.topic === "dj.disconnect" || e.topic === "source_failure")).toBe(
+      false,
+    );
+    // A second drop starts a fresh grace that ends the session.
+    const second = await live.handleDisconnect(session.id, "engine: no audio", {
+      stillRouted: true,
+    });
+    time.advance(10_000);
+    expect(await second.ended).toBe(true);
+    expect(failbacks).toEqual([`st/${session.id}`]);
+    expect(await live.sourceReturned(session.id)).toBe(false);
+  });
+
   it("ends a session at once through disconnect, and reports NOT_FOUND for unknown ones", async () => {
     const { live, failbacks } = await setup();
     const t = await live.generateToken("st", {
@@ -246,6 +287,48 @@ describe("LiveService", () => {
     });
     expect((await store.liveSessions.get("st", s.id))?.metadata).toBe("Nina Simone - Feeling Good");
     expect(splitSong("Just a title")).toEqual({ title: "Just a title" });
+  });
+
+  it("publishes a repeated stream title once, and a new one again", async () => {
+    const { live, events, flush } = await setup();
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const s = await live.connect("st", { token: t.token });
+    expect(await live.updateMetadata(s.id, "Nina Simone - Feeling Good")).toBe(true);
+    expect(await live.updateMetadata(s.id, "Nina Simone - Feeling Good")).toBe(false);
+    expect(await live.updateMetadata(s.id, "Nina Simone - Sinnerman")).toBe(true);
+    expect(await live.updateMetadata(s.id, "Nina Simone - Feeling Good")).toBe(true);
+    await flush();
+    const titles = events
+      .filter((e) => e.topic === "now_playing")
+      .map((e) => (e.payload as { title: string }).title);
+    expect(titles).toEqual(["Feeling Good", "Sinnerman", "Feeling Good"]);
+    await expect(live.updateMetadata("nobody", "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("leaves now_playing to the executor when publishNowPlaying is off, and still stores the title", async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const events: BusEvent[] = [];
+    await bus.subscribe("now_playing", "*", (e) => {
+      events.push(e);
+    });
+    const live = new LiveService({ store, bus, publishNowPlaying: false, log: () => undefined });
+    const t = await live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const s = await live.connect("st", { token: t.token });
+    expect(await live.updateMetadata(s.id, "Artist - Song")).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toEqual([]);
+    expect((await store.liveSessions.get("st", s.id))?.metadata).toBe("Artist - Song");
   });
 
   it("reports a failing onLive hook as source_failure and keeps the session connected", async () => {

@@ -98,6 +98,13 @@ export interface LiveServiceOptions {
    * rejection is logged and published as `source_failure`, never thrown.
    */
   onFailback?: (stationId: string, session: LiveSession) => void | Promise<void>;
+  /**
+   * Whether {@link LiveService.updateMetadata} publishes `now_playing` itself
+   * (default true). Turn it off when an executor publishes `now_playing` for
+   * what is on air and receives the titles (`grimnir serve`), so a title
+   * change is announced once.
+   */
+  publishNowPlaying?: boolean;
   /** Where refusals and failures are logged (default: warnings and errors to stderr). */
   log?: LiveLogger;
 }
@@ -111,6 +118,8 @@ interface LiveEntry {
   /** Bumped on every drop and reconnect; a grace timer only acts on its own generation. */
   generation: number;
   inGrace: boolean;
+  /** Last stream title taken by {@link LiveService.updateMetadata}; a repeat of it is ignored. */
+  song?: string;
 }
 
 const MAX_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -128,7 +137,9 @@ const MAX_TTL_MS = 7 * 24 * 3600 * 1000;
  *   session while that session waits out its disconnect grace;
  * - one live session per station mount; a second source is refused with `CONFLICT`;
  * - `dj.connect` is published when a session starts, `dj.disconnect` when it
- *   ends for good; a drop publishes `source_failure` (action "retrying");
+ *   ends for good; a drop publishes `source_failure` (action "retrying"),
+ *   except the drop of an input that stays routed;
+ * - a repeated stream title is no update (`now_playing` once per title);
  * - `onFailback` runs exactly once per ended session that had gone live.
  */
 export class LiveService {
@@ -139,6 +150,7 @@ export class LiveService {
   readonly #encoding: LiveTokenEncoding;
   readonly #onLive: LiveServiceOptions["onLive"];
   readonly #onFailback: LiveServiceOptions["onFailback"];
+  readonly #publishNowPlaying: boolean;
   readonly #log: LiveLogger;
   /** Live entries by `${stationId}/${mountId}`. */
   readonly #byMount = new Map<string, LiveEntry>();
@@ -156,6 +168,7 @@ export class LiveService {
     this.#encoding = options.tokenEncoding ?? "hex";
     this.#onLive = options.onLive;
     this.#onFailback = options.onFailback;
+    this.#publishNowPlaying = options.publishNowPlaying ?? true;
     this.#log = options.log ?? defaultLiveLogger;
   }
 
@@ -339,11 +352,20 @@ export class LiveService {
 
   /**
    * HandleDisconnect: the source of `sessionId` dropped. The session waits
-   * `liveTimeoutSec` for the same credentials to reconnect; then it ends
-   * (`dj.disconnect`, `onFailback`). Resolves once the grace has started; the
-   * returned `ended` promise settles when the grace is over either way.
+   * `liveTimeoutSec` for the same credentials to reconnect (or, with
+   * `stillRouted`, for {@link LiveService.sourceReturned}); then it ends
+   * (`dj.disconnect`, `onFailback`). The drop is published as
+   * `source_failure` ("retrying"), on which an executor takes the source off
+   * the air, unless `stillRouted`: an input the engine pulls itself (`srt://`,
+   * `rtp://`) stays routed through the grace, so the engine hears it come
+   * back. Resolves once the grace has started; the returned `ended` promise
+   * settles when the grace is over either way.
    */
-  async handleDisconnect(sessionId: string, reason: string): Promise<{ ended: Promise<boolean> }> {
+  async handleDisconnect(
+    sessionId: string,
+    reason: string,
+    options: { stillRouted?: boolean } = {},
+  ): Promise<{ ended: Promise<boolean> }> {
     const entry = this.#entryOf(sessionId);
     if (entry === undefined || entry.inGrace) return { ended: Promise.resolve(false) };
     const graceMs = Math.max(0, this.#timeoutSec(entry.stationId) * 1000);
@@ -360,11 +382,13 @@ export class LiveService {
       graceMs,
     });
     await this.#updateSession(entry.stationId, sessionId, { state: "connected" });
-    await this.#bus.publish("source_failure", entry.stationId, {
-      source: `live:${sessionId}`,
-      reason,
-      action: "retrying",
-    });
+    if (options.stillRouted !== true) {
+      await this.#bus.publish("source_failure", entry.stationId, {
+        source: `live:${sessionId}`,
+        reason,
+        action: "retrying",
+      });
+    }
     const ended = this.#track(
       this.#time.sleep(graceMs).then(async () => {
         if (entry.generation !== generation || !entry.inGrace) return false;
@@ -374,6 +398,27 @@ export class LiveService {
       }),
     );
     return { ended };
+  }
+
+  /**
+   * The source of `sessionId` delivers again without connecting anew: an
+   * input the engine pulls itself (`srt://`, `rtp://`, an external URL) came
+   * back while the session waited out its grace after
+   * {@link LiveService.handleDisconnect}. The grace is called off and the
+   * session is active again; the input is still routed, so `onLive` is not
+   * called. Resolves false when the session was not in its grace.
+   */
+  async sourceReturned(sessionId: string): Promise<boolean> {
+    const entry = this.#entryOf(sessionId);
+    if (entry === undefined || !entry.inGrace) return false;
+    entry.inGrace = false;
+    entry.generation++;
+    await this.#updateSession(entry.stationId, sessionId, { state: "active" });
+    this.#log("info", "live source delivers again within grace", {
+      stationId: entry.stationId,
+      sessionId,
+    });
+    return true;
   }
 
   /**
@@ -413,23 +458,31 @@ export class LiveService {
   }
 
   /**
-   * The source of `sessionId` sent a new stream title: persist it as the
-   * session's metadata and publish `now_playing` ("Artist - Title" is split).
+   * The source of `sessionId` sent a stream title: persist it as the
+   * session's metadata and publish `now_playing` ("Artist - Title" is split;
+   * unless `publishNowPlaying` is off). DJ software repeats its title (on
+   * every reconnect, every few seconds): the same title as the session's last
+   * one changes nothing and resolves false; a new title resolves true.
+   * Rejects with `NOT_FOUND` when the session is not live.
    */
-  async updateMetadata(sessionId: string, song: string): Promise<void> {
+  async updateMetadata(sessionId: string, song: string): Promise<boolean> {
     const entry = this.#entryOf(sessionId);
     if (entry === undefined) {
       throw new GrimnirError("NOT_FOUND", `live session ${sessionId} is not live`, {
         details: { field: "sessionId" },
       });
     }
+    if (entry.song === song) return false;
+    entry.song = song;
     const session = await this.#updateSession(entry.stationId, sessionId, { metadata: song });
-    const split = splitSong(song);
-    await this.#bus.publish("now_playing", entry.stationId, {
-      ...split,
-      startedAt: this.#time.now(),
-      priority: session.priority,
-    });
+    if (this.#publishNowPlaying) {
+      await this.#bus.publish("now_playing", entry.stationId, {
+        ...splitSong(song),
+        startedAt: this.#time.now(),
+        priority: session.priority,
+      });
+    }
+    return true;
   }
 
   /** Be told whenever a session ends for good (the harbor drops the source). Returns an unsubscribe. */

@@ -85,7 +85,7 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
       }
     });
     server = await startServer(options, createServerLogger("info", sink));
-    for (const type of ["dj.connect", "dj.disconnect", "executor.state"] as const) {
+    for (const type of ["dj.connect", "dj.disconnect", "executor.state", "now_playing"] as const) {
       await server.bus.subscribe(type, "demo", (event) => {
         events.push(event as BusEvent<Topic>);
       });
@@ -177,13 +177,18 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     ).toBeGreaterThan(0.8);
 
     // A stream title from the DJ software (Icecast's updinfo with the source's credentials)
-    // reaches the play history through the executor.
+    // reaches the play history through the executor. DJ software repeats its title: the
+    // second identical update announces nothing new.
     const song = encodeURIComponent("Nina Simone - Feeling Good");
-    const updinfo = await fetch(
-      `http://127.0.0.1:${harborPort}/admin/metadata?mode=updinfo&mount=/studio&song=${song}`,
-      { headers: { authorization: `Basic ${Buffer.from(`source:${token}`).toString("base64")}` } },
-    );
-    expect(updinfo.status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const updinfo = await fetch(
+        `http://127.0.0.1:${harborPort}/admin/metadata?mode=updinfo&mount=/studio&song=${song}`,
+        {
+          headers: { authorization: `Basic ${Buffer.from(`source:${token}`).toString("base64")}` },
+        },
+      );
+      expect(updinfo.status).toBe(200);
+    }
     const record = await waitFor(
       async () =>
         (
@@ -196,6 +201,18 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
       "the live title in the play history",
     );
     expect(record.priority).toBe(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    const titles = events
+      .filter((e) => e.topic === "now_playing")
+      .map((e) => (e.payload as { title?: string }).title);
+    // One now_playing per title: the ice-name the DJ went live with, then the new song.
+    expect(titles.filter((t) => t === "DJ Test")).toHaveLength(1);
+    expect(titles.filter((t) => t === "Feeling Good")).toHaveLength(1);
+    const feelingGood = await server.store.playHistory.list("demo", {
+      from: Date.now() - 600_000,
+      to: Date.now() + 1,
+    });
+    expect(feelingGood.filter((h) => h.title === "Feeling Good")).toHaveLength(1);
 
     // The DJ drops: the session waits out the grace, then automation takes the air back.
     const droppedAt = Date.now();

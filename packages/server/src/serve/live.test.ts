@@ -2,10 +2,11 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryBus, MemoryStore, SystemTimeSource, isGrimnirError } from "@grimnir/core";
-import type { BusEvent, StationConfig } from "@grimnir/core";
+import type { BusEvent, StationConfig, Subscription } from "@grimnir/core";
+import type { EngineStreamHandlers, StationEvent } from "@grimnir/engine";
 import { FakeMediaEngine, StationExecutor, storeEntryResolver } from "@grimnir/executor";
 import { createServerLogger } from "./logger.js";
-import { ServeLive } from "./live.js";
+import { ServeLive, type ServeLiveOptions } from "./live.js";
 
 const STATION = "s1";
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,8 +33,41 @@ async function streams(): Promise<{ url: (path: string) => string }> {
   return { url: (path) => `http://127.0.0.1:${port}${path}` };
 }
 
+/** The engine's event stream, driven by the test. */
+function fakeEngineEvents() {
+  const handlers: EngineStreamHandlers[] = [];
+  return {
+    subscribe: (stationId: string, h: EngineStreamHandlers): Promise<Subscription> => {
+      expect(stationId).toBe("*");
+      handlers.push(h);
+      return Promise.resolve({
+        unsubscribe: () => {
+          handlers.splice(handlers.indexOf(h), 1);
+          return Promise.resolve();
+        },
+      });
+    },
+    emit: (event: Omit<StationEvent, "at">) => {
+      for (const h of handlers) h.onEvent?.({ at: Date.now(), ...event });
+    },
+    get subscribers() {
+      return handlers.length;
+    },
+  };
+}
+
+/** A station file with a `graceSec` live timeout (only what ServeLive reads). */
+function graceConfig(graceSec: number): StationConfig {
+  return { webstreams: [], failover: { liveTimeoutSec: graceSec } } as unknown as StationConfig;
+}
+
 async function setup(
-  options: { configs?: Map<string, StationConfig>; harborPort?: number; optional?: boolean } = {},
+  options: {
+    configs?: Map<string, StationConfig>;
+    harborPort?: number;
+    optional?: boolean;
+    engine?: ServeLiveOptions["engine"];
+  } = {},
 ) {
   const store = new MemoryStore();
   const bus = new MemoryBus();
@@ -59,6 +93,7 @@ async function setup(
     ownedStations: () => [STATION],
     harbor: { host: "127.0.0.1", port: options.harborPort ?? 0 },
     harborOptional: options.optional ?? false,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   });
   const events: BusEvent[] = [];
   await bus.subscribe("*", STATION, (event) => {
@@ -70,6 +105,16 @@ async function setup(
     await bus.close();
   });
   return { store, bus, engine, executor, live, events };
+}
+
+async function waitForEvent(events: BusEvent[], topic: string, ms: number): Promise<BusEvent> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const hit = events.find((e) => e.topic === topic);
+    if (hit !== undefined) return hit;
+    if (Date.now() > deadline) throw new Error(`no ${topic} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const settle = async (): Promise<void> => {
@@ -179,6 +224,137 @@ describe("ServeLive", () => {
     await live.service.disconnect(STATION, session.id, "test over");
     expect(executor.sources.some((s) => s.id === `live:${session.id}`)).toBe(false);
     expect(executor.state).not.toBe("live");
+  });
+
+  it("ends an SRT session the engine reports disconnected once the grace is over, and fails back", async () => {
+    const engineEvents = fakeEngineEvents();
+    const { executor, live, events, store } = await setup({
+      configs: new Map([[STATION, graceConfig(0.3)]]),
+      engine: engineEvents,
+    });
+    await live.start();
+    expect(engineEvents.subscribers).toBe(1);
+    await executor.start({ runLoop: false });
+    const issued = await live.service.generateToken(STATION, {
+      mountId: "main",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const inputUri = "srt://127.0.0.1:9000?mode=listener&latency=120";
+    const session = await live.service.connect(STATION, { token: issued.token, inputUri });
+    expect(executor.state).toBe("live");
+
+    // Reports about other inputs or stations change nothing.
+    engineEvents.emit({ stationId: STATION, type: "live_disconnected", inputUri: "srt://x:1" });
+    engineEvents.emit({ stationId: "other", type: "live_disconnected", inputUri });
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await store.liveSessions.get(STATION, session.id))?.state).toBe("active");
+
+    const droppedAt = Date.now();
+    engineEvents.emit({
+      stationId: STATION,
+      type: "live_disconnected",
+      inputUri,
+      message: "no audio for 88200 frames",
+    });
+    const disconnect = await waitForEvent(events, "dj.disconnect", 3000);
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(290);
+    expect(disconnect.payload).toMatchObject({
+      sessionId: session.id,
+      reason: expect.stringContaining("no audio for 88200 frames"),
+    });
+    // The input stayed routed through the grace (no source_failure taking it off the air).
+    expect(events.some((e) => e.topic === "source_failure")).toBe(false);
+    await settle();
+    expect((await store.liveSessions.get(STATION, session.id))?.state).toBe("disconnected");
+    expect(executor.sources.some((s) => s.id === `live:${session.id}`)).toBe(false);
+    expect(executor.state).not.toBe("live");
+    await live.close();
+    expect(engineEvents.subscribers).toBe(0);
+  });
+
+  it("keeps an RTP session whose input delivers again within the grace", async () => {
+    const engineEvents = fakeEngineEvents();
+    const { executor, live, events, store } = await setup({
+      configs: new Map([[STATION, graceConfig(0.4)]]),
+      engine: engineEvents,
+    });
+    await live.start();
+    await executor.start({ runLoop: false });
+    const issued = await live.service.generateToken(STATION, {
+      mountId: "main",
+      userId: "dj",
+      priority: 2,
+      ttlMs: 60_000,
+    });
+    const inputUri = "rtp://127.0.0.1:5004?encoding-name=MPA";
+    const session = await live.service.connect(STATION, { token: issued.token, inputUri });
+    engineEvents.emit({ stationId: STATION, type: "live_disconnected", inputUri, message: "x" });
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await store.liveSessions.get(STATION, session.id))?.state).toBe("connected");
+    expect(executor.state).toBe("live");
+    engineEvents.emit({ stationId: STATION, type: "live_connected", inputUri });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(events.some((e) => e.topic === "dj.disconnect")).toBe(false);
+    expect((await store.liveSessions.get(STATION, session.id))?.state).toBe("active");
+    expect(executor.state).toBe("live");
+  });
+
+  it("leaves harbor sessions to the harbor: an engine report about the harbor URL ends nothing", async () => {
+    const engineEvents = fakeEngineEvents();
+    const { live, events, store } = await setup({
+      configs: new Map([[STATION, graceConfig(0.1)]]),
+      engine: engineEvents,
+    });
+    await live.start();
+    const issued = await live.service.generateToken(STATION, {
+      mountId: "main",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const inputUri = live.harbor.inputUri("studio");
+    const session = await live.service.connect(STATION, { token: issued.token, inputUri });
+    engineEvents.emit({ stationId: STATION, type: "live_disconnected", inputUri, message: "x" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.some((e) => e.topic === "dj.disconnect")).toBe(false);
+    expect((await store.liveSessions.get(STATION, session.id))?.state).toBe("active");
+  });
+
+  it("passes a DJ's title change to the executor once: one now_playing per new title", async () => {
+    const { executor, live, events } = await setup();
+    await executor.start({ runLoop: false });
+    const issued = await live.service.generateToken(STATION, {
+      mountId: "main",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const { session } = await live.service.handleConnect({
+      token: issued.token,
+      inputUri: "srt://127.0.0.1:9000?mode=listener",
+      metadata: "Morning Show",
+    });
+    await settle();
+    const titles = () =>
+      events
+        .filter((e) => e.topic === "now_playing")
+        .map((e) => (e.payload as { title?: string }).title);
+    expect(titles()).toEqual(["Morning Show"]);
+    const update = { stationId: STATION, sessionId: session.id };
+    // The harbor's connect-time title is the one the session went live with.
+    expect(await live.liveTitle({ ...update, song: "Morning Show" })).toBe(false);
+    // The harbor hands the title to LiveService (stored, no bus event of its own), then here.
+    expect(await live.service.updateMetadata(session.id, "Nina Simone - Feeling Good")).toBe(true);
+    expect(await live.liveTitle({ ...update, song: "Nina Simone - Feeling Good" })).toBe(true);
+    expect(await live.liveTitle({ ...update, song: "Nina Simone - Feeling Good" })).toBe(false);
+    await settle();
+    expect(titles()).toEqual(["Morning Show", "Feeling Good"]);
+    expect(events.filter((e) => e.topic === "now_playing").at(-1)?.payload).toMatchObject({
+      artist: "Nina Simone",
+      priority: 1,
+    });
   });
 
   it("refuses to route a session of a station this instance does not drive", async () => {

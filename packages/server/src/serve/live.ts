@@ -4,11 +4,13 @@ import type {
   LiveSession,
   StationConfig,
   Store,
+  Subscription,
   TimeSource,
   Webstream,
 } from "@grimnir/core";
+import type { EngineStreamHandlers, StationEvent } from "@grimnir/engine";
 import { Harbor, LiveService, WebstreamHealthChecker, splitSong } from "@grimnir/live";
-import type { LiveLogger, WebstreamSwitch } from "@grimnir/live";
+import type { HarborMetadataUpdate, LiveLogger, WebstreamSwitch } from "@grimnir/live";
 import type { StationExecutor } from "@grimnir/executor";
 import type { LivePort, WebstreamPort } from "@grimnir/http";
 import type { ServerLogger } from "./logger.js";
@@ -51,6 +53,19 @@ export interface ServeLiveOptions {
   harborOptional?: boolean;
   /** How often the set of health-checked webstreams is re-read, ms (default 10 000). */
   webstreamRefreshMs?: number;
+  /**
+   * The local engine's event stream (`EngineClient.subscribe`): its
+   * `live_disconnected` / `live_connected` reports end or resume the sessions
+   * whose input the engine pulls itself (`srt://`, `rtp://`). Without it only
+   * harbor sessions end by themselves when the DJ drops.
+   */
+  engine?: { subscribe(stationId: string, handlers: EngineStreamHandlers): Promise<Subscription> };
+}
+
+/** The station's engine-pulled input a live session plays from. */
+interface EngineFedSession {
+  stationId: string;
+  sessionId: string;
 }
 
 /**
@@ -63,9 +78,15 @@ export interface ServeLiveOptions {
  *   a session that ended (DJ gone for `failover.live_timeout_sec`, or
  *   disconnected through the API) calls `endLive`, and the executor fades back
  *   to the timeline item that should play now;
+ * - sessions with an input the engine pulls itself (`srt://`, `rtp://`, given
+ *   to the API's connect): when the engine reports the input disconnected,
+ *   the session waits out the same grace (HandleDisconnect) with the input
+ *   still routed (silence meanwhile), then ends (`dj.disconnect`, failback);
+ *   audio back within the grace keeps it on air;
  * - one {@link Harbor} on its own port (DJ software connects with any user
- *   and a live token as password); a stream title the source sends becomes
- *   `now_playing` and the executor's live play history record;
+ *   and a live token as password); a new stream title the source sends goes
+ *   to the executor, which publishes `now_playing` (once per title) and opens
+ *   a live play history record;
  * - one {@link WebstreamHealthChecker} for the webstreams of the stations this
  *   instance drives. A failover or recovery is stored (`currentIndex`),
  *   published (`webstream.failover` / `webstream.recovered`), and, when the
@@ -85,6 +106,11 @@ export class ServeLive {
   #timer: NodeJS.Timeout | undefined;
   #harborRunning = false;
   #refreshing: Promise<void> | undefined;
+  /** Sessions on an input the engine pulls, by `${stationId}\u0000${inputUri}`. */
+  readonly #engineFed = new Map<string, EngineFedSession>();
+  /** Title each live session was last given to the executor with, by session id. */
+  readonly #titles = new Map<string, string>();
+  #engineEvents: Subscription | undefined;
 
   /** Wire everything; nothing listens until {@link ServeLive.start}. */
   constructor(options: ServeLiveOptions) {
@@ -98,7 +124,14 @@ export class ServeLive {
       liveTimeoutSec: (stationId) => options.configs.get(stationId)?.failover.liveTimeoutSec ?? 30,
       onLive: (session, info) => this.#goLive(session, info.resumed),
       onFailback: (stationId, session) => this.#failBack(stationId, session),
+      // The executor publishes now_playing for what is on air (titles reach it through onMetadata).
+      publishNowPlaying: false,
       log: liveLog,
+    });
+    this.service.onSessionEnded(({ session }) => {
+      this.#titles.delete(session.id);
+      for (const [key, fed] of this.#engineFed)
+        if (fed.sessionId === session.id) this.#engineFed.delete(key);
     });
     this.harbor = new Harbor({
       live: this.service,
@@ -107,17 +140,13 @@ export class ServeLive {
       ...(options.harbor.advertiseHost === undefined
         ? {}
         : { advertiseHost: options.harbor.advertiseHost }),
-      // A new stream title also closes the session's play history record and opens one.
       onMetadata: (update) => {
-        const executor = options.executorOf(update.stationId);
-        executor
-          ?.setLiveMetadata(update.sessionId, splitSong(update.song))
-          .catch((err: unknown) => {
-            this.#log.warn(
-              { err, stationId: update.stationId, sessionId: update.sessionId },
-              "live title not passed to the executor",
-            );
-          });
+        this.liveTitle(update).catch((err: unknown) => {
+          this.#log.warn(
+            { err, stationId: update.stationId, sessionId: update.sessionId },
+            "live title not passed to the executor",
+          );
+        });
       },
       log: liveLog,
     });
@@ -143,6 +172,9 @@ export class ServeLive {
    */
   async start(): Promise<void> {
     await this.syncConfiguredWebstreams();
+    this.#engineEvents = await this.#o.engine?.subscribe("*", {
+      onEvent: (event) => this.#onEngineEvent(event),
+    });
     try {
       await this.harbor.start();
       this.#harborRunning = true;
@@ -239,6 +271,23 @@ export class ServeLive {
     }
   }
 
+  /**
+   * A live session's source sent a stream title (the harbor's `onMetadata`):
+   * a title other than the one the session is on air with goes to the
+   * station's executor, which publishes `now_playing` and closes the play
+   * history record and opens one. The same title again changes nothing, so a
+   * title change is announced once. Resolves true when the executor took it.
+   */
+  async liveTitle(
+    update: Pick<HarborMetadataUpdate, "stationId" | "sessionId" | "song">,
+  ): Promise<boolean> {
+    if (this.#titles.get(update.sessionId) === update.song) return false;
+    const executor = this.#o.executorOf(update.stationId);
+    if (executor === undefined) return false;
+    this.#titles.set(update.sessionId, update.song);
+    return executor.setLiveMetadata(update.sessionId, splitSong(update.song));
+  }
+
   /** The API's live port (token, authorize, connect, disconnect). */
   livePort(): LivePort {
     return this.service;
@@ -252,6 +301,8 @@ export class ServeLive {
   /** Stop the harbor (sources and listeners are cut), the health checks and pending graces. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    await this.#engineEvents?.unsubscribe();
+    this.#engineEvents = undefined;
     await this.#refreshing?.catch(() => undefined);
     await this.harbor.stop();
     this.#harborRunning = false;
@@ -268,12 +319,20 @@ export class ServeLive {
         { details: { field: "inputUri" } },
       );
     }
+    const title = session.metadata ?? `Live: ${session.userId}`;
     await executor.startLive({
       sessionId: session.id,
       inputUri: session.inputUri,
       priority: session.priority === 1 ? Priority.LiveOverride : Priority.LiveScheduled,
-      title: session.metadata ?? `Live: ${session.userId}`,
+      title,
     });
+    this.#titles.set(session.id, title);
+    if (!session.inputUri.startsWith(this.#harborInputPrefix())) {
+      this.#engineFed.set(engineFedKey(session.stationId, session.inputUri), {
+        stationId: session.stationId,
+        sessionId: session.id,
+      });
+    }
     this.#log.info(
       {
         stationId: session.stationId,
@@ -289,6 +348,41 @@ export class ServeLive {
   async #failBack(stationId: string, session: LiveSession): Promise<void> {
     await this.#executor(stationId).endLive(session.id);
     this.#log.info({ stationId, sessionId: session.id }, "live session ended; back to automation");
+  }
+
+  /** The harbor's re-serve URLs start with this; the harbor reports its own sources' drops. */
+  #harborInputPrefix(): string {
+    return this.harbor.inputUri("");
+  }
+
+  /**
+   * An engine event: a disconnected engine-pulled input starts its session's
+   * grace; audio again within the grace calls the grace off.
+   */
+  #onEngineEvent(event: StationEvent): void {
+    if (event.type !== "live_disconnected" && event.type !== "live_connected") return;
+    if (event.inputUri === undefined) return;
+    const fed = this.#engineFed.get(engineFedKey(event.stationId, event.inputUri));
+    if (fed === undefined) return;
+    const context = {
+      stationId: fed.stationId,
+      sessionId: fed.sessionId,
+      inputUri: event.inputUri,
+    };
+    if (event.type === "live_connected") {
+      this.service.sourceReturned(fed.sessionId).catch((err: unknown) => {
+        this.#log.warn({ ...context, err }, "live input back, but its session was not resumed");
+      });
+      return;
+    }
+    const reason = `engine reports the input disconnected: ${event.message ?? "no audio"}`;
+    this.#log.warn({ ...context, reason }, "engine-pulled live input dropped");
+    // Still routed through the grace: the engine retries the input and reports its return.
+    this.service
+      .handleDisconnect(fed.sessionId, reason, { stillRouted: true })
+      .catch((err: unknown) => {
+        this.#log.error({ ...context, err }, "live disconnect handling failed");
+      });
   }
 
   async #onWebstreamSwitch(webstream: Webstream, change: WebstreamSwitch): Promise<void> {
@@ -318,6 +412,10 @@ export class ServeLive {
     }
     return executor;
   }
+}
+
+function engineFedKey(stationId: string, inputUri: string): string {
+  return `${stationId}\u0000${inputUri}`;
 }
 
 /** The live package's logger over pino (context first, as pino expects). */

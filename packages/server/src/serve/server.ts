@@ -475,6 +475,7 @@ export async function startServer(
       executorOf: (id) => playout.pool.executor(id)?.executor,
       ownedStations: () => playout.ownedStations,
       harbor: { host: options.harborHost, port: options.harborPort },
+      engine: supervisor.engine,
     });
     await live.start();
     cleanups.push(() => live.close());
