@@ -301,6 +301,30 @@ describe("ServeLive", () => {
     expect(executor.state).toBe("live");
   });
 
+  it("takes a harbor DJ off the air at the drop and routes them again on a reconnect within the grace", async () => {
+    const { executor, live, engine } = await setup({
+      configs: new Map([[STATION, graceConfig(5)]]),
+    });
+    await executor.start({ runLoop: false });
+    const issued = await live.service.generateToken(STATION, {
+      mountId: "main",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+    });
+    const inputUri = "http://127.0.0.1:9/live/studio";
+    const { session } = await live.service.handleConnect({ token: issued.token, inputUri });
+    expect(executor.state).toBe("live");
+    await live.service.handleDisconnect(session.id, "source connection closed");
+    await settle();
+    expect(executor.sources.some((s) => s.id === `live:${session.id}`)).toBe(false);
+    const routes = engine.callsOf("routeLive").length;
+    const again = await live.service.handleConnect({ token: issued.token, inputUri });
+    expect(again).toMatchObject({ resumed: true, session: { id: session.id, state: "active" } });
+    expect(engine.callsOf("routeLive").length).toBe(routes + 1);
+    expect(executor.state).toBe("live");
+  });
+
   it("leaves harbor sessions to the harbor: an engine report about the harbor URL ends nothing", async () => {
     const engineEvents = fakeEngineEvents();
     const { live, events, store } = await setup({
