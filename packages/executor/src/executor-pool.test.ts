@@ -25,6 +25,11 @@ class CountingExecutor implements PooledExecutor {
   }
 }
 
+/** A hand-made executor for one test. */
+interface TestExecutor extends PooledExecutor {
+  running: boolean;
+}
+
 const stations = Array.from({ length: 60 }, (_, i) => `st-${i}`);
 
 function cluster(ids: string[], time: ManualTimeSource) {
@@ -158,7 +163,7 @@ describe("ExecutorPool", () => {
     const hub = new MemoryCoordinatorHub();
     let finishStart: (() => void) | undefined;
     let stopped = 0;
-    const pool = new ExecutorPool<PooledExecutor>({
+    const pool = new ExecutorPool<TestExecutor>({
       instanceId: "a",
       coordinator: new MemoryCoordinator({ hub, timeSource: time }),
       createExecutor: (stationId) => ({
@@ -205,7 +210,7 @@ describe("ExecutorPool", () => {
     let inStart = 0;
     let maxInStart = 0;
     const releaseStarts: (() => void)[] = [];
-    const pool = new ExecutorPool<PooledExecutor & { stationId: string }>({
+    const pool = new ExecutorPool<TestExecutor & { stationId: string }>({
       instanceId: "a",
       coordinator: new MemoryCoordinator({ hub, timeSource: time }),
       createExecutor: (stationId) => ({
