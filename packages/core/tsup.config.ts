@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/index.ts", "src/testing/index.ts"],
   format: ["esm"],
-  dts: true,
+  dts: process.env["GRIMNIR_BUILD_DTS"] !== "0",
   clean: true,
   sourcemap: true,
   target: "node20",

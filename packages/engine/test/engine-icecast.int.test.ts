@@ -140,6 +140,9 @@ describe("engine into a real icecast2 (real GStreamer, ffmpeg listener)", () => 
         15_000,
         "the supervisor to restart the engine",
       );
+      expect(restarted.type === "restarted" && restarted.reason).toBe(
+        "engine exited (code null, signal SIGKILL)",
+      );
       expect(restarted.type === "restarted" && restarted.resumed[0]).toMatchObject({
         stationId: "sup",
         itemId: "song",

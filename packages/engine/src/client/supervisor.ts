@@ -14,6 +14,8 @@ export type SupervisorEvent =
   | {
       type: "restarted";
       pid: number;
+      /** Why the engine was restarted, e.g. `engine exited (code null, signal SIGKILL)`. */
+      reason: string;
       restarts: number;
       at: number;
       resumed: { stationId: string; itemId: string; positionMs: number }[];
@@ -267,6 +269,7 @@ export class EngineSupervisor {
       this.#options.onEvent({
         type: "restarted",
         pid: this.#child!.pid!,
+        reason,
         restarts: this.#restarts.length,
         at: Date.now(),
         resumed,

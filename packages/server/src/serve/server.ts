@@ -215,6 +215,8 @@ export async function startServer(
         metrics.engineConnection.set(engineConnectionValue(event));
         if (event.type === "fatal" || event.type === "unhealthy")
           log.error({ event }, `engine ${event.type}`);
+        else if (event.type === "restarted")
+          log.warn({ event }, `engine restarted: ${event.reason}`);
         else log.info({ event }, `engine ${event.type}`);
       },
     });
