@@ -14,6 +14,7 @@ import {
   type ImportAnalysisOptions,
   type ImporterReport,
 } from "./analyze-imported.js";
+import { KnownRecords } from "./known-records.js";
 import type { MappingResult } from "./mapped-entity.js";
 import { applySteps, planEntities, summarize, type PlannedStep } from "./plan-engine.js";
 import { ProgressReporter } from "./progress.js";
@@ -46,8 +47,10 @@ export interface BaseImporterOptions {
 }
 
 /**
- * Shared plan/apply flow: read and map the source, compare with the store,
- * write one transaction per entity. When the source cannot be read (unreachable,
+ * Shared plan/apply flow: read and map the source, compare with the store
+ * (listing the stored records once, not one lookup per record), write the
+ * entities in batches of 100 per transaction (a failed batch is written again
+ * entity by entity, so a failed entity leaves nothing and fails alone). When the source cannot be read (unreachable,
  * wrong credentials) `plan` returns one "skip" action of kind
  * {@link SOURCE_ACTION_KIND} with the reason and `apply` also lists it in
  * `failures`; nothing is written.
@@ -92,7 +95,7 @@ export abstract class BaseImporter implements Importer {
     context: ImportContext,
   ): Promise<MappingResult>;
 
-  async #steps(context: ImportContext): Promise<PlannedStep[]> {
+  async #steps(context: ImportContext, known: KnownRecords): Promise<PlannedStep[]> {
     const progress = new ProgressReporter(context, this.time);
     let mapping: MappingResult;
     try {
@@ -109,12 +112,12 @@ export abstract class BaseImporter implements Importer {
       }
       throw error;
     }
-    return planEntities(this.store, mapping.entities, mapping.rejected, progress, context);
+    return planEntities(this.store, mapping.entities, mapping.rejected, progress, context, known);
   }
 
   /** Dry run: what would be created, updated, skipped or cannot be mapped, with reasons. Writes nothing. */
   async plan(context: ImportContext = {}): Promise<ImportPlan> {
-    const actions = (await this.#steps(context)).map((s) => s.action);
+    const actions = (await this.#steps(context, new KnownRecords())).map((s) => s.action);
     return { source: this.source, actions, summary: summarize(actions) };
   }
 
@@ -125,9 +128,11 @@ export abstract class BaseImporter implements Importer {
    */
   async apply(context: ImportContext = {}): Promise<ImporterReport> {
     const startedAt = this.time.now();
-    const steps = await this.#steps(context);
+    // What planning read of the stored records serves the writes too (see KnownRecords).
+    const known = new KnownRecords();
+    const steps = await this.#steps(context, known);
     const progress = new ProgressReporter(context, this.time);
-    const failures = await applySteps(this.store, steps, progress, context);
+    const failures = await applySteps(this.store, steps, progress, context, known);
     for (const step of steps)
       if (step.action.sourceKind === SOURCE_ACTION_KIND)
         failures.push({ action: step.action, error: step.action.reason ?? "source unavailable" });

@@ -6,12 +6,8 @@ import type {
   Repositories,
   Store,
 } from "@grimnir/core";
-import {
-  GLOBAL_REPOS,
-  type MappedEntity,
-  type MappedValue,
-  type TargetRecord,
-} from "./mapped-entity.js";
+import { KnownRecords, readExisting, recordKey, type KnownRecord } from "./known-records.js";
+import type { MappedEntity, MappedValue, TargetRecord } from "./mapped-entity.js";
 import type { ProgressReporter } from "./progress.js";
 
 /** Fields the store manages; never compared or written by an importer. */
@@ -24,22 +20,12 @@ export interface PlannedStep {
 }
 
 interface AnyRepo {
-  get(...args: string[]): Promise<Record<string, unknown> | undefined>;
-  create(input: MappedValue): Promise<unknown>;
-  update(input: MappedValue & { version: number }): Promise<unknown>;
+  create(input: MappedValue): Promise<Record<string, unknown>>;
+  update(input: MappedValue & { version: number }): Promise<Record<string, unknown>>;
 }
 
 function repoOf(repos: Repositories, record: TargetRecord): AnyRepo {
   return repos[record.repo] as unknown as AnyRepo;
-}
-
-async function getExisting(
-  repos: Repositories,
-  record: TargetRecord,
-): Promise<Record<string, unknown> | undefined> {
-  const repo = repoOf(repos, record);
-  if (GLOBAL_REPOS.has(record.repo)) return repo.get(record.value.id);
-  return repo.get(String(record.value.stationId), record.value.id);
 }
 
 /** Deep equality where a missing key and an `undefined` value are the same. */
@@ -84,7 +70,11 @@ function withReason(action: ImportAction, reason: string | undefined): ImportAct
 }
 
 /** Compare one entity with the store: create, update (with the fields that changed) or skip as unchanged. */
-async function diffEntity(repos: Repositories, entity: MappedEntity): Promise<ImportAction> {
+async function diffEntity(
+  repos: Repositories,
+  known: KnownRecords,
+  entity: MappedEntity,
+): Promise<ImportAction> {
   const primary = entity.records[0]!;
   const base: ImportAction = {
     sourceKind: entity.sourceKind,
@@ -95,11 +85,11 @@ async function diffEntity(repos: Repositories, entity: MappedEntity): Promise<Im
   const skipReason = entity.precheck === undefined ? undefined : await entity.precheck(repos);
   if (skipReason !== undefined) return { ...base, action: "skip", reason: skipReason };
   const notes = entity.notes.join("; ");
-  const primaryExisting = await getExisting(repos, primary);
+  const primaryExisting = await known.get(repos, primary);
   if (primaryExisting === undefined) return withReason(base, notes);
   const changes: string[] = [];
   for (const record of entity.records) {
-    const existing = record === primary ? primaryExisting : await getExisting(repos, record);
+    const existing = record === primary ? primaryExisting : await known.get(repos, record);
     if (existing === undefined) {
       changes.push(`new ${record.repo} ${record.value.id}`);
       continue;
@@ -123,8 +113,10 @@ export function summarize(actions: readonly ImportAction[]): ImportPlan["summary
 }
 
 /**
- * Plan every entity against the store, in order. Reads only. Rejected source
- * records are listed first, then one action per entity.
+ * Plan every entity against the store, in order. Reads only: the stored
+ * records are listed once per repository and station into `known` (see
+ * {@link KnownRecords}), not looked up one by one. Rejected source records are
+ * listed first, then one action per entity.
  */
 export async function planEntities(
   store: Store,
@@ -132,31 +124,52 @@ export async function planEntities(
   rejected: readonly ImportAction[],
   progress: ProgressReporter,
   context: ImportContext,
+  known: KnownRecords = new KnownRecords(),
 ): Promise<PlannedStep[]> {
   const steps: PlannedStep[] = rejected.map((action) => ({ action }));
   progress.report("plan", 0, entities.length);
+  if (context.signal?.aborted !== true) await known.prefetch(store, entities);
   let done = 0;
   for (const entity of entities) {
     if (context.signal?.aborted === true) break;
-    steps.push({ action: await diffEntity(store, entity), entity });
+    steps.push({ action: await diffEntity(store, known, entity), entity });
     done += 1;
     progress.report("plan", done, entities.length);
   }
   return steps;
 }
 
-async function writeEntity(store: Store, entity: MappedEntity): Promise<void> {
-  if (entity.beforeWrite !== undefined) await entity.beforeWrite();
-  await store.transaction(async (tx) => {
-    // Dependencies (a show's clock) go in before the primary record that refers to them.
-    for (const record of [...entity.records.slice(1), entity.records[0]!]) {
-      const existing = await getExisting(tx, record);
-      const desired = desiredValue(record, existing);
-      if (existing === undefined) await repoOf(tx, record).create(desired);
-      else if (changedFields(existing, desired).length > 0)
-        await repoOf(tx, record).update({ ...desired, version: Number(existing.version) });
-    }
-  });
+/** Entities written in one transaction by {@link applySteps}. */
+export const WRITE_BATCH = 100;
+
+/** Records written in the current transaction, by key: visible to later entities of the batch, kept only if it commits. */
+type Written = Map<string, KnownRecord>;
+
+/**
+ * Write one entity's records through `tx`. Dependencies (a show's clock) go
+ * in before the primary record that refers to them. With `known`, what is
+ * stored is taken from it (and from `written`) instead of being read: a
+ * create of a record that exists meanwhile, or an update of a changed one,
+ * is rejected by the store (`CONFLICT`) and the batch is retried carefully.
+ */
+async function writeRecords(
+  tx: Repositories,
+  entity: MappedEntity,
+  written: Written,
+  known: KnownRecords | undefined,
+): Promise<void> {
+  for (const record of [...entity.records.slice(1), entity.records[0]!]) {
+    const key = recordKey(record);
+    const cached = written.has(key) ? written.get(key) : known?.peek(record);
+    const existing = cached === undefined ? await readExisting(tx, record) : (cached ?? undefined);
+    const desired = desiredValue(record, existing);
+    if (existing === undefined) written.set(key, await repoOf(tx, record).create(desired));
+    else if (changedFields(existing, desired).length > 0)
+      written.set(
+        key,
+        await repoOf(tx, record).update({ ...desired, version: Number(existing.version) }),
+      );
+  }
 }
 
 function errorText(error: unknown): string {
@@ -167,37 +180,83 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+const ABORTED = "import aborted before this record was written";
+
 /**
- * Write the create/update steps, one transaction per entity; an entity that
- * fails is reported in `failures` and the others still go in.
+ * Write the create/update steps, in order, {@link WRITE_BATCH} entities per
+ * transaction. Each entity's `beforeWrite` runs first, outside the
+ * transaction; an entity whose `beforeWrite` fails is not written. When a
+ * batch fails, nothing of it stays and its entities are written again one
+ * transaction each, reading what is stored, so only the entities that fail on
+ * their own are reported in `failures` and nothing of them is written. An
+ * abort is honoured between entities: those written before it are committed,
+ * the others reported as aborted. Progress ("apply") counts entities.
  */
 export async function applySteps(
   store: Store,
   steps: readonly PlannedStep[],
   progress: ProgressReporter,
   context: ImportContext,
+  known: KnownRecords = new KnownRecords(),
 ): Promise<ImportReport["failures"]> {
-  const failures: ImportReport["failures"] = [];
   const writes = steps.filter(
     (s) => s.entity !== undefined && (s.action.action === "create" || s.action.action === "update"),
   );
+  const errors = new Map<PlannedStep, string>();
+  const aborted = (): boolean => context.signal?.aborted === true;
   progress.report("apply", 0, writes.length);
   let done = 0;
-  for (const step of writes) {
-    if (context.signal?.aborted === true) {
-      failures.push({
-        action: step.action,
-        error: "import aborted before this record was written",
-      });
-      continue;
+  for (let start = 0; start < writes.length; start += WRITE_BATCH) {
+    const batch = writes.slice(start, start + WRITE_BATCH);
+    const ready: PlannedStep[] = [];
+    for (const step of batch) {
+      const beforeWrite = step.entity!.beforeWrite;
+      if (aborted()) errors.set(step, ABORTED);
+      else
+        try {
+          if (beforeWrite !== undefined) await beforeWrite();
+          ready.push(step);
+        } catch (error) {
+          errors.set(step, errorText(error));
+        }
     }
+    const written: Written = new Map();
+    let committed = 0;
     try {
-      await writeEntity(store, step.entity!);
-    } catch (error) {
-      failures.push({ action: step.action, error: errorText(error) });
+      if (ready.length > 0)
+        await store.transaction(async (tx) => {
+          committed = 0;
+          for (const step of ready) {
+            if (aborted()) break;
+            await writeRecords(tx, step.entity!, written, known);
+            committed += 1;
+          }
+        });
+      for (const [key, stored] of written) known.set(key, stored);
+      for (const step of ready.slice(committed)) errors.set(step, ABORTED);
+    } catch {
+      // The batch was rolled back whole (its error, or a stale cached record's CONFLICT, reappears
+      // below): write each entity alone, reading what is stored, so only the failing ones fail.
+      for (const key of written.keys()) known.set(key, undefined);
+      for (const step of ready) {
+        if (aborted()) {
+          errors.set(step, ABORTED);
+          continue;
+        }
+        const alone: Written = new Map();
+        try {
+          await store.transaction((tx) => writeRecords(tx, step.entity!, alone, undefined));
+          for (const [key, stored] of alone) known.set(key, stored);
+        } catch (error) {
+          errors.set(step, errorText(error));
+        }
+      }
     }
-    done += 1;
+    done += batch.length;
     progress.report("apply", done, writes.length);
   }
-  return failures;
+  return writes.flatMap((step) => {
+    const error = errors.get(step);
+    return error === undefined ? [] : [{ action: step.action, error }];
+  });
 }

@@ -26,6 +26,12 @@ afterAll(async () => {
   await fx?.stop();
 });
 
+/** A property of `target`, methods bound to it (for proxies of store objects with private fields). */
+function bound(target: object, key: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, key);
+  return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+}
+
 function find(actions: ImportAction[], kind: string, id: string): ImportAction | undefined {
   return actions.find((a) => a.sourceKind === kind && a.sourceId === id);
 }
@@ -365,15 +371,25 @@ describe("LibreTimeImporter against a LibreTime database in PostgreSQL", () => {
     });
     const controller = new AbortController();
     const transaction = store.transaction.bind(store);
-    let written = 0;
-    store.transaction = async (fn) => {
-      const result = await transaction(fn);
-      written += 1;
-      if (written === 2) controller.abort();
-      return result;
-    };
+    // Abort right after the first file is written (inside the batch's transaction).
+    store.transaction = async (fn) =>
+      transaction((tx) => {
+        const media = new Proxy(tx.media, {
+          get: (target, key) =>
+            key === "create"
+              ? async (input: Parameters<typeof target.create>[0]) => {
+                  const item = await target.create(input);
+                  controller.abort();
+                  return item;
+                }
+              : bound(target, key),
+        });
+        return fn(new Proxy(tx, { get: (t, key) => (key === "media" ? media : bound(t, key)) }));
+      });
     const partial = await full.apply({ signal: controller.signal });
     store.transaction = transaction;
+    // What was written before the abort is committed: the station, users and the first file.
+    expect(await store.media.count("lt-station")).toBe(1);
     expect(partial.failures.length).toBeGreaterThan(0);
     expect(partial.failures[0]!.error).toContain("aborted");
     const resumed = await new LibreTimeImporter({ url, store }).apply();
