@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isGrimnirError } from "@grimnir/core";
-import { decodeFile, parseSinkCaps, type PcmSink } from "./gstreamer-decoder.js";
+import { decodeFile, decoderEnv, parseSinkCaps, type PcmSink } from "./gstreamer-decoder.js";
 
 const nullSink: PcmSink = { format: () => undefined, data: () => undefined };
 
@@ -34,6 +34,20 @@ describe("parseSinkCaps", () => {
         "/GstPipeline:pipeline0/GstAudioConvert:audioconvert0.GstPad:src: caps = audio/x-raw, rate=(int)44100, channels=(int)1",
       ),
     ).toBeUndefined();
+  });
+});
+
+describe("decoderEnv", () => {
+  it("prefers mpg123 for MP3 and keeps the caller's other variables", () => {
+    const env = decoderEnv({ PATH: "/usr/bin" });
+    expect(env.GST_PLUGIN_FEATURE_RANK).toBe("mpg123audiodec:PRIMARY");
+    expect(env.PATH).toBe("/usr/bin");
+  });
+
+  it("puts a rank the user set after ours, so theirs wins", () => {
+    expect(
+      decoderEnv({ GST_PLUGIN_FEATURE_RANK: "mpg123audiodec:NONE" }).GST_PLUGIN_FEATURE_RANK,
+    ).toBe("mpg123audiodec:PRIMARY,mpg123audiodec:NONE");
   });
 });
 
