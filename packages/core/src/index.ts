@@ -138,7 +138,9 @@ export type {
 } from "./dsp/builtins.js";
 export { stationConfigSchema, STATION_CONFIG_SCHEMA_ID } from "./config/schema.js";
 export type { JsonSchema, JsonType } from "./config/json-schema.js";
-export { loadStationConfig, parseStationConfig, formatProblem } from "./config/loader.js";
+export { loadStationConfig, parseStationConfig } from "./config/loader.js";
+export { formatProblem } from "./config/problems.js";
+export type { ConfigProblem } from "./config/problems.js";
 export type {
   StationConfig,
   StationConfigResult,
@@ -146,9 +148,8 @@ export type {
   MountConfig,
   FailoverConfig,
   CrossfadeConfig,
-  ConfigProblem,
   LoadOptions,
-} from "./config/loader.js";
+} from "./config/station-config.js";
 export type {
   ProgrammingConfig,
   ClockConfig,
