@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isGrimnirError } from "../errors.js";
 import { formatProblem, loadStationConfig, parseStationConfig } from "./loader.js";
-import type { ConfigProblem } from "./loader.js";
+import type { ConfigProblem } from "./problems.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../../examples/stations/", import.meta.url));
 

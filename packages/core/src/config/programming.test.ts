@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isGrimnirError } from "../errors.js";
 import { formatProblem, parseStationConfig } from "./loader.js";
-import type { ConfigProblem } from "./loader.js";
+import type { ConfigProblem } from "./problems.js";
 import { rruleSyntaxProblem } from "./rrule-syntax.js";
 
 const BASE = `station:
