@@ -97,4 +97,47 @@ describe("decodeFile errors", () => {
     expect(err.code).toBe("ENGINE_UNAVAILABLE");
     expect(err.message).toMatch(/apt-get install -y gstreamer1.0-tools/);
   });
+
+  it("decodes every sample again after failed decodes (the named pipe is reused)", async () => {
+    // 16-bit stereo WAV, 4410 frames of a ramp: left i, right −i.
+    const frames = 4410;
+    const pcm = Buffer.alloc(frames * 4);
+    for (let i = 0; i < frames; i++) {
+      pcm.writeInt16LE(i, i * 4);
+      pcm.writeInt16LE(-i, i * 4 + 2);
+    }
+    const header = Buffer.alloc(44);
+    header.write("RIFF", 0);
+    header.writeUInt32LE(36 + pcm.length, 4);
+    header.write("WAVEfmt ", 8);
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(2, 22);
+    header.writeUInt32LE(44100, 24);
+    header.writeUInt32LE(44100 * 4, 28);
+    header.writeUInt16LE(4, 32);
+    header.writeUInt16LE(16, 34);
+    header.write("data", 36);
+    header.writeUInt32LE(pcm.length, 40);
+    const wav = join(dir, "ramp.wav");
+    await writeFile(wav, Buffer.concat([header, pcm]));
+    const notAudio = join(dir, "again.mp3");
+    await writeFile(notAudio, "not audio at all\n".repeat(100));
+    const decode = async () => {
+      const samples: number[] = [];
+      const result = await decodeFile(wav, {
+        format: () => undefined,
+        data: (chunk) => samples.push(...chunk),
+      });
+      return { frames: result.frames, samples };
+    };
+    const first = await decode();
+    expect((await failure(notAudio)).details).toMatchObject({ reason: "not-audio" });
+    expect((await failure(wav, "gst-launch-does-not-exist")).code).toBe("ENGINE_UNAVAILABLE");
+    const again = await decode();
+    expect(first.frames).toBe(frames);
+    expect(again).toEqual(first);
+    expect(first.samples[2 * 1000]).toBeCloseTo(1000 / 32768, 9);
+    expect(first.samples[2 * 1000 + 1]).toBeCloseTo(-1000 / 32768, 9);
+  });
 });
