@@ -114,7 +114,8 @@ const lines = [
   "× realtime per core = audio seconds / CPU seconds (user + system, our process and its",
   "gst-launch child; ffmpeg's process), which a loaded machine distorts far less than wall",
   "time; × realtime wall = audio seconds / elapsed seconds (both use more than one core:",
-  "decoder and analyser run in parallel).",
+  "decoder and analyser run in parallel). ours / ffmpeg = our speed ÷ ffmpeg's: above 1.00",
+  "ours is faster.",
   "",
   "| file | ours × realtime per core | ffmpeg × realtime per core | ours / ffmpeg (CPU) | ours × realtime wall | ffmpeg × realtime wall | ours / ffmpeg (wall) |",
   "|---|---:|---:|---:|---:|---:|---:|",
@@ -126,7 +127,22 @@ const lines = [
     return `| ${r.file} | ${oc.toFixed(0)} | ${fc.toFixed(0)} | ${(oc / fc).toFixed(2)} | ${ow.toFixed(0)} | ${fw.toFixed(0)} | ${(ow / fw).toFixed(2)} |`;
   }),
   "",
+  verdicts(),
+  "",
 ];
+
+/** The targets, judged from the figures above. */
+function verdicts() {
+  const perCore = rows.map((r) => ({ file: r.file, x: SECONDS / r.ours.cpu }));
+  const slowest = perCore.reduce((a, b) => (b.x < a.x ? b : a));
+  const ratios = rows.map((r) => ({ file: r.file, ratio: r.ffmpeg.cpu / r.ours.cpu }));
+  const behind = ratios.filter((r) => r.ratio < 1);
+  const lowest = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  return [
+    `Target ≥ 50× realtime per core: ${slowest.x >= 50 ? "met" : "missed"} (slowest ${slowest.x.toFixed(0)}× on ${slowest.file}).`,
+    `Target no slower than ffmpeg in CPU: ${behind.length === 0 ? "met" : "missed"} (ours at least as fast on ${rows.length - behind.length} of ${rows.length} files; lowest ratio ${lowest.ratio.toFixed(2)} on ${lowest.file}).`,
+  ].join("\n");
+}
 const section = lines.join("\n");
 console.log(section);
 if (process.argv.includes("--write")) {
