@@ -1,4 +1,6 @@
-// Engine vs Liquidsoap: `node benchmarks/engine.bench.mjs [--write] [--seconds 60] [--warmup 10] [--stations 1,8] [--rounds 1]`.
+// Engine vs Liquidsoap: `node benchmarks/engine.bench.mjs [--write] [--seconds 60] [--warmup 10] [--stations 1,8] [--rounds 1]`
+// (`--help` lists every option; a quick look at our engine alone:
+// `--stations 1 --subjects ours --seconds 30 --warmup 5`).
 // The same job for (a) grimnir-engine, (b) Liquidsoap and (c) a bare gst-launch
 // decode→encode pipeline (the floor), one after another in the same run, into one
 // private icecast2: a playlist of 12 generated 30 s MP3 tracks per station, 3 s
@@ -22,8 +24,23 @@ import {
   stopChild,
 } from "./lib/playout-job.mjs";
 
+const HELP = `node benchmarks/engine.bench.mjs [options]
+  --write                 replace the "Engine vs Liquidsoap" section of benchmarks/RESULTS.md (needs every subject)
+  --seconds N             measured window per subject, s (60)
+  --warmup N              played before the window, s (10)
+  --stations 1,8          station counts
+  --rounds N              rounds per station count, order alternated (1)
+  --subjects LIST         subset of ours,liquidsoap,floor,emergency (all)
+  --emergencies N         InsertEmergency calls in the emergency part (30)
+  --lame-quality N        LAME algorithm quality (0 best … 9 fastest) Liquidsoap's %mp3 uses (3 = what lamemp3enc,
+                          and so our engine and the floor, use; Liquidsoap's own default is 2)
+  --engine-node-args=STR  extra Node flags for the engine process, e.g. "--engine-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
+                          (with "=": the value starts with a dash)
+  --help                  this text`;
+
 const { values: opts } = parseArgs({
   options: {
+    help: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
     seconds: { type: "string", default: "60" },
     warmup: { type: "string", default: "10" },
@@ -35,8 +52,19 @@ const { values: opts } = parseArgs({
     emergencies: { type: "string", default: "30" },
     // extra Node flags for the engine process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     "engine-node-args": { type: "string", default: "" },
+    // LAME internal quality of Liquidsoap's %mp3 (lamemp3enc's standard engine quality is LAME's default, 3)
+    "lame-quality": { type: "string", default: "3" },
   },
 });
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const LAME_QUALITY = Number(opts["lame-quality"]);
+if (!Number.isInteger(LAME_QUALITY) || LAME_QUALITY < 0 || LAME_QUALITY > 9) {
+  console.error(`--lame-quality must be an integer 0–9, got "${opts["lame-quality"]}"`);
+  process.exit(2);
+}
 const MEASURE_S = Number(opts.seconds);
 const WARMUP_S = Number(opts.warmup);
 const STATION_COUNTS = opts.stations.split(",").map(Number);
@@ -158,7 +186,8 @@ async function runEngine(n, tag) {
     m.mountsLive = ids.filter((id) => have.includes(`/${id}.mp3`)).length;
     const underruns = (st) => st.stations.reduce((a, s) => a + (s.underruns ?? 0), 0);
     m.heardDb = await heard(`/${ids[0]}.mp3`);
-    m.note = `underruns in window ${underruns(after) - underruns(before)}, playing item ${after.stations.find((x) => x.stationId === ids[0])?.currentItemId ?? "?"} at end`;
+    m.underruns = underruns(after) - underruns(before);
+    m.note = `underruns in window ${m.underruns}, playing item ${after.stations.find((x) => x.stationId === ids[0])?.currentItemId ?? "?"} at end`;
     return m;
   } finally {
     stop = true;
@@ -181,7 +210,7 @@ async function runLiquidsoap(n, tag) {
     `  s = playlist(mode="normal", reload_mode="never", "${trackDir}")`,
     "  s = normalize(s)",
     `  s = crossfade(duration=${(XFADE_MS / 1000).toFixed(1)}, s)`,
-    `  output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), host="127.0.0.1", port=${icePort}, password="hackme", mount=m, mksafe(s))`,
+    `  output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true, internal_quality=${LAME_QUALITY}), host="127.0.0.1", port=${icePort}, password="hackme", mount=m, mksafe(s))`,
     "end",
     ...ids.map((id) => `station("${id}.mp3")`),
   ];
@@ -397,7 +426,24 @@ try {
 
 // --- report ---------------------------------------------------------------------
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/**
+ * One generated sentence per station count: our ratios against the targets,
+ * whether our row is valid (a starved engine renders less than the job), the
+ * Node process's share and the floor's ratio.
+ */
+function readingOf(n, ours, ls, floor) {
+  const cpu = ours.cpu / ls.cpu;
+  const rss = ours.rss / ls.rss;
+  // Starved: underruns in the window, or the listener heard far less than the ≈ −15 dBFS the job plays at.
+  const starved = ours.underruns > 0 || ours.heardMin < -25;
+  const validity = starved
+    ? `**not valid** — the engine was starved of CPU (${ours.underruns} underruns in the window, the listener heard ${ours.heard} dBFS), so it did less than the job and its ratio understates its cost`
+    : `valid (no underruns, the listener heard ${ours.heard} dBFS)`;
+  return `- ${n} station${n === 1 ? "" : "s"} (load ${ours.loads} when ours started): our row is ${validity}. CPU **${cpu.toFixed(2)}×** Liquidsoap (target ≤ 0.5×: ${cpu <= 0.5 ? "met" : "missed"}), ${(100 * ours.rootShare).toFixed(0)} % of it in the Node process (${(ours.cpu * ours.rootShare).toFixed(4)} CPU s per audio second) and ${(100 * (1 - ours.rootShare)).toFixed(0)} % in its gst-launch decoders and encoder (${(ours.cpu * (1 - ours.rootShare)).toFixed(4)}); RSS **${rss.toFixed(2)}×** (target ≤ 1×: ${rss <= 1 ? "met" : "missed"}), PSS ${(ours.pss / ls.pss).toFixed(2)}×. The bare gst-launch decode → encode floor alone is ${(floor.cpu / ls.cpu).toFixed(2)}× Liquidsoap's CPU.`;
+}
+
 const rows = [];
+const reading = [];
 for (const n of STATION_COUNTS) {
   const of = (who) => results.filter((r) => r.stations === n && r.who === who);
   const agg = (who) => {
@@ -414,9 +460,13 @@ for (const n of STATION_COUNTS) {
         .join("; "),
       live: Math.min(...rs.map((r) => r.mountsLive)),
       heard: rs.map((r) => r.heardDb.toFixed(0)).join("/"),
+      heardMin: Math.min(...rs.map((r) => r.heardDb)),
+      underruns: rs.reduce((sum, r) => sum + (r.underruns ?? 0), 0),
+      loads: rs.map((r) => r.load.toFixed(1)).join("/"),
     };
   };
   const ls = agg("liquidsoap");
+  reading.push(readingOf(n, agg("ours"), ls, agg("floor")));
   for (const who of ["ours", "liquidsoap", "floor"]) {
     const a = agg(who);
     rows.push(
@@ -435,22 +485,26 @@ const section = [
   `Date: ${startedAt.toISOString()}; machine: ${cpus().length} cores (\`nproc\`) ${cpus()[0]?.model ?? ""}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadAtStart}, at end ${loadAtEnd}`,
   `Versions: ${lsVersion} (Debian package), ${gstVersion}`,
   "",
-  `Job per station: playlist of ${TRACKS} generated ${TRACK_S} s MP3 tracks (sines and pink noise at 6 levels, 192 kbps), ${XFADE_MS / 1000} s crossfades, loudness normalisation, MP3 128 kbps 44.1 kHz stereo to a private icecast2; ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured; ${ROUNDS} round(s) per station count, subjects run one after another (order alternated between rounds).`,
+  `Job per station: playlist of ${TRACKS} generated ${TRACK_S} s MP3 tracks (sines and pink noise at 6 levels, 192 kbps), ${XFADE_MS / 1000} s crossfades, loudness normalisation, MP3 128 kbps CBR 44.1 kHz stereo at LAME algorithm quality ${LAME_QUALITY} for every subject (ours and the floor: \`lamemp3enc\` at its standard engine quality, which leaves LAME's default, 3; Liquidsoap: \`internal_quality=${LAME_QUALITY}\`) to a private icecast2; ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured; ${ROUNDS} round(s) per station count, subjects run one after another (order alternated between rounds).`,
   "CPU = Δ(utime+stime+cutime+cstime) over the process tree (engine + its gst-launch decoder/encoder children, reaped children included; liquidsoap; the gst-launch processes), per audio second (stations × wall seconds). RSS = mean over 1 s samples of the tree's summed RSS (counts shared libraries once per process, which penalises multi-process designs); PSS (from smaps_rollup) splits shared pages between processes. Ratios are to Liquidsoap (targets: CPU ≤ 0.5×, RSS ≤ 1×).",
   "",
   "| stations | subject | CPU s / audio s | CPU (% of a core) | RSS MiB | RSS MiB / station | CPU vs Liquidsoap | RSS vs Liquidsoap | PSS MiB (vs Liquidsoap) | max procs | CPU in the Node process | check |",
   "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ...rows,
   "",
+  "Reading this run (generated from the figures above):",
+  "",
+  ...reading,
+  "",
   "Notes:",
   "",
-  "- ours: one `grimnir-engine` process (bundled from source) driven over gRPC by this script as the executor would: `LoadGraph` with one `loudness_normalize` node (−16 LUFS, −1 dBTP true-peak limiter), `ConfigureOutputs` with one Icecast mount, each next track `Play`ed 5 s ahead with `crossfadeMs: 3000` and `atMs` = 3 s before the previous track's end. The driver's CPU is not counted (it is the control plane's).",
-  '- Liquidsoap: one process for all stations, per station `playlist(mode="normal") → normalize() → crossfade(duration=3.) → output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), mksafe(…))`. Its `normalize()` is an RMS gain rider without a limiter, ours is BS.1770 short-term loudness plus a true-peak limiter — ours does somewhat more work.',
+  "- ours: one `grimnir-engine` process (bundled from source, 40 ms render tick, 150 ms lead) driven over gRPC by this script as the executor would: `LoadGraph` with one `loudness_normalize` node (−16 LUFS, −1 dBTP true-peak limiter), `ConfigureOutputs` with one Icecast mount, each next track `Play`ed 5 s ahead with `crossfadeMs: 3000` and `atMs` = 3 s before the previous track's end. The driver's CPU is not counted (it is the control plane's).",
+  `- Liquidsoap: one process for all stations, per station \`playlist(mode="normal") → normalize() → crossfade(duration=3.) → output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true, internal_quality=${LAME_QUALITY}), mksafe(…))\`. Liquidsoap's default \`internal_quality\` is 2, a slower LAME mode than \`lamemp3enc\`'s (LAME's default, 3; \`encoding-engine-quality=high\` would be 2), so it is set to ${LAME_QUALITY} to compare like with like (in an offline test on 2026-11-25, LAME at 2 took about 1.6× the CPU of 3 for a 128 kbps CBR encode). Its \`normalize()\` is an RMS gain rider without a limiter, ours is BS.1770 short-term loudness plus a true-peak limiter — ours does somewhat more work.`,
   "- floor: per station one `gst-launch-1.0 uridecodebin (the 12 files concatenated) ! audioconvert ! audioresample ! lamemp3enc cbr 128 ! shout2send sync=true`: decode + encode only, no mixing, crossfade or normalisation.",
-  "- CPU in the Node process: share of our tree's CPU spent in the engine's Node process itself (mixer, DSP, pacing, gRPC); the rest is its gst-launch children (one decoder per playing/queued item, one `lamemp3enc ! shout2send` encoder per station).",
+  "- CPU in the Node process: share of our tree's CPU spent in the engine's Node process itself (mixer, DSP, pacing, gRPC); the rest is its gst-launch children (one decoder per playing/queued item, mostly a warm `fdsrc ! mpegaudioparse ! mpg123audiodec` process fed the file's bytes, plus the idle warm MP3 and WAV decoders; one `fdsrc ! rawaudioparse ! audioconvert ! lamemp3enc ! shout2send` encoder per station). PCM crosses the pipes as 16-bit stereo in both directions.",
   "- check: mounts still live on Icecast after the window, RMS level a 4 s ffmpeg listener heard on the first station's mount afterwards (not silence), engine underruns and the item playing at the end (items are numbered from 0), Liquidsoap crossfade transitions logged during the window.",
   "- The machine is shared with other jobs; figures are indicative, not precise.",
-  "- Before the render-path work of issue 5 (true-peak limiter skipping windows that cannot reach the ceiling and computing its 3 phases in one pass, normaliser gain ramps without a `pow` per sample, meters/decks/mixer without per-sample calls on steady gains, DSP stems deinterleaved only when read, 20 ms render tick instead of 10 ms), the same job measured 2.71–3.12× Liquidsoap's CPU with 50–63 % of it in the Node process (runs of 2026-11-25 16:50 and 17:06 UTC, load 1.6–6.5). Offline, rendering 60 s of the playlist's mix through `loudness_normalize` went from 0.026–0.041 to 0.011–0.017 CPU s per audio second.",
+  "- Earlier runs of this job: before the render-path work of issue 5 (true-peak limiter skipping windows that cannot reach the ceiling and computing its 3 phases in one pass, normaliser gain ramps without a `pow` per sample, meters/decks/mixer without per-sample calls on steady gains, DSP stems deinterleaved only when read, 20 ms render tick instead of 10 ms) 2.71–3.12× Liquidsoap's CPU with 50–63 % of it in the Node process (runs of 2026-11-25 16:50 and 17:06 UTC, load 1.6–6.5); after it 1.74× at 1 station, 57 % in the Node process (19:38 UTC, load 13–21). Those runs had float PCM on every pipe, a 20 ms tick and Liquidsoap at its default `internal_quality=2` (dearer for Liquidsoap than this run's setting). Since then: decoders deliver 16-bit PCM that stays 16-bit until the mixer reads it (no float copy per pipe chunk), the engine sends the encoder 16-bit (no float pipe, no `tee`/`queue` thread for a single output), a 40 ms render tick, and MP3 encoder delay/padding trimmed from decoded files (LAME tag).",
   "",
   ...(emergency
     ? [

@@ -97,7 +97,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       expect(heardAmplitude(audio, 880), name).toBeLessThan(tone550 / 10);
     }
     // One encoder process for the station: one mix, a tee to one encoder per (codec, bitrate).
-    const encoders = childCommandLines().filter((c) => c.includes("fdsrc fd=0 blocksize=4096"));
+    const encoders = childCommandLines().filter((c) => c.includes("fdsrc fd=0 blocksize=16384"));
     expect(encoders).toHaveLength(1);
     expect(encoders[0]!.match(/lamemp3enc/g)).toHaveLength(2);
     expect(encoders[0]!.match(/opusenc/g)).toHaveLength(1);

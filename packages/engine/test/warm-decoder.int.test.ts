@@ -116,6 +116,22 @@ describe("warm decoders (real GStreamer)", () => {
     await waitFor(() => pool.ready.length === 2, 10_000, "replacement warm decoders");
   });
 
+  it("cuts an MP3's encoder delay and padding (LAME tag): it decodes to its input's exact length", async () => {
+    await waitFor(() => pool.ready.includes("mp3"), 10_000, "warm mp3 decoder");
+    for (const buffer of [
+      pool.take(pathToFileURL(mp3).href)!,
+      startDecoder(pathToFileURL(mp3).href, { sampleRate: 44100 }),
+    ]) {
+      const left = await drain(buffer);
+      // ffmpeg encoded 1 s at 44.1 kHz; untrimmed, mpg123 gives 40 frames of 1152 (46080).
+      expect(left.length).toBe(44100);
+      // The sine starts at once (untrimmed, 1105 frames of near-silence come first).
+      let early = 0;
+      for (let i = 0; i < 100; i++) early = Math.max(early, Math.abs(left[i]!));
+      expect(early).toBeGreaterThan(0.2);
+    }
+  });
+
   it("leaves URLs, missing files and other kinds to the regular decoder", () => {
     expect(pool.take("http://127.0.0.1:1/stream.mp3")).toBeUndefined();
     expect(pool.take(pathToFileURL(join(tmp.dir, "missing.mp3")).href)).toBeUndefined();

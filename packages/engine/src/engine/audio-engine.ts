@@ -130,7 +130,11 @@ export interface AudioEngineOptions {
   sampleRate?: number;
   /** Mixed audio written ahead of real time, ms (150 by default). */
   leadMs?: number;
-  /** Render loop period, ms (20 by default: half the wake-ups of 10 ms, well inside the lead). */
+  /**
+   * Render loop period, ms (40 by default: each wake-up renders, processes and
+   * writes one 40 ms block, which keeps the per-block costs — timer, pipe
+   * write, encoder wake-up — low while leaving 110 ms of the lead as margin).
+   */
   tickMs?: number;
   /** Telemetry period, ms (1000 by default). */
   telemetryMs?: number;
@@ -166,7 +170,7 @@ export class AudioEngine extends EventEmitter {
     this.#options = {
       sampleRate: options.sampleRate ?? 44100,
       leadMs: options.leadMs ?? 150,
-      tickMs: options.tickMs ?? 20,
+      tickMs: options.tickMs ?? 40,
       telemetryMs: options.telemetryMs ?? 1000,
       httpHost: options.httpHost ?? "127.0.0.1",
       dspNodes: options.dspNodes ?? dspNodes,

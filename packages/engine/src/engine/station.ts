@@ -364,6 +364,8 @@ export class Station {
     this.#outputs = outputs;
     const key = (t: RecordingTarget): string => `${t.name}\u0000${t.directory}`;
     const wanted = new Set(outputs.recordings.map(key));
+    // A recording that ends gets everything due up to now, not only up to the last tick.
+    this.#feedRecorders(this.dueFrame);
     for (const rec of this.#recorders) if (!wanted.has(key(rec.target))) void rec.close();
     const kept = this.#recorders.filter((r) => wanted.has(key(r.target)));
     const have = new Set(kept.map((r) => key(r.target)));

@@ -5,6 +5,7 @@ import { isAbsolute } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GrimnirError } from "@grimnir/core";
 import { PcmBuffer } from "../mixer/pcm-buffer.js";
+import { gaplessTrimOf } from "./mp3-gapless.js";
 
 /** The GStreamer launcher the engine runs; `GRIMNIR_GST_LAUNCH` overrides it. */
 export function gstLaunchBinary(): string {
@@ -61,8 +62,8 @@ export function toDecoderUri(uriOrPath: string): string {
 }
 
 /**
- * Spawn a GStreamer decoder for `uri` that delivers interleaved stereo float
- * PCM at `sampleRate` into the returned buffer, paused while more than
+ * Spawn a GStreamer decoder for `uri` that delivers interleaved stereo PCM at
+ * `sampleRate` (16-bit on the pipe, float in the buffer) into the returned buffer, paused while more than
  * `maxBufferedFrames` wait. The buffer ends with an error when GStreamer
  * fails or decodes nothing; closing it kills the decoder.
  */
@@ -132,14 +133,21 @@ export class TagListingParser {
   }
 }
 
-/** The pipeline after the decoding element: convert to the mixer's format and write it to `fd` (stdout by default). */
+/**
+ * The pipeline after the decoding element: interleaved stereo signed 16-bit at
+ * the mixer's rate, written to `fd` (stdout by default). 16-bit halves the pipe
+ * traffic of float and is what MP3 decoders (mpg123) produce natively, so for
+ * the usual 44.1 kHz stereo file `audioconvert` and `audioresample` pass
+ * buffers through untouched. Sources with more than 16 bits lose the bits
+ * below −96 dBFS.
+ */
 export function decoderTail(sampleRate: number, fd = 1): string[] {
   return [
     "audioconvert",
     "!",
     "audioresample",
     "!",
-    `audio/x-raw,format=F32LE,rate=${sampleRate},channels=2,layout=interleaved`,
+    `audio/x-raw,format=S16LE,rate=${sampleRate},channels=2,layout=interleaved`,
     "!",
     "fdsink",
     `fd=${fd}`,
@@ -147,8 +155,9 @@ export function decoderTail(sampleRate: number, fd = 1): string[] {
 }
 
 /**
- * Wire a running decoder process (PCM on its stdout, or `pcm`) to a new {@link PcmBuffer}:
- * back-pressure (the pipe is paused above `maxBufferedFrames`), a killed
+ * Wire a running decoder process (16-bit PCM from {@link decoderTail} on its stdout, or `pcm`) to a new {@link PcmBuffer}:
+ * a local MP3's encoder delay and padding cut off (LAME tag, so MP3s join
+ * gaplessly and positions match `@grimnir/library`'s analysis), back-pressure (the pipe is paused above `maxBufferedFrames`), a killed
  * process on close, and the buffer ending with GStreamer's error when the
  * process fails or produced nothing. `uri` names the source in messages.
  */
@@ -162,13 +171,15 @@ export function attachDecoder(
   const buffer = new PcmBuffer(2, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
+  const trim = gaplessTrimOf(uri, options.sampleRate);
+  if (trim) buffer.trim(trim.startFrames, trim.lengthFrames);
   const stdout = pcm;
   let stderr = "";
   let bytes = 0;
   let paused = false;
   stdout.on("data", (chunk: Buffer) => {
     bytes += chunk.length;
-    buffer.pushBytes(chunk);
+    buffer.pushS16Bytes(chunk);
     if (buffer.availableFrames() > maxFrames && !paused) {
       paused = true;
       stdout.pause();

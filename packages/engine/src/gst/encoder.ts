@@ -122,22 +122,26 @@ export function streamFds(config: EncoderConfig): (number | undefined)[] {
 }
 
 /**
- * gst-launch arguments of the encoder: raw float PCM on stdin → (a `tee` to
- * every encoding when there are several) → one encoder per encoding → its
- * own `tee` to each of its outputs. Streamed encodings leave through
- * `fdsink fd=3`, `fd=4`… in the order of {@link streamFds}.
+ * gst-launch arguments of the encoder: raw signed 16-bit PCM on stdin (what
+ * `lamemp3enc` takes, so MP3 needs no conversion) → (a `tee` to every encoding
+ * when there are several) → one encoder per encoding → its outputs (through a
+ * `tee` and a `queue` each when it has several, or HLS). Streamed encodings
+ * leave through `fdsink fd=3`, `fd=4`… in the order of {@link streamFds}.
+ * MP3 is LAME constant bitrate at `lamemp3enc`'s standard engine quality
+ * (LAME's own default algorithm quality, 3 on LAME's 0–9 scale).
  */
 export function encoderArgs(config: EncoderConfig): string[] {
   const args = [
     "-q",
     "fdsrc",
     "fd=0",
-    "blocksize=4096",
+    // Larger than one render block (40 ms of 16-bit stereo is 7 KiB): one read per write.
+    "blocksize=16384",
     "!",
     "rawaudioparse",
     "use-sink-caps=false",
     "format=pcm",
-    "pcm-format=f32le",
+    "pcm-format=s16le",
     `sample-rate=${config.sampleRate}`,
     "num-channels=2",
   ];
@@ -149,13 +153,10 @@ export function encoderArgs(config: EncoderConfig): string[] {
     // Each branch converts on its own: the encoders want different sample formats.
     if (several) args.push("raw.", "!", "queue");
     args.push("!", "audioconvert", "!", ...codecElements(enc.codec, enc.bitrateKbps));
-    args.push("!", "tee", `name=t${k}`);
+    // Each output's elements after the encoder.
+    const sinks: string[][] = [];
     for (const target of enc.icecast) {
-      args.push(
-        `t${k}.`,
-        "!",
-        "queue",
-        "!",
+      sinks.push([
         "shout2send",
         `ip=${target.host}`,
         `port=${target.port}`,
@@ -166,9 +167,20 @@ export function encoderArgs(config: EncoderConfig): string[] {
         "send-title-info=false",
         "sync=false",
         "async=false",
-      );
+      ]);
     }
-    for (const [i, hls] of (enc.hls ?? []).entries()) {
+    if (enc.stream) sinks.push(["fdsink", `fd=${fds[k]}`, "sync=false", "async=false"]);
+    const hlsTargets = enc.hls ?? [];
+    if (sinks.length === 0 && hlsTargets.length === 0)
+      sinks.push(["fakesink", "sync=false", "async=false"]);
+    if (sinks.length === 1 && hlsTargets.length === 0) {
+      // A single output (the usual case) hangs off the encoder directly: no tee, no queue thread.
+      args.push("!", ...sinks[0]!);
+      continue;
+    }
+    args.push("!", "tee", `name=t${k}`);
+    for (const sink of sinks) args.push(`t${k}.`, "!", "queue", "!", ...sink);
+    for (const [i, hls] of hlsTargets.entries()) {
       const sink = `hls${k}x${i}`;
       args.push(
         "hlssink2",
@@ -187,10 +199,6 @@ export function encoderArgs(config: EncoderConfig): string[] {
         `${sink}.audio`,
       );
     }
-    if (enc.stream)
-      args.push(`t${k}.`, "!", "queue", "!", "fdsink", `fd=${fds[k]}`, "sync=false", "async=false");
-    if (enc.icecast.length === 0 && !enc.stream && (enc.hls ?? []).length === 0)
-      args.push(`t${k}.`, "!", "queue", "!", "fakesink", "sync=false", "async=false");
   }
   return args;
 }
@@ -198,7 +206,11 @@ export function encoderArgs(config: EncoderConfig): string[] {
 /** A running encoder process; see {@link startEncoder}. */
 export interface EncoderProcess {
   readonly child: ChildProcess;
-  /** Write mixed PCM; returns false when the pipe is full or the encoder is gone (the block is dropped then). */
+  /**
+   * Write mixed float PCM (sent as 16-bit, clipped to ±1); returns false when
+   * the encoder is gone (the block is dropped) or its pipe is full (the block
+   * is queued in the process meanwhile).
+   */
   write(samples: Float32Array): boolean;
   /** Stop the encoder (closes stdin, kills after 1 s). */
   stop(): void;
@@ -244,7 +256,7 @@ export function startEncoder(
     write(samples) {
       const stdin = child.stdin!;
       if (stopped || !stdin.writable) return false;
-      return stdin.write(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
+      return stdin.write(toS16(samples));
     },
     stop() {
       if (stopped) return;
@@ -255,4 +267,16 @@ export function startEncoder(
       child.once("close", () => clearTimeout(timer));
     },
   };
+}
+
+/** Float samples as little-endian signed 16-bit bytes, rounded and clipped to the 16-bit range. */
+export function toS16(samples: Float32Array): Buffer {
+  const bytes = Buffer.allocUnsafe(samples.length * 2);
+  // Buffers from Node's pool start on 8-byte boundaries, so an Int16Array view is aligned.
+  const out = new Int16Array(bytes.buffer, bytes.byteOffset, samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const x = Math.round(samples[i]! * 32768);
+    out[i] = x > 32767 ? 32767 : x < -32768 ? -32768 : x;
+  }
+  return bytes;
 }

@@ -45,7 +45,7 @@ export interface WarmDecoderPoolOptions {
 
 /**
  * One already-running GStreamer decoder per file kind (`gst-launch-1.0 fdsrc
- * fd=0 ! <decoder> ! audioconvert ! audioresample ! F32LE ! fdsink fd=1`,
+ * fd=0 ! <decoder> ! audioconvert ! audioresample ! S16LE ! fdsink fd=1`,
  * plugins loaded, waiting for bytes), so an item that was not preloaded — an
  * emergency above all — has audio within a few ms instead of the 100–500 ms
  * a new decoder process needs. {@link WarmDecoderPool.take} hands the warm

@@ -390,9 +390,9 @@ export class Mixer {
       this.#program.render(pbuf, 0, frames, this.#scratch);
     }
 
-    const auto = this.#autoStem.subarray(0, frames * 2);
-    const emer = this.#emergencyStem.subarray(0, frames * 2);
-    const lstem = this.#liveStem.subarray(0, frames * 2);
+    let auto = this.#autoStem.subarray(0, frames * 2);
+    let emer = this.#emergencyStem.subarray(0, frames * 2);
+    let lstem = this.#liveStem.subarray(0, frames * 2);
     const steady =
       !up &&
       !down &&
@@ -402,7 +402,14 @@ export class Mixer {
     // No ramp running (the usual case): constant gains, no per-sample ramp steps.
     const lgSteady = this.#liveMute.to;
     const mgSteady = this.#master.to;
-    for (let i = 0; steady && i < frames * 2; i++) {
+    if (steady && lgSteady === 1 && mgSteady === 1) {
+      // Unity gains: the layer buffers are the stems (nothing writes them until the next render).
+      auto = pbuf;
+      emer = ebuf;
+      lstem = lbuf;
+      for (let i = 0; i < frames * 2; i++) out[i] = pbuf[i]! + ebuf[i]! + lbuf[i]!;
+    }
+    for (let i = 0; steady && (lgSteady !== 1 || mgSteady !== 1) && i < frames * 2; i++) {
       const l = lbuf[i]! * lgSteady;
       auto[i] = pbuf[i]! * mgSteady;
       emer[i] = ebuf[i]! * mgSteady;

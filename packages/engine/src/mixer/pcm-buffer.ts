@@ -20,14 +20,19 @@ export interface PcmSource {
   close(): void;
 }
 
+/** 16-bit sample → float in [−1, 1) (a power of two, so exact). */
+const S16_SCALE = 1 / 32768;
+
 /**
  * A FIFO of interleaved float PCM chunks that implements {@link PcmSource}.
  * The decoder side calls {@link PcmBuffer.pushBytes} / {@link PcmBuffer.push}
- * and {@link PcmBuffer.end}; byte chunks may split frames anywhere.
+ * (float) or {@link PcmBuffer.pushS16Bytes} (16-bit, kept as it came and
+ * converted when read) and {@link PcmBuffer.end}; byte chunks may split
+ * frames anywhere.
  */
 export class PcmBuffer implements PcmSource {
   readonly channels: number;
-  #chunks: Float32Array[] = [];
+  #chunks: (Float32Array | Int16Array)[] = [];
   /** Read offset (samples) into the first chunk. */
   #head = 0;
   #available = 0;
@@ -36,6 +41,10 @@ export class PcmBuffer implements PcmSource {
   #partial: Buffer | undefined;
   #onClose: (() => void) | undefined;
   #onDrain: (() => void) | undefined;
+  /** Frames still to drop before the first one kept (gapless trim). */
+  #trimStart = 0;
+  /** Frames still to keep before the rest is dropped (gapless trim); unlimited when undefined. */
+  #keepLeft: number | undefined;
 
   /**
    * @param channels interleaved channel count
@@ -62,9 +71,32 @@ export class PcmBuffer implements PcmSource {
     return this.#error;
   }
 
+  /**
+   * Keep only frames `[startFrames, startFrames + lengthFrames)` of what is
+   * pushed from now on (an MP3's encoder delay and padding, see
+   * `readGaplessTrim`); call before the first push.
+   */
+  trim(startFrames: number, lengthFrames: number): void {
+    this.#trimStart = Math.max(0, Math.round(startFrames));
+    this.#keepLeft = Math.max(0, Math.round(lengthFrames));
+  }
+
   /** Append interleaved float samples; their length must be a whole number of frames. */
   push(samples: Float32Array): void {
+    this.#append(samples);
+  }
+
+  #append(samples: Float32Array | Int16Array): void {
     if (this.#ended || samples.length === 0) return;
+    if (this.#trimStart > 0 || this.#keepLeft !== undefined) {
+      const frames = samples.length / this.channels;
+      const drop = Math.min(this.#trimStart, frames);
+      this.#trimStart -= drop;
+      const keep = Math.min(frames - drop, this.#keepLeft ?? Infinity);
+      if (this.#keepLeft !== undefined) this.#keepLeft -= keep;
+      if (keep === 0) return;
+      samples = samples.subarray(drop * this.channels, (drop + keep) * this.channels);
+    }
     this.#chunks.push(samples);
     this.#available += samples.length / this.channels;
   }
@@ -80,6 +112,24 @@ export class PcmBuffer implements PcmSource {
     const samples = new Float32Array(whole / 4);
     new Uint8Array(samples.buffer).set(all.subarray(0, whole));
     this.push(samples);
+  }
+
+  /**
+   * Append raw little-endian signed 16-bit bytes as they come off a pipe; a
+   * frame split across chunks is kept until complete. The bytes are kept as
+   * they are (no copy when they are 2-byte aligned, as pipe reads are) and
+   * become float (÷ 32768) only when read: half the memory and pipe traffic of
+   * float, and no allocation per chunk.
+   */
+  pushS16Bytes(bytes: Buffer): void {
+    const frameBytes = 2 * this.channels;
+    let all = this.#partial ? Buffer.concat([this.#partial, bytes]) : bytes;
+    const whole = all.length - (all.length % frameBytes);
+    this.#partial = whole < all.length ? Buffer.from(all.subarray(whole)) : undefined;
+    if (whole === 0) return;
+    // Int16Array views need an even offset; a copy from Node's pool (8-byte aligned) has one.
+    if (all.byteOffset % 2 !== 0) all = Buffer.from(all.subarray(0, whole));
+    this.#append(new Int16Array(all.buffer, all.byteOffset, whole / 2));
   }
 
   /** Mark the end of the stream, with the decoder's error when it failed. */
@@ -118,7 +168,13 @@ export class PcmBuffer implements PcmSource {
     while (done < wanted) {
       const chunk = this.#chunks[0]!;
       const n = Math.min(chunk.length - this.#head, wanted - done);
-      if (out) out.set(chunk.subarray(this.#head, this.#head + n), outIndex + done);
+      if (out && chunk instanceof Float32Array) {
+        out.set(chunk.subarray(this.#head, this.#head + n), outIndex + done);
+      } else if (out) {
+        const head = this.#head;
+        const at = outIndex + done;
+        for (let j = 0; j < n; j++) out[at + j] = chunk[head + j]! * S16_SCALE;
+      }
       done += n;
       this.#head += n;
       if (this.#head === chunk.length) {
