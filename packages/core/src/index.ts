@@ -139,6 +139,8 @@ export type {
 export { stationConfigSchema, STATION_CONFIG_SCHEMA_ID } from "./config/schema.js";
 export type { JsonSchema, JsonType } from "./config/json-schema.js";
 export { loadStationConfig, parseStationConfig } from "./config/loader.js";
+export { MP3_DECODER_DELAY, id3v2TagSize, parseMp3Gapless } from "./media/mp3-gapless.js";
+export type { Mp3Gapless } from "./media/mp3-gapless.js";
 export { formatProblem } from "./config/problems.js";
 export type { ConfigProblem } from "./config/problems.js";
 export type {

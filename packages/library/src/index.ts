@@ -27,8 +27,7 @@ export type { AnalyzeFileOptions, FileAnalysis } from "./analysis/analyze-file.j
 
 // --- decode ---
 export { decodeFile, parseSinkCaps, GSTREAMER_APT_INSTALL } from "./decode/gstreamer-decoder.js";
-export { MP3_DECODER_DELAY, parseMp3Gapless, readMp3Gapless } from "./decode/mp3-gapless.js";
-export type { Mp3Gapless } from "./decode/mp3-gapless.js";
+export { readMp3Gapless } from "./decode/mp3-gapless.js";
 export type {
   PcmFormat,
   PcmSink,

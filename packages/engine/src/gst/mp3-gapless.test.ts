@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MP3_DECODER_DELAY, parseGaplessTrim } from "./mp3-gapless.js";
+import { MP3_DECODER_DELAY } from "@grimnir/core";
+import { parseGaplessTrim } from "./mp3-gapless.js";
 
 /** A first MPEG-1 layer III frame (44.1 kHz, joint stereo) carrying an Info tag and a LAME extension. */
 function infoFrame(options: { frames: number; delay: number; padding: number; encoder?: string }) {

@@ -1,5 +1,6 @@
 import { decodeFile, type DecodeOptions } from "../decode/gstreamer-decoder.js";
-import { MP3_DECODER_DELAY, readMp3Gapless } from "../decode/mp3-gapless.js";
+import { MP3_DECODER_DELAY } from "@grimnir/core";
+import { readMp3Gapless } from "../decode/mp3-gapless.js";
 import { LoudnessAnalyzer, type LoudnessResult, type MarkerOptions } from "./loudness-analyzer.js";
 
 /** Options of {@link analyzeFile}. */

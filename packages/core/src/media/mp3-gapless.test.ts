@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMp3Gapless } from "./mp3-gapless.js";
+import { id3v2TagSize, parseMp3Gapless } from "./mp3-gapless.js";
 
 /** An MPEG-1 layer III stereo 44.1 kHz frame header followed by an Info tag with frames and a LAME extension. */
 function infoFrame(options: { tag?: string; flags?: number; delay: number; padding: number }) {
@@ -49,5 +49,15 @@ describe("parseMp3Gapless", () => {
     expect(parseMp3Gapless(infoFrame({ tag: "Junk", delay: 576, padding: 1 }))).toBeUndefined();
     expect(parseMp3Gapless(new TextEncoder().encode("fLaC and more bytes"))).toBeUndefined();
     expect(parseMp3Gapless(new Uint8Array(3))).toBeUndefined();
+  });
+});
+
+describe("id3v2TagSize", () => {
+  it("adds the 10-byte header, the syncsafe size and a footer when flagged", () => {
+    expect(id3v2TagSize(Uint8Array.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0x02, 0x01]))).toBe(
+      10 + 257,
+    );
+    expect(id3v2TagSize(Uint8Array.from([0x49, 0x44, 0x33, 4, 0, 0x10, 0, 0, 0, 5]))).toBe(25);
+    expect(id3v2TagSize(Uint8Array.from([0xff, 0xfb, 0x90, 0x64, 0, 0, 0, 0, 0, 0]))).toBe(0);
   });
 });
