@@ -161,15 +161,21 @@ function mediaRepository(ctx: RepoContext): MediaRepository {
         const [limit, offset] = pageParams(query);
         const fts = await ftsJoinFor(ex, ctx.dialect, query ?? {}, limit + offset);
         const where = mediaWhere(ctx.dialect, String(stationId), query ?? {}, fts);
-        // Late row lookup: the page is chosen on index columns alone (a covering index scan
-        // and a sort of keys), then only its rows are read with their documents.
+        const columns = selectColumns(true, "m");
+        const page = `FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?`;
+        const pageValues = [...order.join.params, ...where.params, limit, offset];
+        // A first page reads its rows straight from the scan (an index in the page's order
+        // stops at the page's end). A later page is chosen on index columns alone first, so
+        // the skipped rows' documents are never read, then only its rows are looked up.
         const key = ctx.dialect === "sqlite" ? "m.rid" : "m.id";
-        const rows = await ex.all(
-          `SELECT ${selectColumns(true, "m")} FROM media m ${order.join.sql}
-           WHERE ${key} IN (SELECT ${key} FROM media m ${order.join.sql} WHERE ${where.sql} ORDER BY ${order.orderBy} LIMIT ? OFFSET ?)
-           ORDER BY ${order.orderBy}`,
-          [...order.join.params, ...order.join.params, ...where.params, limit, offset],
-        );
+        const rows =
+          offset === 0
+            ? await ex.all(`SELECT ${columns} ${page}`, pageValues)
+            : await ex.all(
+                `SELECT ${columns} FROM media m ${order.join.sql}
+                 WHERE ${key} IN (SELECT ${key} ${page}) ORDER BY ${order.orderBy}`,
+                [...order.join.params, ...pageValues],
+              );
         return rows.map((row) => fromRow<MediaItem>(row));
       }),
     count: (stationId, query = {}) =>

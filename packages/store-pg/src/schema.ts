@@ -164,6 +164,24 @@ const MEDIA_GENRE_BPM_ID: string[] = [
   `DROP INDEX media_genre_bpm`,
 ];
 
+/**
+ * Smart-block candidates (genre + bpm range, ordered by id) walk one genre of this index
+ * in id order, test bpm on the index entry and stop at the page's end: no sort and no
+ * second lookup of the page's keys. It supersedes `media_genre_bpm_id`. SQLite keeps
+ * statistics per index, and without them it would rather range-scan `media_bpm` and sort.
+ */
+const MEDIA_GENRE_ID_BPM: Record<DialectName, string[]> = {
+  postgres: [
+    `CREATE INDEX media_genre_id_bpm ON media (station_id, genre_lc, id, bpm)`,
+    `DROP INDEX media_genre_bpm_id`,
+  ],
+  sqlite: [
+    `CREATE INDEX media_genre_id_bpm ON media (station_id, genre_lc, id, bpm)`,
+    `DROP INDEX media_genre_bpm_id`,
+    `ANALYZE media`,
+  ],
+};
+
 /** Every migration, in version order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -185,5 +203,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: "media genre + bpm index carries the id (page chosen from the index)",
     statements: (dialect) => MEDIA_GENRE_BPM_ID.map((sql) => render(dialect, sql)),
+  },
+  {
+    version: 5,
+    name: "media genre index in id order (genre + bpm pages without a sort)",
+    statements: (dialect) => MEDIA_GENRE_ID_BPM[dialect].map((sql) => render(dialect, sql)),
   },
 ];

@@ -46,7 +46,10 @@ export interface SqliteDriverOptions {
 /**
  * {@link SqlDriver} over one better-sqlite3 connection: WAL journal,
  * `synchronous=FULL` (an acknowledged commit survives power loss), busy timeout,
- * foreign keys on, a 64 MiB page cache and memory-mapped reads. Statements are synchronous; a promise-chain mutex makes an
+ * foreign keys on, a 64 MiB page cache and memory-mapped reads. Opening a file runs
+ * `PRAGMA optimize=0x10002`: tables never analyzed, or much bigger or smaller than when
+ * they were, get fresh (sampled) statistics, so the planner chooses indexes by selectivity.
+ * Statements are synchronous; a promise-chain mutex makes an
  * open transaction exclusive, so other callers wait rather than join it.
  */
 export class SqliteDriver implements SqlDriver {
@@ -73,6 +76,9 @@ export class SqliteDriver implements SqlDriver {
       this.#db.pragma(`cache_size = -${Math.floor(mebibytes(options, "cacheMiB", 64) * 1024)}`);
       if (filename !== ":memory:") {
         this.#db.pragma(`mmap_size = ${Math.floor(mebibytes(options, "mmapMiB", 1024) * 2 ** 20)}`);
+        // Without statistics SQLite guesses, and it guesses a bpm range scan plus a sort for
+        // the smart-block candidates (ten times the work on a large library).
+        this.#db.pragma("optimize = 0x10002");
       }
     } catch (err) {
       throw mapDriverError(err, `open SQLite database ${JSON.stringify(filename)}`);

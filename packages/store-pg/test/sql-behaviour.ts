@@ -9,6 +9,7 @@ import { makeMedia } from "@grimnir/core/testing";
 import { runMigrations } from "../src/migrate.js";
 import { MIGRATIONS } from "../src/schema.js";
 import { migrate, openSqlStore } from "../src/open.js";
+import type { SqlExecutor, SqlRow, SqlValue } from "../src/driver.js";
 import type { SqlStore } from "../src/sql-store.js";
 import { killMidBurst } from "./durability.js";
 
@@ -30,6 +31,47 @@ async function explain(store: SqlStore, sql: string, params: (string | number)[]
     return ex.all((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql, params);
   });
   return rows.map((row) => Object.values(row).join(" ")).join("\n");
+}
+
+/**
+ * The statements `fn` makes the store issue outside a transaction, with their
+ * parameters, so a plan check explains exactly what the store runs.
+ */
+async function issuedStatements(
+  store: SqlStore,
+  fn: () => Promise<unknown>,
+): Promise<{ sql: string; params: SqlValue[] }[]> {
+  const issued: { sql: string; params: SqlValue[] }[] = [];
+  const driver = store.driver;
+  const original = driver.withExecutor;
+  const bound = original.bind(driver);
+  driver.withExecutor = <T>(inner: (executor: SqlExecutor) => Promise<T>) =>
+    bound((ex) =>
+      inner({
+        all: <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) => {
+          issued.push({ sql, params: [...params] });
+          return ex.all<R>(sql, params);
+        },
+        run: (sql, params = []) => {
+          issued.push({ sql, params: [...params] });
+          return ex.run(sql, params);
+        },
+      }),
+    );
+  try {
+    await fn();
+  } finally {
+    driver.withExecutor = original;
+  }
+  return issued;
+}
+
+/** The plan of the one statement `fn` makes the store issue. */
+async function explainIssued(store: SqlStore, fn: () => Promise<unknown>): Promise<string> {
+  const issued = await issuedStatements(store, fn);
+  expect(issued).toHaveLength(1);
+  const [{ sql, params }] = issued as [{ sql: string; params: SqlValue[] }];
+  return explain(store, sql, params as (string | number)[]);
 }
 
 const METACHARACTERS = [
@@ -79,12 +121,19 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
         await store.driver.withExecutor((ex) =>
           ex.run(store.driver.dialect === "postgres" ? "ANALYZE" : "ANALYZE"),
         );
+        const candidateFilters: MediaFilter[] = [
+          { field: "genre", op: "equals", value: "pop" },
+          { field: "bpm", op: "range", min: 100, max: 130 },
+        ];
         const plans = {
-          candidates: await explain(
-            store,
-            // The inner query of the late row lookup: the page of keys, from the index alone.
-            `SELECT ${store.driver.dialect === "postgres" ? "m.id" : "m.rid"} FROM media m WHERE m.station_id = ? AND m.genre_lc = ? AND m.bpm >= ? AND m.bpm <= ? ORDER BY m.id LIMIT ?`,
-            [stationId, "pop", 100, 130, 1000],
+          // A first page of smart-block candidates, as the store issues it. (Ten rows of a
+          // few dozen matches, so that at this size too stopping early beats sorting.)
+          candidates: await explainIssued(store, () =>
+            store.media.query(stationId, { filters: candidateFilters, limit: 10 }),
+          ),
+          // A later page: its keys are chosen before any row is read.
+          laterCandidates: await explainIssued(store, () =>
+            store.media.query(stationId, { filters: candidateFilters, limit: 10, offset: 10 }),
           ),
           schedule: await explain(
             store,
@@ -128,12 +177,20 @@ export function describeSqlBehaviour(name: string, target: () => SqlTarget): voi
             /Seq Scan|SCAN (m|media|schedule_entries|play_history|live_tokens)\b(?! USING)/,
           );
         }
-        // SQLite reads the keys from the index alone; PostgreSQL does too once VACUUM has
-        // marked the pages all-visible (autovacuum does; this fresh table is only ANALYZEd).
+        // The first page walks one genre in id order, testing bpm in the index: no sort.
         expect(plans.candidates).toMatch(
           store.driver.dialect === "postgres"
-            ? /Index (Only )?Scan (using|on) media_genre_bpm_id/
-            : /COVERING INDEX media_genre_bpm_id/,
+            ? /Index Scan using media_genre_id_bpm/
+            : /SEARCH m USING INDEX media_genre_id_bpm \(station_id=\? AND genre_lc=\?\)/,
+        );
+        expect(plans.candidates).not.toMatch(/Sort|TEMP B-TREE/);
+        // A later page's keys come from the same index; SQLite reads them from the index
+        // alone, PostgreSQL does too once VACUUM has marked the pages all-visible (until
+        // then, at this size, it prefers a bitmap of the index).
+        expect(plans.laterCandidates).toMatch(
+          store.driver.dialect === "postgres"
+            ? /(Index (Only )?Scan using|Bitmap Index Scan on) media_genre_id_bpm/
+            : /COVERING INDEX media_genre_id_bpm/,
         );
         // The window is bounded from below by the longest entry, found by one probe of its index.
         expect(plans.schedule).toMatch(/schedule_station_start/);
