@@ -10,6 +10,7 @@
 // cost (b − a against d − c), RSS, and what a listener heard on each mount.
 // With --write the "DSP chain vs Liquidsoap" section of benchmarks/RESULTS.md is
 // replaced by this run's figures.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -127,6 +128,12 @@ const startedAt = new Date();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const { lsVersion, gstVersion } = ensureLiquidsoap();
+// The engine is bundled from the working tree: say which commit, and whether its sources differed.
+const git = (...args) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trim();
+const engineDirty = git("status", "--porcelain", "--", "packages/engine/src", "packages/core/src")
+  .split("\n")
+  .filter(Boolean).length;
+const engineSource = `working tree at ${git("rev-parse", "--short", "HEAD")}${engineDirty ? ` with ${engineDirty} uncommitted file(s) under packages/engine/src and packages/core/src` : ", no uncommitted engine/core changes"}`;
 const { work, bin, load } = await bundleSources("grimnir-dsp-bench-", {
   "engine-main": "packages/engine/src/engine-main.ts",
   engine: "packages/engine/src/index.ts",
@@ -317,7 +324,8 @@ for (const n of STATION_COUNTS) {
       live: Math.min(...rs.map((r) => r.mountsLive)),
       heard: rs.map((r) => r.heardDb),
       load: rs.map((r) => `${r.loadBefore.toFixed(1)}→${r.loadAfter.toFixed(1)}`).join(", "),
-      notes: rs.map(checkNote).join("; "),
+      // identical notes from several rounds are given once
+      notes: [...new Set(rs.map(checkNote))].join("; "),
     };
   };
   const a = Object.fromEntries(SUBJECTS.map((who) => [who, agg(who)]));
@@ -366,7 +374,7 @@ const section = [
   "",
   `Command: \`${cmd}\``,
   `Date: ${startedAt.toISOString()}; machine: ${cpus().length} cores (\`nproc\`) ${cpus()[0]?.model ?? ""}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadAtStart}, at end ${loadAtEnd}`,
-  `Versions: ${lsVersion} (Debian package), ${gstVersion}`,
+  `Versions: ${lsVersion} (Debian package), ${gstVersion}; grimnir-engine bundled from the ${engineSource}`,
   "",
   `Job per station: playlist of ${TRACKS} generated ${TRACK_S} s MP3 tracks (sines and pink noise, amplitudes ${TRACK_VOLUMES.join(", ")} in turn), ${XFADE_MS / 1000} s crossfades, MP3 128 kbps 44.1 kHz stereo to a private icecast2; ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured; ${ROUNDS} round(s), the four subjects one after another in one run.`,
   "CPU = Δ(utime+stime+cutime+cstime) over the process tree (engine + its gst-launch children; liquidsoap), per audio second (stations × wall seconds); RSS = mean of 1 s samples of the tree's summed RSS. Load = 1-minute load average before → after each subject.",
