@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { bundleSources } from "./lib/bundle-sources.mjs";
 import {
+  drivePlaylist,
   ensureLiquidsoap,
   generateTracks,
   icecastProbe,
@@ -126,7 +127,6 @@ async function runEngine(n, tag) {
   });
   const client = new EngineClient({ address: `127.0.0.1:${port}` });
   const ids = Array.from({ length: n }, (_, i) => `eng${tag}s${i}`);
-  let stop = false;
   let driver;
   try {
     for (const id of ids) {
@@ -151,33 +151,7 @@ async function runEngine(n, tag) {
     await waitMounts(ids.map((id) => `/${id}.mp3`));
     // The control plane's part: each track is queued 5 s ahead of its crossfade,
     // which starts 3 s before the end of the previous track (at its 27th second).
-    const state = ids.map((id, i) => ({ id, next: i % TRACKS, seq: 0, startAt: 0 }));
-    const queue = async (s, atMs) => {
-      const k = s.next;
-      s.next = (s.next + 1) % TRACKS;
-      await client.play(s.id, {
-        itemId: `${s.id}-${s.seq++}`,
-        uri: tracks[k],
-        title: `track ${k}`,
-        ...(atMs === undefined ? {} : { crossfadeMs: XFADE_MS, atMs, curve: "linear" }),
-      });
-    };
-    const t0 = Date.now() + 500;
-    for (const s of state) {
-      await queue(s, undefined);
-      s.startAt = t0 + (TRACK_S * 1000 - XFADE_MS);
-    }
-    driver = (async () => {
-      while (!stop) {
-        for (const s of state) {
-          if (Date.now() >= s.startAt - 5000) {
-            await queue(s, s.startAt);
-            s.startAt += TRACK_S * 1000 - XFADE_MS;
-          }
-        }
-        await sleep(200);
-      }
-    })();
+    driver = await drivePlaylist(client, ids, tracks, { trackS: TRACK_S, xfadeMs: XFADE_MS });
     await sleep(WARMUP_S * 1000);
     const before = await client.fullStatus();
     const m = await measure([child.pid], n);
@@ -190,8 +164,7 @@ async function runEngine(n, tag) {
     m.note = `underruns in window ${m.underruns}, playing item ${after.stations.find((x) => x.stationId === ids[0])?.currentItemId ?? "?"} at end`;
     return m;
   } finally {
-    stop = true;
-    await driver?.catch(() => {});
+    await driver?.stop().catch(() => {});
     client.close();
     await stopChild(child);
   }
