@@ -241,8 +241,8 @@ describe("examples/cluster", () => {
       `failover of ${moved.length} stations (${moved.join(", ")}): leases taken ${ownedMs} ms, executors running ${drivingMs} ms after the SIGKILL`,
     );
     expect(ownedMs).toBeLessThanOrEqual(10_000);
-    // Starting an executor waits on the new owner's engine, which a loaded 2-core box slows down.
-    expect(drivingMs).toBeLessThanOrEqual(60_000);
+    // The issue's bar: the killed instance's stations are driven by the others within 10 s.
+    expect(drivingMs).toBeLessThanOrEqual(10_000);
 
     // The planner leadership moved too.
     const newLeader = await waitFor(
