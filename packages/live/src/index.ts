@@ -15,22 +15,18 @@ export {
 export type { LiveTokenEncoding } from "./credentials.js";
 export { defaultLiveLogger } from "./logger.js";
 export type { LiveLogger, LiveLogLevel } from "./logger.js";
-export { LiveService, splitSong } from "./live-service.js";
+export { LiveService } from "./live-service.js";
+export { splitSong } from "./song-title.js";
+export type { LiveGrant, GeneratedLiveToken } from "./live-tokens.js";
 export type {
-  LiveGrant,
-  GeneratedLiveToken,
   LiveConnectRequest,
   LiveConnectResult,
   LiveSessionEnd,
   LiveServiceOptions,
-} from "./live-service.js";
+} from "./live-service-options.js";
 export { Harbor } from "./harbor.js";
-export type {
-  HarborOptions,
-  HarborMountInfo,
-  HarborMetadataUpdate,
-  HarborRefusal,
-} from "./harbor.js";
+export type { HarborOptions, HarborMetadataUpdate, HarborRefusal } from "./harbor-options.js";
+export type { HarborMountInfo } from "./harbor-mounts.js";
 export {
   sniffAudio,
   containerOfContentType,

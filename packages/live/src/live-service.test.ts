@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualTimeSource, MemoryBus, MemoryStore, type BusEvent } from "@grimnir/core";
-import { LiveService, splitSong } from "./live-service.js";
+import { LiveService } from "./live-service.js";
+import { splitSong } from "./song-title.js";
 import { hashLiveToken } from "./credentials.js";
 
 async function setup(

@@ -1,128 +1,25 @@
 import {
   GrimnirError,
   SystemTimeSource,
-  isGrimnirError,
   type EventBus,
   type LiveSession,
-  type LiveToken,
   type Store,
   type TimeSource,
 } from "@grimnir/core";
-import {
-  constantTimeEqual,
-  generateLiveToken,
-  hashLiveToken,
-  type LiveTokenEncoding,
-} from "./credentials.js";
+import { DisconnectGrace } from "./disconnect-grace.js";
+import { checkLiveConnect } from "./live-connect-check.js";
+import { LiveHandover } from "./live-handover.js";
+import type {
+  LiveConnectRequest,
+  LiveConnectResult,
+  LiveServiceOptions,
+  LiveSessionEnd,
+} from "./live-service-options.js";
+import { updateLiveSession, type LiveSessionPatch } from "./live-session-records.js";
+import { LiveMounts, mountBusy, type LiveEntry } from "./live-mounts.js";
+import { LiveTokens, grantOf, type GeneratedLiveToken, type LiveGrant } from "./live-tokens.js";
 import { defaultLiveLogger, type LiveLogger } from "./logger.js";
-
-/** What an accepted credential lets a source do: go live on one station's mount. */
-export interface LiveGrant {
-  /** The live token record the grant came from; absent for per-DJ credentials. */
-  tokenId?: string;
-  stationId: string;
-  mountId: string;
-  /** The DJ. */
-  userId: string;
-  /** Tier the session plays at: 1 live override or 2 live scheduled. */
-  priority: 1 | 2;
-}
-
-/** A freshly generated live token; `token` is shown once and never stored. */
-export interface GeneratedLiveToken {
-  /** The stored record id. */
-  id: string;
-  /** The secret: 32 random bytes, hex (default) or base64url. */
-  token: string;
-  /** Expiry, epoch ms. */
-  expiresAt: number;
-  mountId: string;
-  userId: string;
-  priority: 1 | 2;
-}
-
-/** How a source asks to go live: with a token, or with a grant it already checked. */
-export interface LiveConnectRequest {
-  /** One-time live token (hex or base64url). */
-  token?: string;
-  /** A grant from per-DJ credentials the caller verified itself. */
-  grant?: LiveGrant;
-  /** When set, the token must belong to this station. */
-  stationId?: string;
-  /** When set, the token must be bound to this mount. */
-  mountId?: string;
-  /** URI the engine pulls the input from (harbor re-serve URL, `srt://…`, `rtp://…`). */
-  inputUri?: string;
-  /** Initial stream title (e.g. the source's `ice-name`). */
-  metadata?: string;
-}
-
-/** Result of {@link LiveService.handleConnect}. */
-export interface LiveConnectResult {
-  session: LiveSession;
-  /** True when the source came back within the grace period and kept its session. */
-  resumed: boolean;
-}
-
-/** Why a session ended, as reported to {@link LiveService.onSessionEnded} listeners. */
-export interface LiveSessionEnd {
-  session: LiveSession;
-  reason: string;
-  /** True when the station was handed back to automation (`onFailback` ran). */
-  failedBack: boolean;
-}
-
-/** Options of {@link LiveService}. */
-export interface LiveServiceOptions {
-  store: Store;
-  bus: EventBus;
-  /** Clock for token expiry and the disconnect grace (default system time). */
-  time?: TimeSource;
-  /**
-   * Disconnect grace, seconds (`failover.live_timeout_sec`, default 30): how long
-   * a dropped source may take to reconnect before the station fails back. A
-   * function gives a per-station value.
-   */
-  liveTimeoutSec?: number | ((stationId: string) => number);
-  /** How generated tokens are written out (default "hex", what the HTTP API expects). */
-  tokenEncoding?: LiveTokenEncoding;
-  /**
-   * Called when a session should go on air (new, or resumed within the grace);
-   * the executor routes `session.inputUri` at `session.priority`. A rejection is
-   * logged and published as `source_failure`; the session stays `connected`.
-   */
-  onLive?: (session: LiveSession, info: { resumed: boolean }) => void | Promise<void>;
-  /**
-   * Called once a session has ended for good (grace expired, or disconnected
-   * through the API); the executor hands the station back to automation. A
-   * rejection is logged and published as `source_failure`, never thrown.
-   */
-  onFailback?: (stationId: string, session: LiveSession) => void | Promise<void>;
-  /**
-   * Whether {@link LiveService.updateMetadata} publishes `now_playing` itself
-   * (default true). Turn it off when an executor publishes `now_playing` for
-   * what is on air and receives the titles (`grimnir serve`), so a title
-   * change is announced once.
-   */
-  publishNowPlaying?: boolean;
-  /** Where refusals and failures are logged (default: warnings and errors to stderr). */
-  log?: LiveLogger;
-}
-
-interface LiveEntry {
-  stationId: string;
-  mountId: string;
-  sessionId: string;
-  userId: string;
-  tokenId?: string;
-  /** Bumped on every drop and reconnect; a grace timer only acts on its own generation. */
-  generation: number;
-  inGrace: boolean;
-  /** Last stream title taken by {@link LiveService.updateMetadata}; a repeat of it is ignored. */
-  song?: string;
-}
-
-const MAX_TTL_MS = 7 * 24 * 3600 * 1000;
+import { splitSong } from "./song-title.js";
 
 /**
  * The live service (the brief's GenerateToken, AuthorizeSource, HandleConnect,
@@ -147,15 +44,12 @@ export class LiveService {
   readonly #bus: EventBus;
   readonly #time: TimeSource;
   readonly #timeoutSec: (stationId: string) => number;
-  readonly #encoding: LiveTokenEncoding;
-  readonly #onLive: LiveServiceOptions["onLive"];
-  readonly #onFailback: LiveServiceOptions["onFailback"];
+  readonly #tokens: LiveTokens;
   readonly #publishNowPlaying: boolean;
   readonly #log: LiveLogger;
-  /** Live entries by `${stationId}/${mountId}`. */
-  readonly #byMount = new Map<string, LiveEntry>();
-  readonly #endListeners = new Set<(end: LiveSessionEnd) => void>();
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #mounts = new LiveMounts();
+  readonly #grace: DisconnectGrace;
+  readonly #handover: LiveHandover;
   #closed = false;
 
   /** A live service over `options.store` and `options.bus`. */
@@ -165,53 +59,22 @@ export class LiveService {
     this.#time = options.time ?? new SystemTimeSource();
     const timeout = options.liveTimeoutSec ?? 30;
     this.#timeoutSec = typeof timeout === "function" ? timeout : () => timeout;
-    this.#encoding = options.tokenEncoding ?? "hex";
-    this.#onLive = options.onLive;
-    this.#onFailback = options.onFailback;
+    this.#tokens = new LiveTokens(this.#store, this.#time, options.tokenEncoding ?? "hex");
     this.#publishNowPlaying = options.publishNowPlaying ?? true;
     this.#log = options.log ?? defaultLiveLogger;
+    this.#grace = new DisconnectGrace(this.#time, this.#log);
+    this.#handover = new LiveHandover(options, this.#time, this.#log);
   }
 
   /**
    * GenerateToken: a one-time token for `userId` on `mountId`, valid `ttlMs`
    * (1 ms … 7 days). Only the hash is stored; the secret is in the result only.
    */
-  async generateToken(
+  generateToken(
     stationId: string,
     request: { mountId: string; userId: string; priority: 1 | 2; ttlMs: number },
   ): Promise<GeneratedLiveToken> {
-    if (!(request.ttlMs > 0 && request.ttlMs <= MAX_TTL_MS)) {
-      throw new GrimnirError("VALIDATION", `ttlMs must be between 1 and ${MAX_TTL_MS} ms`, {
-        details: { field: "ttlMs" },
-      });
-    }
-    if (request.priority !== 1 && request.priority !== 2) {
-      throw new GrimnirError(
-        "VALIDATION",
-        "priority must be 1 (live override) or 2 (live scheduled)",
-        {
-          details: { field: "priority" },
-        },
-      );
-    }
-    const token = generateLiveToken(this.#encoding);
-    const expiresAt = this.#time.now() + request.ttlMs;
-    const record = await this.#store.liveTokens.create({
-      stationId,
-      mountId: request.mountId,
-      userId: request.userId,
-      tokenHash: hashLiveToken(token),
-      expiresAt,
-      priority: request.priority,
-    });
-    return {
-      id: record.id,
-      token,
-      expiresAt,
-      mountId: record.mountId,
-      userId: record.userId,
-      priority: record.priority,
-    };
+    return this.#tokens.issue(stationId, request);
   }
 
   /**
@@ -241,10 +104,8 @@ export class LiveService {
     token: string,
     expect: { stationId?: string; mountId?: string } = {},
   ): Promise<LiveGrant> {
-    const record = await this.#findToken(token, expect.stationId);
-    if (record.usedAt !== undefined) throw unauthorized("used", "live token was already used");
-    if (record.expiresAt <= this.#time.now())
-      throw unauthorized("expired", "live token has expired");
+    const record = await this.#tokens.find(token, expect.stationId);
+    this.#tokens.assertUnused(record);
     if (expect.mountId !== undefined && expect.mountId !== record.mountId) {
       throw new GrimnirError("FORBIDDEN", "live token is for another mount", {
         details: { reason: "wrong-mount", field: "mountId" },
@@ -262,11 +123,11 @@ export class LiveService {
   async checkSource(
     request: LiveConnectRequest,
   ): Promise<LiveGrant & { resumeSessionId?: string }> {
-    const checked = await this.#check(request);
+    const checked = await checkLiveConnect(request, this.#tokens, this.#mounts);
     if (checked.resume !== undefined) {
       return { ...checked.grant, resumeSessionId: checked.resume.sessionId };
     }
-    const busy = this.#byMount.get(mountKey(checked.grant));
+    const busy = this.#mounts.get(checked.grant);
     if (busy !== undefined && !busy.inGrace) throw mountBusy(checked.grant.mountId, busy.sessionId);
     return checked.grant;
   }
@@ -294,14 +155,13 @@ export class LiveService {
    */
   async handleConnect(request: LiveConnectRequest): Promise<LiveConnectResult> {
     if (this.#closed) throw new GrimnirError("CONFLICT", "live service is closed");
-    const checked = await this.#check(request);
+    const checked = await checkLiveConnect(request, this.#tokens, this.#mounts);
     if (checked.resume !== undefined) {
       return { session: await this.#resume(checked.resume, request), resumed: true };
     }
     const { grant, token } = checked;
-    const key = mountKey(grant);
     // Checked again without an await in between: a racing connect may have taken the mount.
-    const busy = this.#byMount.get(key);
+    const busy = this.#mounts.get(grant);
     if (busy !== undefined && !busy.inGrace) throw mountBusy(grant.mountId, busy.sessionId);
     // Reserve the mount before any await, so a racing connect sees it busy.
     const entry: LiveEntry = {
@@ -313,10 +173,10 @@ export class LiveService {
       generation: 0,
       inGrace: false,
     };
-    this.#byMount.set(key, entry);
+    this.#mounts.set(entry);
     let session: LiveSession;
     try {
-      if (token !== undefined) await this.#useToken(token);
+      if (token !== undefined) await this.#tokens.use(token);
       // A new DJ during someone else's grace takes the mount; the old session ends without failback.
       if (busy !== undefined) await this.#finish(busy, "replaced by a new live source", false);
       session = await this.#store.liveSessions.create({
@@ -331,7 +191,7 @@ export class LiveService {
         metadata: request.metadata,
       });
     } catch (err) {
-      if (this.#byMount.get(key) === entry) this.#byMount.delete(key);
+      this.#mounts.release(entry);
       throw err;
     }
     entry.sessionId = session.id;
@@ -347,7 +207,7 @@ export class LiveService {
       sessionId: session.id,
       userId: grant.userId,
     });
-    return { session: await this.#goLive(session, false), resumed: false };
+    return { session: await this.#handover.goLive(session, false), resumed: false };
   }
 
   /**
@@ -366,22 +226,21 @@ export class LiveService {
     reason: string,
     options: { stillRouted?: boolean } = {},
   ): Promise<{ ended: Promise<boolean> }> {
-    const entry = this.#entryOf(sessionId);
+    const entry = this.#mounts.bySession(sessionId);
     if (entry === undefined || entry.inGrace) return { ended: Promise.resolve(false) };
     const graceMs = Math.max(0, this.#timeoutSec(entry.stationId) * 1000);
     if (graceMs === 0 || this.#closed) {
       await this.#finish(entry, reason, true);
       return { ended: Promise.resolve(true) };
     }
-    entry.inGrace = true;
-    const generation = ++entry.generation;
+    const generation = this.#grace.begin(entry);
     this.#log("warn", "live source dropped; waiting for reconnect", {
       stationId: entry.stationId,
       sessionId,
       reason,
       graceMs,
     });
-    await this.#updateSession(entry.stationId, sessionId, { state: "connected" });
+    await this.#update(entry.stationId, sessionId, { state: "connected" });
     if (options.stillRouted !== true) {
       await this.#bus.publish("source_failure", entry.stationId, {
         source: `live:${sessionId}`,
@@ -389,14 +248,11 @@ export class LiveService {
         action: "retrying",
       });
     }
-    const ended = this.#track(
-      this.#time.sleep(graceMs).then(async () => {
-        if (entry.generation !== generation || !entry.inGrace) return false;
-        if (this.#byMount.get(mountKey(entry)) !== entry) return false;
-        await this.#finish(entry, `${reason}; no reconnect within ${graceMs / 1000} s`, true);
-        return true;
-      }),
-    );
+    const ended = this.#grace.expireAfter(entry, generation, graceMs, async () => {
+      if (!this.#mounts.holds(entry)) return false;
+      await this.#finish(entry, `${reason}; no reconnect within ${graceMs / 1000} s`, true);
+      return true;
+    });
     return { ended };
   }
 
@@ -409,11 +265,10 @@ export class LiveService {
    * called. Resolves false when the session was not in its grace.
    */
   async sourceReturned(sessionId: string): Promise<boolean> {
-    const entry = this.#entryOf(sessionId);
+    const entry = this.#mounts.bySession(sessionId);
     if (entry === undefined || !entry.inGrace) return false;
-    entry.inGrace = false;
-    entry.generation++;
-    await this.#updateSession(entry.stationId, sessionId, { state: "active" });
+    this.#grace.end(entry);
+    await this.#update(entry.stationId, sessionId, { state: "active" });
     this.#log("info", "live source delivers again within grace", {
       stationId: entry.stationId,
       sessionId,
@@ -433,11 +288,11 @@ export class LiveService {
         details: { field: "sessionId" },
       });
     }
-    const entry = this.#entryOf(sessionId);
+    const entry = this.#mounts.bySession(sessionId);
     if (entry === undefined || entry.stationId !== stationId) {
       if (stored.state === "disconnected") return stored;
       // A session this process does not hold (e.g. left over from a restart): close the record.
-      const closed = await this.#updateSession(stationId, sessionId, {
+      const closed = await this.#update(stationId, sessionId, {
         state: "disconnected",
         disconnectedAt: this.#time.now(),
       });
@@ -466,7 +321,7 @@ export class LiveService {
    * Rejects with `NOT_FOUND` when the session is not live.
    */
   async updateMetadata(sessionId: string, song: string): Promise<boolean> {
-    const entry = this.#entryOf(sessionId);
+    const entry = this.#mounts.bySession(sessionId);
     if (entry === undefined) {
       throw new GrimnirError("NOT_FOUND", `live session ${sessionId} is not live`, {
         details: { field: "sessionId" },
@@ -474,7 +329,7 @@ export class LiveService {
     }
     if (entry.song === song) return false;
     entry.song = song;
-    const session = await this.#updateSession(entry.stationId, sessionId, { metadata: song });
+    const session = await this.#update(entry.stationId, sessionId, { metadata: song });
     if (this.#publishNowPlaying) {
       await this.#bus.publish("now_playing", entry.stationId, {
         ...splitSong(song),
@@ -487,93 +342,24 @@ export class LiveService {
 
   /** Be told whenever a session ends for good (the harbor drops the source). Returns an unsubscribe. */
   onSessionEnded(listener: (end: LiveSessionEnd) => void): () => void {
-    this.#endListeners.add(listener);
-    return () => this.#endListeners.delete(listener);
+    return this.#handover.onEnded(listener);
   }
 
   /** Id of the live session on a station mount, if one is live or in grace. */
   sessionOnMount(stationId: string, mountId: string): string | undefined {
-    const entry = this.#byMount.get(`${stationId}/${mountId}`);
+    const entry = this.#mounts.get({ stationId, mountId });
     return entry === undefined || entry.sessionId === "" ? undefined : entry.sessionId;
   }
 
   /** Stop: pending graces no longer fail back; waits for running callbacks. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const entry of this.#byMount.values()) entry.generation++;
-    await Promise.allSettled([...this.#pending]);
-  }
-
-  async #check(request: LiveConnectRequest): Promise<{
-    grant: LiveGrant;
-    token?: LiveToken;
-    busy?: LiveEntry;
-    resume?: LiveEntry;
-  }> {
-    let grant: LiveGrant;
-    let token: LiveToken | undefined;
-    if (request.token !== undefined) {
-      token = await this.#findToken(request.token, request.stationId);
-      grant = grantOf(token);
-    } else if (request.grant !== undefined) {
-      grant = request.grant;
-    } else {
-      throw new GrimnirError("VALIDATION", "a live connect needs a token or a grant", {
-        details: { field: "token" },
-      });
-    }
-    if (request.mountId !== undefined && request.mountId !== grant.mountId) {
-      throw new GrimnirError("FORBIDDEN", "live credentials are for another mount", {
-        details: { reason: "wrong-mount", field: "mountId" },
-      });
-    }
-    if (request.stationId !== undefined && request.stationId !== grant.stationId) {
-      throw new GrimnirError("FORBIDDEN", "live credentials are for another station", {
-        details: { reason: "wrong-station", field: "stationId" },
-      });
-    }
-    const busy = this.#byMount.get(mountKey(grant));
-    const sameSource =
-      token !== undefined
-        ? busy?.tokenId === token.id
-        : busy?.tokenId === undefined && busy?.userId === grant.userId;
-    if (busy?.inGrace === true && sameSource) return { grant, token, resume: busy };
-    if (token !== undefined) {
-      if (token.usedAt !== undefined) throw unauthorized("used", "live token was already used");
-      if (token.expiresAt <= this.#time.now())
-        throw unauthorized("expired", "live token has expired");
-    }
-    if (busy !== undefined && !busy.inGrace) throw mountBusy(grant.mountId, busy.sessionId);
-    return { grant, token, busy };
-  }
-
-  async #findToken(token: string, stationId: string | undefined): Promise<LiveToken> {
-    const hash = hashLiveToken(token);
-    const record = await this.#store.liveTokens.findByHash(hash);
-    if (
-      record === undefined ||
-      !constantTimeEqual(record.tokenHash, hash) ||
-      (stationId !== undefined && record.stationId !== stationId)
-    ) {
-      throw unauthorized("unknown", "live token is not valid");
-    }
-    return record;
-  }
-
-  async #useToken(token: LiveToken): Promise<void> {
-    try {
-      await this.#store.liveTokens.update({ ...token, usedAt: this.#time.now() });
-    } catch (err) {
-      if (isGrimnirError(err, "CONFLICT"))
-        throw unauthorized("used", "live token was already used");
-      throw err;
-    }
+    await this.#grace.close(this.#mounts.entries());
   }
 
   async #resume(entry: LiveEntry, request: LiveConnectRequest): Promise<LiveSession> {
-    entry.inGrace = false;
-    entry.generation++;
-    const session = await this.#updateSession(entry.stationId, entry.sessionId, {
+    this.#grace.end(entry);
+    const session = await this.#update(entry.stationId, entry.sessionId, {
       inputUri: request.inputUri,
       ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
     });
@@ -581,133 +367,16 @@ export class LiveService {
       stationId: entry.stationId,
       sessionId: entry.sessionId,
     });
-    return this.#goLive(session, true);
-  }
-
-  async #goLive(session: LiveSession, resumed: boolean): Promise<LiveSession> {
-    if (this.#onLive !== undefined) {
-      try {
-        await this.#onLive(session, { resumed });
-      } catch (err) {
-        await this.#reportFailure(session, "could not route the live input", err);
-        return session;
-      }
-    }
-    return this.#updateSession(session.stationId, session.id, { state: "active" });
+    return this.#handover.goLive(session, true);
   }
 
   async #finish(entry: LiveEntry, reason: string, failBack: boolean): Promise<LiveSession> {
-    const key = mountKey(entry);
-    if (this.#byMount.get(key) === entry) this.#byMount.delete(key);
-    entry.generation++;
-    entry.inGrace = false;
-    const session = await this.#updateSession(entry.stationId, entry.sessionId, {
-      state: "disconnected",
-      disconnectedAt: this.#time.now(),
-    });
-    await this.#bus.publish("dj.disconnect", entry.stationId, {
-      sessionId: session.id,
-      userId: session.userId,
-      reason,
-    });
-    this.#log("info", "live session ended", {
-      stationId: entry.stationId,
-      sessionId: session.id,
-      reason,
-    });
-    let failedBack = false;
-    if (failBack && this.#onFailback !== undefined) {
-      try {
-        await this.#onFailback(entry.stationId, session);
-        failedBack = true;
-      } catch (err) {
-        await this.#reportFailure(session, "failback to automation failed", err);
-      }
-    }
-    for (const listener of this.#endListeners) listener({ session, reason, failedBack });
-    return session;
+    this.#mounts.release(entry);
+    this.#grace.end(entry);
+    return this.#handover.end(entry.stationId, entry.sessionId, reason, failBack);
   }
 
-  async #reportFailure(session: LiveSession, what: string, err: unknown): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
-    this.#log("error", what, {
-      stationId: session.stationId,
-      sessionId: session.id,
-      error: message,
-    });
-    await this.#bus.publish("source_failure", session.stationId, {
-      source: `live:${session.id}`,
-      reason: `${what}: ${message}`,
-      action: "fallback",
-    });
+  #update(stationId: string, sessionId: string, patch: LiveSessionPatch): Promise<LiveSession> {
+    return updateLiveSession(this.#store, stationId, sessionId, patch);
   }
-
-  /** Read-modify-write with one retry when a concurrent writer bumped the version. */
-  async #updateSession(
-    stationId: string,
-    sessionId: string,
-    patch: Partial<Pick<LiveSession, "state" | "disconnectedAt" | "inputUri" | "metadata">>,
-  ): Promise<LiveSession> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.#store.liveSessions.get(stationId, sessionId);
-      if (current === undefined) {
-        throw new GrimnirError("NOT_FOUND", `live session ${sessionId} does not exist`, {
-          details: { field: "sessionId" },
-        });
-      }
-      try {
-        return await this.#store.liveSessions.update({ ...current, ...patch });
-      } catch (err) {
-        if (!isGrimnirError(err, "CONFLICT") || attempt >= 2) throw err;
-      }
-    }
-  }
-
-  #entryOf(sessionId: string): LiveEntry | undefined {
-    for (const entry of this.#byMount.values()) if (entry.sessionId === sessionId) return entry;
-    return undefined;
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    const tracked = promise.catch((err: unknown) => {
-      this.#log("error", "live grace handling failed", {
-        error: err instanceof Error ? err.message : String(err),
-      });
-      return false as T;
-    });
-    this.#pending.add(tracked);
-    void tracked.finally(() => this.#pending.delete(tracked));
-    return tracked;
-  }
-}
-
-/** Split an Icecast "Artist - Title" song into its parts (title only when there is no " - "). */
-export function splitSong(song: string): { title: string; artist?: string } {
-  const at = song.indexOf(" - ");
-  if (at <= 0) return { title: song.trim() };
-  return { artist: song.slice(0, at).trim(), title: song.slice(at + 3).trim() };
-}
-
-function grantOf(record: LiveToken): LiveGrant {
-  return {
-    tokenId: record.id,
-    stationId: record.stationId,
-    mountId: record.mountId,
-    userId: record.userId,
-    priority: record.priority,
-  };
-}
-
-function mountKey(x: { stationId: string; mountId: string }): string {
-  return `${x.stationId}/${x.mountId}`;
-}
-
-function mountBusy(mountId: string, sessionId: string): GrimnirError {
-  return new GrimnirError("CONFLICT", `mount ${mountId} already has a live source`, {
-    details: { reason: "mount-busy", sessionId, field: "mountId" },
-  });
-}
-
-function unauthorized(reason: string, message: string): GrimnirError {
-  return new GrimnirError("UNAUTHORIZED", message, { details: { reason } });
 }
