@@ -1,43 +1,21 @@
 import type { FadeCurve } from "@grimnir/core";
-import { dbToGain, fadeInGain, gainToDb } from "../fade-curve.js";
-import type { DeckEndReason, MixerItem } from "./deck.js";
-import { Layer, type LayerListener } from "./layer.js";
+import { dbToGain, gainToDb } from "../fade-curve.js";
+import type { MixerItem } from "./deck.js";
+import { linearRamp, rampGain, type GainRamp } from "./gain-ramp.js";
+import { Layer } from "./layer.js";
 import {
   LiveLayer,
   type LiveInputState,
-  type LiveLayerListener,
   type LiveLayerTiming,
   type LiveSource,
 } from "./live-layer.js";
 import { LevelMeter, type LevelReading } from "./meters.js";
+import { mixBlock, type MixStems } from "./mix-block.js";
+import { layerEvents, liveEvents, type MixerEvent, type MixerEventSink } from "./mixer-events.js";
 import { SilenceDetector } from "./silence-detector.js";
 
-/** Something the mixer reports; `frame` is the output sample clock (frames since the mixer started). */
-export type MixerEvent =
-  | { type: "item_started"; frame: number; itemId: string; layer: "program" | "emergency" }
-  | {
-      type: "item_ended";
-      frame: number;
-      itemId: string;
-      layer: "program" | "emergency";
-      reason: DeckEndReason;
-      /** Position reached in the file, frames from file start. */
-      positionFrames: number;
-    }
-  | { type: "source_failure"; frame: number; itemId: string; message: string }
-  | { type: "underrun"; frame: number; itemId: string; missingFrames: number }
-  | { type: "silence"; frame: number }
-  | { type: "audio_restored"; frame: number }
-  | { type: "emergency_started"; frame: number }
-  | { type: "emergency_ended"; frame: number }
-  /** First sample of a routed live input in the mix (once per RouteLive): the takeover begins here. */
-  | { type: "live_started"; frame: number; inputUri: string }
-  /** A live input delivers audio (first time and after each dropout). */
-  | { type: "live_connected"; frame: number; inputUri: string }
-  /** A live input stopped delivering (decoder exit or nothing for the dropout time); the layer plays silence. */
-  | { type: "live_disconnected"; frame: number; inputUri: string; reason: string }
-  /** A live input left the mix (faded out after Play/Stop or replaced by another input). */
-  | { type: "live_ended"; frame: number; inputUri: string };
+// Re-exported: the package index and the DSP chain import the mixer's types from here.
+export type { MixerEvent, MixStems };
 
 /** How {@link Mixer.schedule} starts an item; frames are on the output sample clock. */
 export interface ScheduleOptions {
@@ -47,16 +25,6 @@ export interface ScheduleOptions {
   crossfadeFrames?: number;
   /** Fade shape for the crossfade and the item's fade-in; linear by default. */
   curve?: FadeCurve;
-}
-
-/** The layers' signals of the block being processed, interleaved stereo, after program and master gains. */
-export interface MixStems {
-  /** The program (automation) layer. */
-  automation: Float32Array;
-  /** The emergency layer. */
-  emergency: Float32Array;
-  /** The live layer (after its emergency preemption ramp); always set by the mixer. */
-  live?: Float32Array;
 }
 
 /**
@@ -125,14 +93,6 @@ export interface MixerStatus {
   liveState?: LiveInputState;
 }
 
-interface Ramp {
-  from: number;
-  to: number;
-  frames: number;
-  done: number;
-  curve: FadeCurve;
-}
-
 /**
  * The per-station stereo mixer: a deterministic function from scheduled items
  * to interleaved float PCM on a sample clock. It never blocks and never stops:
@@ -155,10 +115,10 @@ export class Mixer {
   #frame = 0;
   #blockStart = 0;
   #emergencyActive = false;
-  #programRamp: Ramp | undefined;
+  #programRamp: GainRamp | undefined;
   /** Live layer gain: ramps to 0 while an emergency preempts it and back after. */
-  #liveMute: Ramp = { from: 1, to: 1, frames: 0, done: 0, curve: "linear" };
-  #master: Ramp = { from: 1, to: 1, frames: 0, done: 0, curve: "linear" };
+  #liveMute: GainRamp = linearRamp(1, 1, 0);
+  #master: GainRamp = linearRamp(1, 1, 0);
   #underruns = 0;
   #scratch = new Float32Array(0);
   #programBuf = new Float32Array(0);
@@ -180,9 +140,16 @@ export class Mixer {
       options.silenceThresholdDb ?? -50,
       options.silenceFrames ?? this.sampleRate * 15,
     );
-    this.#program = new Layer(this.#listener("program"), options.startBufferFrames);
+    const sink: MixerEventSink = {
+      frameAt: (offset) => this.#blockStart + offset,
+      emit: (event) => {
+        if (event.type === "underrun") this.#underruns++;
+        this.#onEvent(event);
+      },
+    };
+    this.#program = new Layer(layerEvents("program", sink), options.startBufferFrames);
     this.#emergency = new Layer(
-      this.#listener("emergency"),
+      layerEvents("emergency", sink),
       options.emergencyStartBufferFrames ?? options.startBufferFrames,
     );
     const ms = (n: number): number => Math.round((this.sampleRate * n) / 1000);
@@ -193,7 +160,7 @@ export class Mixer {
         dropoutFrames: options.live?.dropoutFrames ?? ms(500),
         rampFrames: options.live?.rampFrames ?? this.#preemptFrames,
       },
-      this.#liveListener(),
+      liveEvents(sink),
     );
   }
 
@@ -271,14 +238,8 @@ export class Mixer {
     });
     if (!this.#emergencyActive) {
       this.#emergencyActive = true;
-      this.#programRamp = { from: 1, to: 0, frames: this.#preemptFrames, done: 0, curve: "linear" };
-      this.#liveMute = {
-        from: this.#rampValue(this.#liveMute),
-        to: 0,
-        frames: this.#preemptFrames,
-        done: 0,
-        curve: "linear",
-      };
+      this.#programRamp = linearRamp(1, 0, this.#preemptFrames);
+      this.#liveMute = linearRamp(rampGain(this.#liveMute), 0, this.#preemptFrames);
       this.#onEvent({ type: "emergency_started", frame: this.#frame });
     }
   }
@@ -291,13 +252,13 @@ export class Mixer {
 
   /** Ramp the master gain to `targetDb` over `frames` along `curve`. */
   fade(targetDb: number, frames: number, curve: FadeCurve = "linear"): void {
-    const now = this.#rampValue(this.#master);
+    const now = rampGain(this.#master);
     this.#master = { from: now, to: dbToGain(targetDb), frames, done: 0, curve };
   }
 
   /** Current master gain, dB. */
   get masterGainDb(): number {
-    return gainToDb(this.#rampValue(this.#master));
+    return gainToDb(rampGain(this.#master));
   }
 
   /** Change silence detection: threshold dBFS, duration frames. */
@@ -355,12 +316,12 @@ export class Mixer {
     this.#blockStart = this.#frame;
     // Live first: it decides where (if anywhere) it takes the air from the program in this block.
     const takeover = this.#live.render(lbuf, frames, this.#frame, this.#scratch);
-    let liveUp: Ramp | undefined;
+    let liveUp: GainRamp | undefined;
     let liveUpFrom = frames;
 
     // Program gain: 1, or a ramp down (preempted, then paused) / up (resuming after an emergency).
-    let down: Ramp | undefined;
-    let up: Ramp | undefined = this.#programRamp?.to === 1 ? this.#programRamp : undefined;
+    let down: GainRamp | undefined;
+    let up: GainRamp | undefined = this.#programRamp?.to === 1 ? this.#programRamp : undefined;
     let upFrom = 0;
     let programTo = frames;
     if (this.#emergencyActive) {
@@ -376,11 +337,11 @@ export class Mixer {
         this.#emergencyActive = false;
         this.#onEvent({ type: "emergency_ended", frame: this.#frame + idleAt });
         upFrom = Math.max(idleAt, programTo);
-        up = { from: 0, to: 1, frames: this.#preemptFrames, done: 0, curve: "linear" };
+        up = linearRamp(0, 1, this.#preemptFrames);
         this.#programRamp = up;
         this.#program.render(pbuf, upFrom, frames, this.#scratch);
         liveUpFrom = idleAt;
-        liveUp = { from: 0, to: 1, frames: this.#preemptFrames, done: 0, curve: "linear" };
+        liveUp = linearRamp(0, 1, this.#preemptFrames);
       }
     } else if (takeover) {
       this.#program.render(pbuf, 0, takeover.offset, this.#scratch);
@@ -390,53 +351,25 @@ export class Mixer {
       this.#program.render(pbuf, 0, frames, this.#scratch);
     }
 
-    let auto = this.#autoStem.subarray(0, frames * 2);
-    let emer = this.#emergencyStem.subarray(0, frames * 2);
-    let lstem = this.#liveStem.subarray(0, frames * 2);
-    const steady =
-      !up &&
-      !down &&
-      !liveUp &&
-      this.#liveMute.done >= this.#liveMute.frames &&
-      this.#master.done >= this.#master.frames;
-    // No ramp running (the usual case): constant gains, no per-sample ramp steps.
-    const lgSteady = this.#liveMute.to;
-    const mgSteady = this.#master.to;
-    if (steady && lgSteady === 1 && mgSteady === 1) {
-      // Unity gains: the layer buffers are the stems (nothing writes them until the next render).
-      auto = pbuf;
-      emer = ebuf;
-      lstem = lbuf;
-      for (let i = 0; i < frames * 2; i++) out[i] = pbuf[i]! + ebuf[i]! + lbuf[i]!;
-    }
-    for (let i = 0; steady && (lgSteady !== 1 || mgSteady !== 1) && i < frames * 2; i++) {
-      const l = lbuf[i]! * lgSteady;
-      auto[i] = pbuf[i]! * mgSteady;
-      emer[i] = ebuf[i]! * mgSteady;
-      lstem[i] = l * mgSteady;
-      out[i] = (pbuf[i]! + ebuf[i]! + l) * mgSteady;
-    }
-    for (let i = 0; !steady && i < frames; i++) {
-      let pg = 1;
-      if (up && i >= upFrom) pg = this.#step(up);
-      else if (down) pg = i < programTo ? this.#step(down) : 0;
-      else if (up) pg = 0;
-      const lg = i >= liveUpFrom ? this.#step(liveUp!) : this.#step(this.#liveMute);
-      const mg = this.#step(this.#master);
-      const l0 = lbuf[i * 2]! * lg;
-      const l1 = lbuf[i * 2 + 1]! * lg;
-      auto[i * 2] = pbuf[i * 2]! * pg * mg;
-      auto[i * 2 + 1] = pbuf[i * 2 + 1]! * pg * mg;
-      emer[i * 2] = ebuf[i * 2]! * mg;
-      emer[i * 2 + 1] = ebuf[i * 2 + 1]! * mg;
-      lstem[i * 2] = l0 * mg;
-      lstem[i * 2 + 1] = l1 * mg;
-      out[i * 2] = (pbuf[i * 2]! * pg + ebuf[i * 2]! + l0) * mg;
-      out[i * 2 + 1] = (pbuf[i * 2 + 1]! * pg + ebuf[i * 2 + 1]! + l1) * mg;
-    }
+    const stems = mixBlock(
+      out,
+      { automation: pbuf, emergency: ebuf, live: lbuf },
+      { automation: this.#autoStem, emergency: this.#emergencyStem, live: this.#liveStem },
+      frames,
+      {
+        programUp: up,
+        programUpFrom: upFrom,
+        programDown: down,
+        programTo,
+        liveMute: this.#liveMute,
+        liveUp,
+        liveUpFrom,
+        master: this.#master,
+      },
+    );
     if (liveUp) this.#liveMute = liveUp;
     if (up && up.done >= up.frames) this.#programRamp = undefined;
-    this.processor?.process(out, { automation: auto, emergency: emer, live: lstem });
+    this.processor?.process(out, stems);
 
     this.#meter.process(out);
     for (const change of this.#silence.process(out, this.#frame)) {
@@ -458,67 +391,5 @@ export class Mixer {
     this.#autoStem = new Float32Array(frames * 2);
     this.#emergencyStem = new Float32Array(frames * 2);
     this.#liveStem = new Float32Array(frames * 2);
-  }
-
-  #rampValue(ramp: Ramp): number {
-    if (ramp.done >= ramp.frames) return ramp.to;
-    return ramp.from + (ramp.to - ramp.from) * fadeInGain(ramp.curve, ramp.done / ramp.frames);
-  }
-
-  /** Gain of `ramp` at its current frame, then advance it by one frame. */
-  #step(ramp: Ramp): number {
-    const g = this.#rampValue(ramp);
-    if (ramp.done < ramp.frames) ramp.done++;
-    return g;
-  }
-
-  #liveListener(): LiveLayerListener {
-    const at = (offset: number): number => this.#blockStart + offset;
-    return {
-      started: (inputUri, offset) =>
-        this.#onEvent({ type: "live_started", frame: at(offset), inputUri }),
-      connected: (inputUri, offset) =>
-        this.#onEvent({ type: "live_connected", frame: at(offset), inputUri }),
-      disconnected: (inputUri, offset, reason) =>
-        this.#onEvent({ type: "live_disconnected", frame: at(offset), inputUri, reason }),
-      ended: (inputUri, offset) =>
-        this.#onEvent({ type: "live_ended", frame: at(offset), inputUri }),
-    };
-  }
-
-  #listener(layer: "program" | "emergency"): LayerListener {
-    return {
-      started: (item, offset) =>
-        this.#onEvent({
-          type: "item_started",
-          frame: this.#blockStart + offset,
-          itemId: item.itemId,
-          layer,
-        }),
-      ended: (deck, offset, reason) => {
-        const frame = this.#blockStart + offset;
-        if (reason === "failed") {
-          const message = deck.item.source.error?.message ?? "decoder failed";
-          this.#onEvent({ type: "source_failure", frame, itemId: deck.item.itemId, message });
-        }
-        this.#onEvent({
-          type: "item_ended",
-          frame,
-          itemId: deck.item.itemId,
-          layer,
-          reason,
-          positionFrames: deck.position,
-        });
-      },
-      underrun: (item, offset, missingFrames) => {
-        this.#underruns++;
-        this.#onEvent({
-          type: "underrun",
-          frame: this.#blockStart + offset,
-          itemId: item.itemId,
-          missingFrames,
-        });
-      },
-    };
   }
 }
