@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ManualTimeSource, MemoryBus, MemoryStore, type BusEvent } from "@grimnir/core";
 import { LiveService } from "./live-service.js";
+import type { LiveServiceOptions } from "./live-service-options.js";
 import { splitSong } from "./song-title.js";
 import { hashLiveToken } from "./credentials.js";
 
+/** A live service on a manual clock, with every bus event, routed session and failback recorded. */
 async function setup(
-  options: { liveTimeoutSec?: number; tokenEncoding?: "hex" | "base64url" } = {},
+  options: Pick<
+    LiveServiceOptions,
+    "liveTimeoutSec" | "tokenEncoding" | "publishNowPlaying" | "onLive"
+  > = {},
 ) {
   const time = new ManualTimeSource(1_700_000_000_000);
   const store = new MemoryStore({ timeSource: time });
@@ -22,27 +27,37 @@ async function setup(
     time,
     liveTimeoutSec: options.liveTimeoutSec ?? 30,
     tokenEncoding: options.tokenEncoding,
-    onLive: (s, info) => {
-      routed.push(`${s.id}${info.resumed ? ":resumed" : ""}`);
-    },
+    publishNowPlaying: options.publishNowPlaying,
+    onLive:
+      options.onLive ??
+      ((s, info) => {
+        routed.push(`${s.id}${info.resumed ? ":resumed" : ""}`);
+      }),
     onFailback: (stationId, s) => {
       failbacks.push(`${stationId}/${s.id}`);
     },
     log: () => undefined,
   });
+  /** A token of station "st" for mount "m", DJ "dj", priority 1, valid a minute, unless overridden. */
+  const issue = (
+    request: Partial<{ mountId: string; userId: string; priority: 1 | 2; ttlMs: number }> = {},
+  ) =>
+    live.generateToken("st", {
+      mountId: "m",
+      userId: "dj",
+      priority: 1,
+      ttlMs: 60_000,
+      ...request,
+    });
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { time, store, bus, events, failbacks, routed, live, flush };
+  const topics = (topic: string) => events.filter((e) => e.topic === topic);
+  return { time, store, bus, events, failbacks, routed, live, issue, flush, topics };
 }
 
 describe("LiveService", () => {
   it("stores only the SHA-256 of a 32-byte token and binds it to station, mount and DJ", async () => {
-    const { live, store } = await setup();
-    const issued = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 2,
-      ttlMs: 60_000,
-    });
+    const { live, store, issue } = await setup();
+    const issued = await issue({ priority: 2 });
     expect(issued.token).toMatch(/^[0-9a-f]{64}$/);
     const [record] = await store.liveTokens.list("st");
     expect(record).toMatchObject({
@@ -65,20 +80,15 @@ describe("LiveService", () => {
   });
 
   it("issues base64url tokens when asked, and accepts either encoding of the same bytes", async () => {
-    const { live } = await setup({ tokenEncoding: "base64url" });
-    const issued = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 1000,
-    });
+    const { live, issue } = await setup({ tokenEncoding: "base64url" });
+    const issued = await issue({ ttlMs: 1000 });
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const hex = Buffer.from(issued.token, "base64url").toString("hex");
     expect((await live.authorize("st", hex)).tokenId).toBe(issued.id);
   });
 
   it("refuses malformed, unknown, expired and used tokens with the reason", async () => {
-    const { live, time } = await setup();
+    const { live, time, issue } = await setup();
     await expect(live.authorizeSource("hackme")).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       details: { reason: "malformed" },
@@ -86,22 +96,12 @@ describe("LiveService", () => {
     await expect(live.authorizeSource("0".repeat(64))).rejects.toMatchObject({
       details: { reason: "unknown" },
     });
-    const a = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 1000,
-    });
+    const a = await issue({ ttlMs: 1000 });
     time.advance(1000);
     await expect(live.authorizeSource(a.token)).rejects.toMatchObject({
       details: { reason: "expired" },
     });
-    const b = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const b = await issue();
     await expect(live.authorizeSource(b.token, { mountId: "other" })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -114,13 +114,8 @@ describe("LiveService", () => {
   });
 
   it("lets only one of two racing connects with the same token win", async () => {
-    const { live } = await setup();
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const { live, issue } = await setup();
+    const t = await issue();
     const results = await Promise.allSettled([
       live.connect("st", { token: t.token }),
       live.connect("st", { token: t.token }),
@@ -129,19 +124,9 @@ describe("LiveService", () => {
   });
 
   it("refuses a second source on a busy mount with CONFLICT", async () => {
-    const { live } = await setup();
-    const a = await live.generateToken("st", {
-      mountId: "m",
-      userId: "ann",
-      priority: 1,
-      ttlMs: 60_000,
-    });
-    const b = await live.generateToken("st", {
-      mountId: "m",
-      userId: "bob",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const { live, issue } = await setup();
+    const a = await issue({ userId: "ann" });
+    const b = await issue({ userId: "bob" });
     await live.connect("st", { token: a.token });
     await expect(live.connect("st", { token: b.token })).rejects.toMatchObject({
       code: "CONFLICT",
@@ -152,15 +137,10 @@ describe("LiveService", () => {
   });
 
   it("publishes dj.connect, waits the live timeout after a drop, then fails back and publishes dj.disconnect", async () => {
-    const { live, time, events, failbacks, routed, store, flush } = await setup({
+    const { live, time, events, failbacks, routed, store, flush, issue } = await setup({
       liveTimeoutSec: 30,
     });
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const t = await issue();
     const session = await live.connect("st", {
       token: t.token,
       inputUri: "srt://127.0.0.1:9000?mode=listener",
@@ -189,13 +169,10 @@ describe("LiveService", () => {
   });
 
   it("resumes the same session when the token reconnects within the grace", async () => {
-    const { live, time, failbacks, routed, events, flush } = await setup({ liveTimeoutSec: 10 });
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 2,
-      ttlMs: 60_000,
+    const { live, time, failbacks, routed, events, flush, issue } = await setup({
+      liveTimeoutSec: 10,
     });
+    const t = await issue({ priority: 2 });
     const first = await live.handleConnect({ token: t.token });
     const { ended } = await live.handleDisconnect(first.session.id, "dropped");
     time.advance(5000);
@@ -214,15 +191,10 @@ describe("LiveService", () => {
   });
 
   it("calls off the grace when an engine-pulled input delivers again, without routing it anew", async () => {
-    const { live, time, failbacks, routed, store, events, flush } = await setup({
+    const { live, time, failbacks, routed, store, events, flush, issue } = await setup({
       liveTimeoutSec: 10,
     });
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 2,
-      ttlMs: 60_000,
-    });
+    const t = await issue({ priority: 2 });
     const session = await live.connect("st", {
       token: t.token,
       inputUri: "rtp://127.0.0.1:5004?encoding-name=MPA",
@@ -255,13 +227,8 @@ describe("LiveService", () => {
   });
 
   it("ends a session at once through disconnect, and reports NOT_FOUND for unknown ones", async () => {
-    const { live, failbacks } = await setup();
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const { live, failbacks, issue } = await setup();
+    const t = await issue();
     const s = await live.connect("st", { token: t.token });
     const ended: string[] = [];
     live.onSessionEnded((e) => ended.push(e.reason));
@@ -272,16 +239,11 @@ describe("LiveService", () => {
   });
 
   it("publishes stream titles as now_playing at the session's tier", async () => {
-    const { live, events, store } = await setup();
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 2,
-      ttlMs: 60_000,
-    });
+    const { live, events, store, issue, flush } = await setup();
+    const t = await issue({ priority: 2 });
     const s = await live.connect("st", { token: t.token });
     await live.updateMetadata(s.id, "Nina Simone - Feeling Good");
-    await new Promise((r) => setTimeout(r, 0));
+    await flush();
     expect(events.at(-1)).toMatchObject({
       topic: "now_playing",
       payload: { artist: "Nina Simone", title: "Feeling Good", priority: 2 },
@@ -291,13 +253,8 @@ describe("LiveService", () => {
   });
 
   it("publishes a repeated stream title once, and a new one again", async () => {
-    const { live, events, flush } = await setup();
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const { live, events, flush, issue } = await setup();
+    const t = await issue();
     const s = await live.connect("st", { token: t.token });
     expect(await live.updateMetadata(s.id, "Nina Simone - Feeling Good")).toBe(true);
     expect(await live.updateMetadata(s.id, "Nina Simone - Feeling Good")).toBe(false);
@@ -312,51 +269,24 @@ describe("LiveService", () => {
   });
 
   it("leaves now_playing to the executor when publishNowPlaying is off, and still stores the title", async () => {
-    const store = new MemoryStore();
-    const bus = new MemoryBus();
-    const events: BusEvent[] = [];
-    await bus.subscribe("now_playing", "*", (e) => {
-      events.push(e);
-    });
-    const live = new LiveService({ store, bus, publishNowPlaying: false, log: () => undefined });
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 60_000,
-    });
+    const { live, store, issue, flush, topics } = await setup({ publishNowPlaying: false });
+    const t = await issue();
     const s = await live.connect("st", { token: t.token });
     expect(await live.updateMetadata(s.id, "Artist - Song")).toBe(true);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(events).toEqual([]);
+    await flush();
+    expect(topics("now_playing")).toEqual([]);
     expect((await store.liveSessions.get("st", s.id))?.metadata).toBe("Artist - Song");
   });
 
   it("reports a failing onLive hook as source_failure and keeps the session connected", async () => {
-    const time = new ManualTimeSource(0);
-    const store = new MemoryStore({ timeSource: time });
-    const bus = new MemoryBus();
-    const events: BusEvent[] = [];
-    await bus.subscribe("source_failure", "*", (e) => {
-      events.push(e);
-    });
-    const live = new LiveService({
-      store,
-      bus,
-      time,
+    const { live, issue, flush, topics } = await setup({
       onLive: () => Promise.reject(new Error("engine down")),
-      log: () => undefined,
     });
-    const t = await live.generateToken("st", {
-      mountId: "m",
-      userId: "dj",
-      priority: 1,
-      ttlMs: 1000,
-    });
+    const t = await issue({ ttlMs: 1000 });
     const s = await live.connect("st", { token: t.token });
     expect(s.state).toBe("connected");
-    await new Promise((r) => setTimeout(r, 0));
-    expect(events[0]?.payload).toMatchObject({
+    await flush();
+    expect(topics("source_failure")[0]?.payload).toMatchObject({
       reason: expect.stringContaining("engine down"),
       action: "fallback",
     });

@@ -1,52 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryBus, MemoryStore } from "@grimnir/core";
-import { Harbor, LiveService } from "../src/index.js";
-import { mp3Bytes, rawRequest, requireBinaries, sourceHead, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { mp3Bytes, rawRequest, sourceHead, useHarbor, waitFor } from "./helpers.js";
 
 describe("Harbor re-serve while a source goes live", () => {
-  const store = new MemoryStore();
-  const bus = new MemoryBus();
   /** What the engine would see: the re-serve URL fetched from inside `onLive`. */
   const pulls: {
     result: Promise<{ status: number; contentType: string | null; bytes: number }>;
   }[] = [];
-  const live = new LiveService({
-    store,
-    bus,
-    liveTimeoutSec: 0.5,
-    // As the server's onLive does: the engine is told to pull the URL and answers (here
-    // after 300 ms) before handleConnect returns, so the pull reaches the harbor first.
-    onLive: async (session) => {
-      pulls.push({
-        result: fetch(session.inputUri!).then(async (res) => {
-          const reader = res.body!.getReader();
-          const chunk = await reader.read();
-          await reader.cancel();
-          return {
-            status: res.status,
-            contentType: res.headers.get("content-type"),
-            bytes: chunk.value?.length ?? 0,
-          };
-        }),
-      });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+  const fx = useHarbor(
+    {
+      liveTimeoutSec: 0.5,
+      // As the server's onLive does: the engine is told to pull the URL and answers (here
+      // after 300 ms) before handleConnect returns, so the pull reaches the harbor first.
+      onLive: async (session) => {
+        pulls.push({
+          result: fetch(session.inputUri!).then(async (res) => {
+            const reader = res.body!.getReader();
+            const chunk = await reader.read();
+            await reader.cancel();
+            return {
+              status: res.status,
+              contentType: res.headers.get("content-type"),
+              bytes: chunk.value?.length ?? 0,
+            };
+          }),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+      log: () => undefined,
     },
-    log: () => undefined,
-  });
-  const harbor = new Harbor({ live, log: () => undefined });
-  let port = 0;
-
-  beforeAll(async () => {
-    requireBinaries("ffmpeg");
-    port = await harbor.start();
-  });
-  afterAll(async () => {
-    await harbor.stop();
-    await live.close();
-    await bus.close();
-  });
+    { log: () => undefined },
+  );
 
   it("answers a pull made from onLive with the stream, not a 404", async () => {
+    const { live, harbor } = fx;
     const issued = await live.generateToken("st-1", {
       mountId: "main",
       userId: "dj",
@@ -55,7 +41,7 @@ describe("Harbor re-serve while a source goes live", () => {
     });
     const tone = mp3Bytes(440, 2);
     const source = await rawRequest(
-      port,
+      fx.port,
       sourceHead({ mount: "studio", password: issued.token, contentType: "audio/mpeg" }),
       tone.subarray(0, 4096),
     );

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryBus, MemoryStore, type BusEvent, type LiveSession } from "@grimnir/core";
-import { Harbor, LiveService, type HarborRefusal, type LiveLogger } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BusEvent, LiveSession } from "@grimnir/core";
+import type { HarborRefusal, LiveLogger } from "../src/index.js";
 import {
   dominantTone,
   ffmpegSource,
   listen,
   mp3Bytes,
   rawRequest,
-  requireBinaries,
   sourceHead,
+  useHarbor,
   waitFor,
 } from "./helpers.js";
 
 describe("Harbor with real ffmpeg DJ clients", () => {
-  const store = new MemoryStore();
-  const bus = new MemoryBus();
   const events: BusEvent[] = [];
   const routed: LiveSession[] = [];
   const failbacks: { stationId: string; at: number; wallAt: number }[] = [];
@@ -22,41 +20,37 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   const logs: string[] = [];
   const log: LiveLogger = (level, message, details) =>
     logs.push(`${level} ${message} ${JSON.stringify(details)}`);
-  const live = new LiveService({
-    store,
-    bus,
-    liveTimeoutSec: 0.6,
-    onLive: (session) => {
-      routed.push(session);
+  const fx = useHarbor(
+    {
+      liveTimeoutSec: 0.6,
+      onLive: (session) => {
+        routed.push(session);
+      },
+      onFailback: (stationId) => {
+        failbacks.push({ stationId, at: performance.now(), wallAt: Date.now() });
+      },
+      log,
     },
-    onFailback: (stationId) => {
-      failbacks.push({ stationId, at: performance.now(), wallAt: Date.now() });
-    },
-    log,
-  });
-  const harbor = new Harbor({
-    live,
-    headerTimeoutMs: 800,
-    idleTimeoutMs: 1200,
-    onRefused: (r) => refusals.push(r),
-    log,
-  });
-  let port = 0;
+    { headerTimeoutMs: 800, idleTimeoutMs: 1200, onRefused: (r) => refusals.push(r), log },
+  );
+  const { store, bus, live, harbor } = fx;
   let tone: Buffer;
 
   beforeAll(async () => {
-    requireBinaries("ffmpeg");
-    port = await harbor.start();
     await bus.subscribe("*", "*", (e) => {
       events.push(e);
     });
     tone = mp3Bytes(440, 1);
   });
-  afterAll(async () => {
-    await harbor.stop();
-    await live.close();
-    await bus.close();
-  });
+
+  /** A raw source request to the harbor for `mount`, declared audio/mpeg unless `head` says otherwise. */
+  const put = (
+    mount: string,
+    password: string,
+    body?: Buffer,
+    head: Partial<Parameters<typeof sourceHead>[0]> = {},
+  ) =>
+    rawRequest(fx.port, sourceHead({ mount, password, contentType: "audio/mpeg", ...head }), body);
 
   const token = (mountId: string, ttlMs = 60_000, stationId = "st-1") =>
     live.generateToken(stationId, { mountId, userId: "dj-ann", priority: 1, ttlMs });
@@ -64,7 +58,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   it("puts an ffmpeg MP3 source on air, re-serves its 440 Hz tone, and fails back after the grace", async () => {
     const issued = await token("main");
     const dj = ffmpegSource(
-      `icecast://source:${issued.token}@127.0.0.1:${port}/studio`,
+      `icecast://source:${issued.token}@127.0.0.1:${fx.port}/studio`,
       440,
       4,
       "mp3",
@@ -76,14 +70,14 @@ describe("Harbor with real ffmpeg DJ clients", () => {
         5000,
         "the live session to be routed",
       );
-      expect(session.inputUri).toBe(`http://127.0.0.1:${port}/live/studio`);
+      expect(session.inputUri).toBe(`http://127.0.0.1:${fx.port}/live/studio`);
       expect(session.priority).toBe(1);
       const audio = await listen(session.inputUri!, 1.5);
       const heard = dominantTone(audio, [440, 880]);
       expect(heard.freq).toBe(440);
       expect(heard.amplitude).toBeGreaterThan(0.1);
 
-      const metadataUrl = `http://127.0.0.1:${port}/admin/metadata?mode=updinfo&mount=/studio&song=${encodeURIComponent("Nina Simone - Feeling Good")}`;
+      const metadataUrl = `http://127.0.0.1:${fx.port}/admin/metadata?mode=updinfo&mount=/studio&song=${encodeURIComponent("Nina Simone - Feeling Good")}`;
       const wrong = await fetch(metadataUrl, {
         headers: { authorization: `Basic ${Buffer.from("source:nope").toString("base64")}` },
       });
@@ -148,7 +142,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
       cases.map(async ({ codec, mount, freq }) => {
         const issued = await token(`m-${codec}`, 60_000, "st-codecs");
         const dj = ffmpegSource(
-          `icecast://source:${issued.token}@127.0.0.1:${port}/${mount}`,
+          `icecast://source:${issued.token}@127.0.0.1:${fx.port}/${mount}`,
           freq,
           4,
           codec,
@@ -175,39 +169,22 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   });
 
   it("refuses a wrong password, a used token, an expired token and a second source on a busy mount", async () => {
-    const wrong = await rawRequest(
-      port,
-      sourceHead({ mount: "x", password: "a".repeat(64), contentType: "audio/mpeg" }),
-    );
+    const wrong = await put("x", "a".repeat(64));
     expect(wrong.status).toBe(401);
     expect(wrong.text).toMatch(/wrong password/);
 
-    const notToken = await rawRequest(
-      port,
-      sourceHead({ mount: "x", password: "hackme", contentType: "audio/mpeg" }),
-    );
+    const notToken = await put("x", "hackme");
     expect(notToken.status).toBe(401);
 
     const expired = await token("exp", 1);
     await new Promise((r) => setTimeout(r, 5));
-    const exp = await rawRequest(
-      port,
-      sourceHead({ mount: "exp", password: expired.token, contentType: "audio/mpeg" }),
-    );
+    const exp = await put("exp", expired.token);
     expect(exp.status).toBe(403);
     expect(exp.text).toMatch(/expired/);
 
     // A raw PUT with Expect: 100-continue holding the mount with real MP3 bytes.
     const first = await token("busy");
-    const holder = await rawRequest(
-      port,
-      sourceHead({
-        mount: "busy",
-        password: first.token,
-        contentType: "audio/mpeg",
-        expect100: true,
-      }),
-    );
+    const holder = await put("busy", first.token, undefined, { expect100: true });
     expect(holder.status).toBe(100);
     holder.socket.write(tone.subarray(0, 16_384));
     await waitFor(
@@ -217,50 +194,25 @@ describe("Harbor with real ffmpeg DJ clients", () => {
     );
 
     const second = await token("busy-2");
-    const busyPath = await rawRequest(
-      port,
-      sourceHead({
-        method: "SOURCE",
-        mount: "busy",
-        password: second.token,
-        contentType: "audio/mpeg",
-      }),
-    );
+    const busyPath = await put("busy", second.token, undefined, { method: "SOURCE" });
     expect(busyPath.status).toBe(409);
     const third = await token("busy");
-    const busyMount = await rawRequest(
-      port,
-      sourceHead({ mount: "elsewhere", password: third.token, contentType: "audio/mpeg" }),
-    );
+    const busyMount = await put("elsewhere", third.token);
     expect(busyMount.status).toBe(409);
     expect(busyMount.text).toMatch(/already has a live source/);
 
-    const reused = await rawRequest(
-      port,
-      sourceHead({ mount: "again", password: first.token, contentType: "audio/mpeg" }),
-    );
+    const reused = await put("again", first.token);
     expect(reused.status).toBe(403);
     expect(reused.text).toMatch(/already used/);
     holder.socket.destroy();
 
-    const unsupported = await rawRequest(
-      port,
-      sourceHead({ mount: "x", password: second.token, contentType: "video/mp4" }),
-    );
+    const unsupported = await put("x", second.token, undefined, { contentType: "video/mp4" });
     expect(unsupported.status).toBe(415);
   });
 
   it("drops garbage and silent sources without using up their token", async () => {
     const issued = await token("g");
-    const garbage = await rawRequest(
-      port,
-      sourceHead({
-        method: "SOURCE",
-        mount: "g",
-        password: issued.token,
-        contentType: "audio/mpeg",
-      }),
-    );
+    const garbage = await put("g", issued.token, undefined, { method: "SOURCE" });
     expect(garbage.status).toBe(200);
     garbage.socket.write(
       Buffer.from("<html><body>this is not audio at all, sorry</body></html>\n".repeat(3)),
@@ -277,10 +229,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
     );
 
     // Headers, then nothing: dropped after the idle timeout.
-    const silent = await rawRequest(
-      port,
-      sourceHead({ mount: "g", password: issued.token, contentType: "audio/mpeg" }),
-    );
+    const silent = await put("g", issued.token);
     expect(silent.status).toBe(200);
     await waitFor(
       () => refusals.find((r) => r.mount === "g" && /no audio within/.test(r.reason)),
@@ -289,7 +238,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
     );
 
     // Half a request head (slowloris): dropped after the head timeout.
-    const slow = await rawRequest(port, "PUT /g HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const slow = await rawRequest(fx.port, "PUT /g HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     expect(slow.status).toBe(0);
     expect(refusals.some((r) => /request head not complete/.test(r.reason))).toBe(true);
 
@@ -301,11 +250,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
   it("keeps the session when the DJ reconnects within the grace", async () => {
     const issued = await token("rc", 60_000, "st-rc");
     const before = failbacks.length;
-    const a = await rawRequest(
-      port,
-      sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }),
-      tone.subarray(0, 8192),
-    );
+    const a = await put("rc", issued.token, tone.subarray(0, 8192));
     expect(a.status).toBe(200);
     const session = await waitFor(
       () => routed.find((s) => s.mountId === "rc"),
@@ -317,11 +262,7 @@ describe("Harbor with real ffmpeg DJ clients", () => {
     expect(response.status).toBe(200);
     a.socket.destroy();
     await new Promise((r) => setTimeout(r, 150));
-    const b = await rawRequest(
-      port,
-      sourceHead({ mount: "rc", password: issued.token, contentType: "audio/mpeg" }),
-      tone.subarray(0, 8192),
-    );
+    const b = await put("rc", issued.token, tone.subarray(0, 8192));
     expect(b.status).toBe(200);
     await waitFor(
       () => routed.filter((s) => s.mountId === "rc").length === 2,

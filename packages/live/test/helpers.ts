@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import { MemoryBus, MemoryStore } from "@grimnir/core";
 import {
   listen as startListener,
   requireBinaries as requireTools,
   toneAmplitude,
 } from "@grimnir/testkit";
+import { Harbor, LiveService, type HarborOptions, type LiveServiceOptions } from "../src/index.js";
 
 export { freePort, tempDir, waitFor, startIcecast, toneAmplitude } from "@grimnir/testkit";
 export type { Icecast } from "@grimnir/testkit";
@@ -31,33 +34,25 @@ export interface FfmpegSource {
   stop: () => Promise<void>;
 }
 
+/** Ogg with small pages, as live DJ software sends them (ffmpeg buffers up to 1 s by default). */
+const oggCodec = (codec: "libopus" | "libvorbis") =>
+  [
+    "-c:a",
+    codec,
+    "-b:a",
+    "96k",
+    "-content_type",
+    "audio/ogg",
+    "-page_duration",
+    "100000",
+    "-f",
+    "ogg",
+  ] as const;
+
 const CODECS = {
   mp3: ["-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-f", "mp3"],
-  // Small Ogg pages, as live DJ software sends them (ffmpeg buffers up to 1 s by default).
-  opus: [
-    "-c:a",
-    "libopus",
-    "-b:a",
-    "96k",
-    "-content_type",
-    "audio/ogg",
-    "-page_duration",
-    "100000",
-    "-f",
-    "ogg",
-  ],
-  vorbis: [
-    "-c:a",
-    "libvorbis",
-    "-b:a",
-    "96k",
-    "-content_type",
-    "audio/ogg",
-    "-page_duration",
-    "100000",
-    "-f",
-    "ogg",
-  ],
+  opus: oggCodec("libopus"),
+  vorbis: oggCodec("libvorbis"),
   aac: ["-c:a", "aac", "-b:a", "128k", "-content_type", "audio/aac", "-f", "adts"],
 } as const;
 
@@ -197,4 +192,41 @@ export function sourceHead(options: {
     ...(options.extra ?? []),
   ];
   return `${lines.join("\r\n")}\r\n\r\n`;
+}
+
+/** A live service and its harbor over a memory store and bus, as {@link useHarbor} starts them. */
+export interface HarborFixture {
+  store: MemoryStore;
+  bus: MemoryBus;
+  live: LiveService;
+  harbor: Harbor;
+  /** The harbor's port, once `beforeAll` ran. */
+  port: number;
+}
+
+/**
+ * A {@link LiveService} (with `liveOptions`) and a {@link Harbor} (with
+ * `harborOptions`) over a fresh memory store and bus: the harbor starts on a
+ * free loopback port in `beforeAll` (failing without ffmpeg) and everything
+ * is stopped in `afterAll`.
+ */
+export function useHarbor(
+  liveOptions: Omit<LiveServiceOptions, "store" | "bus">,
+  harborOptions: Omit<HarborOptions, "live"> = {},
+): HarborFixture {
+  const store = new MemoryStore();
+  const bus = new MemoryBus();
+  const live = new LiveService({ store, bus, ...liveOptions });
+  const harbor = new Harbor({ live, ...harborOptions });
+  const fixture: HarborFixture = { store, bus, live, harbor, port: 0 };
+  beforeAll(async () => {
+    requireBinaries("ffmpeg");
+    fixture.port = await harbor.start();
+  });
+  afterAll(async () => {
+    await harbor.stop();
+    await live.close();
+    await bus.close();
+  });
+  return fixture;
 }

@@ -1,128 +1,45 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BusEvent, LiveSession, Topic } from "@grimnir/core";
-import {
-  freePort,
-  listen,
-  requireBinaries,
-  tempDir,
-  toneTimeline,
-  waitFor,
-} from "@grimnir/testkit";
-import type { TempDir } from "@grimnir/testkit";
-import { createServerLogger } from "../src/serve/logger.js";
-import { EMBEDDED_STATION_YAML, resolveServeOptions } from "../src/serve/options.js";
-import { startServer, type RunningServer } from "../src/serve/server.js";
+import { describe, expect, it } from "vitest";
+import { listen, waitFor } from "@grimnir/testkit";
+import type { LiveSession } from "@grimnir/core";
+import { DJ_HZ, MP3_128K, share, startToneEncoder, useLiveServer } from "./live-harness.js";
 
 const GRACE_SEC = 4;
-const DJ_HZ = 660;
-
-/** Share of the 10 ms windows in `seconds` from `fromSec` where `freq` dominates. */
-function share(samples: Float32Array, fromSec: number, seconds: number, freq: number): number {
-  const timeline = toneTimeline(samples, [freq, 440, 880, 330]).slice(
-    fromSec * 100,
-    (fromSec + seconds) * 100,
-  );
-  return timeline.filter((t) => t === freq).length / Math.max(1, timeline.length);
-}
-
-/** Root mean square of `samples`. */
-function rms(samples: Float32Array): number {
-  let sum = 0;
-  for (const x of samples) sum += x * x;
-  return Math.sqrt(sum / Math.max(1, samples.length));
-}
+/** Notes the demo music plays that could be mistaken for the DJ's tone. */
+const RIVALS = [440, 880, 330];
 
 /** The DJ: ffmpeg pushing a 660 Hz tone to the harbor as Icecast source, as BUTT or Mixxx would. */
-function startDj(url: string, seconds: number): ChildProcess {
-  return spawn(
-    "ffmpeg",
-    ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi"].concat(
-      ["-i", `sine=frequency=${DJ_HZ}:duration=${seconds}`, "-c:a", "libmp3lame", "-b:a", "128k"],
-      ["-content_type", "audio/mpeg", "-ice_name", "DJ Test", "-f", "mp3", url],
-    ),
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+function startDj(url: string, seconds: number) {
+  return startToneEncoder(`duration=${seconds}`, [
+    ...MP3_128K,
+    ...["-content_type", "audio/mpeg", "-ice_name", "DJ Test", "-f", "mp3", url],
+  ]);
 }
 
 describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as the DJ)", () => {
-  let tmp: TempDir;
-  let server: RunningServer;
-  let logLines: Record<string, unknown>[];
-  let auth: Record<string, string>;
-  const events: BusEvent<Topic>[] = [];
-  const djs: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    requireBinaries("apt-get install -y ffmpeg gstreamer1.0-tools", "ffmpeg", "gst-launch-1.0");
-    tmp = tempDir("grimnir-live-");
-    const config = join(tmp.dir, "station.yaml");
-    writeFileSync(
-      config,
-      EMBEDDED_STATION_YAML.replace("live_timeout_sec: 30", `live_timeout_sec: ${GRACE_SEC}`),
-    );
-    const options = resolveServeOptions(
-      {
-        config,
-        data: join(tmp.dir, "data"),
-        host: "127.0.0.1",
-        port: "0",
-        enginePort: String(await freePort()),
-        streamPort: String(await freePort()),
-        harborPort: "0",
-        instanceId: "live-test",
-      },
-      { GRIMNIR_ADMIN_PASSWORD: "live-test-password" },
-    );
-    const sink = new PassThrough();
-    logLines = [];
-    sink.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (line.trim() !== "") logLines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-    });
-    server = await startServer(options, createServerLogger("info", sink));
-    for (const type of ["dj.connect", "dj.disconnect", "executor.state", "now_playing"] as const) {
-      await server.bus.subscribe(type, "demo", (event) => {
-        events.push(event as BusEvent<Topic>);
-      });
-    }
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: "live-test-password" }),
-    });
-    expect(login.status).toBe(200);
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    auth = { authorization: `Bearer ${accessToken}`, "content-type": "application/json" };
+  const fx = useLiveServer({
+    graceSec: GRACE_SEC,
+    instanceId: "live-test",
+    topics: ["dj.connect", "dj.disconnect", "executor.state", "now_playing"],
   });
-
-  afterAll(async () => {
-    for (const dj of djs) if (dj.exitCode === null) dj.kill("SIGKILL");
-    await server?.close();
-    tmp?.remove();
-  });
+  const { events } = fx;
 
   it("puts a DJ with a one-time token on air at live override and fails back to automation after the grace", async () => {
-    const executor = () => server.playout.pool.executor("demo")?.executor;
+    const { server, executor } = fx;
     await waitFor(() => executor()?.state === "playing", 90_000, "the demo station playing");
 
     const harborPort = server.live.harborPort;
     expect(harborPort).toBeGreaterThan(0);
-    const issued = await fetch(`${server.url}/api/v1/live/tokens?stationId=demo`, {
-      method: "POST",
-      headers: auth,
-      body: JSON.stringify({ mountId: "main", priority: 1, ttlSec: 600 }),
+    const issued = await fx.api("POST", "/api/v1/live/tokens?stationId=demo", {
+      mountId: "main",
+      priority: 1,
+      ttlSec: 600,
     });
     expect(issued.status).toBe(201);
     const { token } = (await issued.json()) as { token: string };
     expect(token).toMatch(/^[0-9a-f]{64}$/);
 
     const dj = startDj(`icecast://source:${token}@127.0.0.1:${harborPort}/studio`, 60);
-    djs.push(dj);
+    fx.children.push(dj);
     const connect = await waitFor(
       () => events.find((e) => e.topic === "dj.connect"),
       20_000,
@@ -135,9 +52,7 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     // The API shows the session active with the harbor re-serve URL as its input.
     const active = await waitFor(
       async () => {
-        const res = await fetch(`${server.url}/api/v1/live/sessions?stationId=demo`, {
-          headers: auth,
-        });
+        const res = await fx.api("GET", "/api/v1/live/sessions?stationId=demo");
         const sessions = (await res.json()) as LiveSession[];
         return sessions.find((s) => s.id === sessionId && s.state === "active");
       },
@@ -172,7 +87,7 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     );
     const onAir = await listen(`${server.url}/stream/demo.mp3`, 8).done;
     expect(
-      share(onAir, 3, 5, DJ_HZ),
+      share(onAir, 3, 5, DJ_HZ, RIVALS),
       "share of 10 ms windows where 660 Hz dominates",
     ).toBeGreaterThan(0.8);
 
@@ -189,14 +104,11 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
       );
       expect(updinfo.status).toBe(200);
     }
+    const playHistory = () =>
+      server.store.playHistory.list("demo", { from: Date.now() - 600_000, to: Date.now() + 1 });
     const record = await waitFor(
       async () =>
-        (
-          await server.store.playHistory.list("demo", {
-            from: Date.now() - 600_000,
-            to: Date.now() + 1,
-          })
-        ).find((h) => h.title === "Feeling Good" && h.artist === "Nina Simone"),
+        (await playHistory()).find((h) => h.title === "Feeling Good" && h.artist === "Nina Simone"),
       15_000,
       "the live title in the play history",
     );
@@ -208,41 +120,20 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     // One now_playing per title: the ice-name the DJ went live with, then the new song.
     expect(titles.filter((t) => t === "DJ Test")).toHaveLength(1);
     expect(titles.filter((t) => t === "Feeling Good")).toHaveLength(1);
-    const feelingGood = await server.store.playHistory.list("demo", {
-      from: Date.now() - 600_000,
-      to: Date.now() + 1,
-    });
-    expect(feelingGood.filter((h) => h.title === "Feeling Good")).toHaveLength(1);
+    expect((await playHistory()).filter((h) => h.title === "Feeling Good")).toHaveLength(1);
 
     // The DJ drops: the session waits out the grace, then automation takes the air back.
     const droppedAt = Date.now();
     dj.kill("SIGKILL");
-    const disconnect = await waitFor(
-      () => events.find((e) => e.topic === "dj.disconnect"),
-      (GRACE_SEC + 20) * 1000,
-      "dj.disconnect",
-    );
+    const disconnect = await fx.disconnected();
     expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(GRACE_SEC * 1000 - 500);
     expect(disconnect.payload).toMatchObject({ sessionId });
-    await waitFor(
-      () => executor()?.state === "playing" && executor()?.onAir?.priority === 3,
-      20_000,
-      "automation back on air",
-    );
-    expect(executor()?.sources.some((s) => s.id.startsWith("live:"))).toBe(false);
-    const after = await listen(`${server.url}/stream/demo.mp3`, 8).done;
-    expect(share(after, 3, 5, DJ_HZ), "660 Hz after failback").toBeLessThan(0.2);
-    expect(rms(after.subarray(3 * 44_100)), "automation audible after failback").toBeGreaterThan(
-      0.01,
-    );
-    const ended = await fetch(`${server.url}/api/v1/live/sessions/${sessionId}?stationId=demo`, {
-      headers: auth,
-    });
-    expect(((await ended.json()) as LiveSession).state).toBe("disconnected");
+    await fx.expectFailedBack(RIVALS, 0.2);
+    expect(await fx.sessionState(sessionId)).toBe("disconnected");
   }, 240_000);
 
   it("refuses an unknown token on the harbor with a reason, and the station stays on air", async () => {
-    const harborPort = server.live.harborPort!;
+    const harborPort = fx.server.live.harborPort!;
     const res = await fetch(`http://127.0.0.1:${harborPort}/other`, {
       method: "PUT",
       headers: {
@@ -253,6 +144,6 @@ describe("grimnir serve: a live DJ through the harbor (real engine, ffmpeg as th
     });
     expect(res.status).toBe(401);
     expect(await res.text()).toMatch(/not valid/);
-    expect(server.playout.pool.executor("demo")?.executor.state).toBe("playing");
+    expect(fx.executor()?.state).toBe("playing");
   });
 });
