@@ -3,17 +3,16 @@
 //    of an API in its own process (MemoryStore + MemoryBus, rate limiting off,
 //    no tracing SDK), server pinned to CPU 0 and wrk (1 thread) to CPU 1 with
 //    taskset. Target: ≥ 10,000 req/s with p99 < 10 ms.
-// 2. WebSocket fan-out: 5,000 `ws` clients (in a separate process, CPU 1) on
-//    /api/v1/events?topics=now_playing; the server publishes 20 now_playing
-//    events 400 ms apart and every client records publish → receive latency
-//    (its clock at the ws 'message' event; payloads are parsed after the run),
+// 2. WebSocket fan-out: 5,000 WebSocket clients (a minimal RFC 6455 client on plain
+//    TCP sockets, in a separate process, CPU 1) on /api/v1/events?topics=now_playing;
+//    the server publishes 20 now_playing events 400 ms apart and every client records
+//    publish → receive latency (its clock when the frame is parsed),
 //    after one unmeasured warm-up event.
 //    Target: p99 < 100 ms over all deliveries.
 // The machine is shared: the load average at start and end is recorded.
 // With --write the "## HTTP API" section of benchmarks/RESULTS.md is replaced.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -42,6 +41,10 @@ const PINNED =
   process.env.GRIMNIR_BENCH_PIN !== "0" &&
   spawnSync("sh", ["-c", "command -v taskset"]).status === 0 &&
   cpus().length > 1;
+// GRIMNIR_BENCH_TRACE_GC=1 prints the server's and the clients' GC pauses (to find delayed events).
+const TRACE_GC = process.env.GRIMNIR_BENCH_TRACE_GC === "1" ? ["--trace-gc"] : [];
+// GRIMNIR_BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=DIR" profiles the API server.
+const SERVER_FLAGS = (process.env.GRIMNIR_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
 const pin = (cpu, argv) => (PINNED ? ["taskset", "-c", String(cpu), ...argv] : argv);
 
 // --- the API server, bundled from the sources, in its own process ---
@@ -108,7 +111,9 @@ if (process.env.GRIMNIR_BENCH_BUILD_ONLY) {
   process.exit(0);
 }
 const server = spawn(
-  ...(([cmd, ...args]) => [cmd, args])(pin(0, [process.execPath, join(out, "server.js")])),
+  ...(([cmd, ...args]) => [cmd, args])(
+    pin(0, [process.execPath, ...TRACE_GC, ...SERVER_FLAGS, join(out, "server.js")]),
+  ),
   {
     stdio: ["pipe", "pipe", "inherit"],
   },
@@ -119,6 +124,8 @@ const serverLines = createInterface({ input: server.stdout });
 const serverQueue = [];
 let serverWaiting;
 serverLines.on("line", (line) => {
+  // --trace-gc lines share stdout with the protocol's JSON lines.
+  if (!line.startsWith("{")) return void console.error(`server: ${line}`);
   serverQueue.push(line);
   serverWaiting?.();
 });
@@ -167,64 +174,152 @@ console.log(wrkOut);
 
 // --- 2. WebSocket fan-out, clients in their own process ---
 const clientsScript = join(out, "clients.mjs");
-const wsPath = createRequire(join(root, "packages/http/package.json")).resolve("ws");
 writeFileSync(
   clientsScript,
   `
-import { createRequire } from "node:module";
-const WebSocket = createRequire(${JSON.stringify(wsPath)})(${JSON.stringify(wsPath)});
+import { createHash, randomBytes } from "node:crypto";
+import { connect } from "node:net";
 const [url, count, events] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-// The 'message' handler only notes the arrival time and keeps the payload: parsing 5,000
-// payloads per event in this one process would delay the next socket's read and be
-// counted as delivery latency. Payloads are parsed after the run; times go to a
-// preallocated array so the retained garbage (and GC pauses here) stays small.
-const arrivals = new Float64Array(count * (events + 1));
+const { hostname, port, pathname, search } = new URL(url);
+// A minimal RFC 6455 client on a plain TCP socket: the handshake's Sec-WebSocket-Accept
+// is checked, and the server's (unmasked) frames are parsed by hand. A full client
+// library (ws) cost this one process ~22 µs per message — more than the server spends
+// sending it — and 5,000 of them made the clients, not the server, the bottleneck.
+// Per message the handler notes the arrival time and reads the two numbers it needs
+// (the event's sequence number from its title, and the server's startedAt) straight
+// from the frame's bytes into preallocated arrays: no JSON parse and no payload kept,
+// so neither parsing nor this process's GC counts as delivery time. Every 100th
+// payload is kept and parsed after the run to check the byte scan against JSON.parse.
+const total = count * (events + 1);
+const arrivals = new Float64Array(total);
+const startedAts = new Float64Array(total);
+const seqs = new Int32Array(total);
+const samples = [];
 let received = 0;
-const payloads = [];
+let cpuAtFirst;
 let ready = 0;
 let failed = 0;
 const sockets = [];
-function open(i) {
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+/** The unsigned integer written in \`data\` right after \`key\`, or -1 when \`key\` is absent. */
+function numberAfter(data, key) {
+  let i = data.indexOf(key);
+  if (i < 0) return -1;
+  let n = 0;
+  for (i += key.length; i < data.length; i++) {
+    const c = data[i];
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+function onEvent(payload) {
+  const k = received++;
+  arrivals[k] = Date.now();
+  if (k === 0) cpuAtFirst = process.cpuUsage();
+  startedAts[k] = numberAfter(payload, '"startedAt":');
+  // "Track N" for the measured events; the warm-up event has no number (-1).
+  seqs[k] = numberAfter(payload, '"title":"Track ');
+  if (k % 100 === 0) samples.push([k, Buffer.from(payload)]);
+  // Every socket also gets the unmeasured warm-up event.
+  if (received === ready * (events + 1)) return finish();
+  // Once every client has an event, collect this process's garbage in the idle gap
+  // before the next one (400 ms later), so a GC pause of the measuring client never
+  // lands inside a delivery and counts as latency.
+  if (received % ready === 0) setImmediate(() => globalThis.gc());
+}
+function open() {
   return new Promise((resolve) => {
-    // skipUTF8Validation: the client's own CPU per message is not server delivery time.
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
-    sockets.push(ws);
+    const key = randomBytes(16).toString("base64");
+    const accept = createHash("sha1").update(key + GUID).digest("base64");
+    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+    sockets.push(socket);
+    let handshaken = false;
     let isReady = false;
-    ws.on("message", (data) => {
-      // The server's first message on every socket is {"type":"ready"}.
-      if (!isReady) { isReady = true; ready++; return resolve(); }
-      arrivals[received++] = Date.now();
-      payloads.push(data);
-      // Every socket also gets the unmeasured warm-up event.
-      if (received === ready * (events + 1)) finish();
+    let pending = Buffer.alloc(0);
+    const fail = (why) => {
+      if (!isReady) { failed++; console.error(why); resolve(); }
+      socket.destroy();
+    };
+    socket.on("connect", () => {
+      socket.write(
+        "GET " + pathname + search + " HTTP/1.1\\r\\nHost: " + hostname + ":" + port +
+          "\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: " +
+          key + "\\r\\n\\r\\n",
+      );
     });
-    ws.on("error", () => { failed++; resolve(); });
+    socket.on("data", (chunk) => {
+      let buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (!handshaken) {
+        const end = buf.indexOf("\\r\\n\\r\\n");
+        if (end < 0) { pending = buf; return; }
+        const head = buf.toString("latin1", 0, end);
+        if (!head.startsWith("HTTP/1.1 101") || !head.includes(accept)) return fail("bad handshake: " + head.split("\\r\\n")[0]);
+        handshaken = true;
+        buf = buf.subarray(end + 4);
+      }
+      let at = 0;
+      while (buf.length - at >= 2) {
+        const opcode = buf[at] & 0x0f;
+        let len = buf[at + 1] & 0x7f;
+        let header = 2;
+        if (len === 126) { if (buf.length - at < 4) break; len = buf.readUInt16BE(at + 2); header = 4; }
+        else if (len === 127) { if (buf.length - at < 10) break; len = Number(buf.readBigUInt64BE(at + 2)); header = 10; }
+        if (buf.length - at < header + len) break;
+        const payload = buf.subarray(at + header, at + header + len);
+        at += header + len;
+        if (opcode === 1) {
+          // The server's first message on every socket is {"type":"ready"}.
+          if (!isReady) { isReady = true; ready++; resolve(); } else onEvent(payload);
+        } else if (opcode === 9) {
+          // Ping: answer with a masked pong (zero mask) carrying the same payload.
+          socket.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length, 0, 0, 0, 0]), payload]));
+        } else if (opcode === 8) {
+          return fail("server closed the WebSocket");
+        }
+      }
+      pending = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
+    });
+    socket.on("error", (error) => fail(String(error)));
   });
 }
 // Open in batches so the handshakes do not all queue at once.
 for (let i = 0; i < count; i += 250) {
-  await Promise.all(Array.from({ length: Math.min(250, count - i) }, (_, j) => open(i + j)));
+  await Promise.all(Array.from({ length: Math.min(250, count - i) }, () => open()));
 }
 console.log(JSON.stringify({ ready, failed }));
 const timer = setTimeout(finish, 60000);
 function finish() {
   clearTimeout(timer);
-  for (const ws of sockets) ws.terminate();
+  // This process's CPU per event, from the first event (the warm-up) on, idle gaps included.
+  const cpu = process.cpuUsage(cpuAtFirst);
+  const clientCpuPerEventMs = (cpu.user + cpu.system) / 1000 / (events + 1);
+  for (const socket of sockets) socket.destroy();
+  let checked = 0;
+  for (const [k, data] of samples) {
+    const { payload } = JSON.parse(data.toString());
+    const seq = Number(/^Track (\\d+)$/.exec(payload.title)?.[1] ?? -1);
+    if (payload.startedAt !== startedAts[k] || seq !== seqs[k]) {
+      console.error("byte scan disagrees with JSON.parse on message " + k + ": " + data.toString());
+      process.exit(3);
+    }
+    checked++;
+  }
   const latencies = [];
   const perEvent = new Map();
-  for (let k = 0; k < payloads.length; k++) {
-    const { payload } = JSON.parse(payloads[k].toString());
-    const seq = Number(/^Track (\\d+)$/.exec(payload.title)?.[1]);
-    if (!Number.isInteger(seq)) continue;
-    const latency = arrivals[k] - payload.startedAt;
+  for (let k = 0; k < received; k++) {
+    const seq = seqs[k];
+    if (seq < 0) continue;
+    const latency = arrivals[k] - startedAts[k];
     latencies.push(latency);
-    const e = perEvent.get(seq) ?? { received: 0, last: 0 };
+    const e = perEvent.get(seq) ?? { received: 0, first: Infinity, last: 0 };
     e.received++;
+    e.first = Math.min(e.first, latency);
     e.last = Math.max(e.last, latency);
     perEvent.set(seq, e);
   }
   // Exit only once the (large) line is flushed to the pipe.
-  process.stdout.write(JSON.stringify({ latencies, perEvent: [...perEvent.entries()] }) + "\\n", () =>
+  process.stdout.write(JSON.stringify({ latencies, checked, clientCpuPerEventMs, perEvent: [...perEvent.entries()] }) + "\\n", () =>
     process.exit(0),
   );
 }
@@ -234,8 +329,14 @@ const clients = spawn(
   ...(([cmd, ...args]) => [cmd, args])(
     pin(1, [
       process.execPath,
+      ...TRACE_GC,
       "--max-old-space-size=2048",
-      // A larger young generation: fewer client GC pauses counted as delivery latency.
+      // A larger young generation, sized up front (growing it cost a 60 ms scavenge):
+      // fewer and shorter client GC pauses counted as delivery latency.
+      // Pinned to one CPU, V8's parallel GC threads only take turns with the main thread.
+      "--single-threaded-gc",
+      "--expose-gc",
+      "--min-semi-space-size=64",
       "--max-semi-space-size=64",
       clientsScript,
       `ws://127.0.0.1:${info.port}/api/v1/events?topics=now_playing&token=${info.token}`,
@@ -251,6 +352,7 @@ const connectStart = Date.now();
 const lines = [];
 let waiting;
 clientLines.on("line", (line) => {
+  if (!line.startsWith("{")) return void console.error(`clients: ${line}`);
   lines.push(line);
   waiting?.();
 });
@@ -288,6 +390,7 @@ const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorte
 const delivered = sorted.length;
 const expected = connected.ready * EVENTS;
 const lastPerEvent = fan.perEvent.map(([, e]) => e.last).sort((a, b) => a - b);
+const firstPerEvent = fan.perEvent.map(([, e]) => e.first).sort((a, b) => a - b);
 const ws = {
   delivered,
   expected,
@@ -295,6 +398,9 @@ const ws = {
   p99: q(99),
   max: sorted[sorted.length - 1],
   medianLast: lastPerEvent[Math.floor(lastPerEvent.length / 2)],
+  medianFirst: firstPerEvent[Math.floor(firstPerEvent.length / 2)],
+  maxFirst: firstPerEvent[firstPerEvent.length - 1],
+  maxLast: lastPerEvent[lastPerEvent.length - 1],
 };
 const loadAtEnd = load();
 
@@ -327,7 +433,7 @@ const section = [
   "",
   `Command: \`node benchmarks/http.bench.mjs --write\` — ${new Date().toISOString()} — ${cpus()[0]?.model ?? "?"} × ${cores}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end.`,
   "",
-  `API in its own process (MemoryStore, MemoryBus, rate limiting off, no tracing SDK)${PINNED ? " pinned to CPU 0" : " (not pinned: GRIMNIR_BENCH_PIN=0)"}; wrk 1 thread × ${WRK_CONNECTIONS} connections${PINNED ? " pinned to CPU 1" : ""}, ${WRK_SECONDS} s after a 3 s warm-up, on loopback; WebSocket clients (\`ws\`, no compression) in a third process${PINNED ? " on CPU 1" : ""}. Fan-out latency is the client's clock at the socket's \`message\` event minus the \`startedAt\` the server stamped just before publishing; the client only notes that time and keeps the payload, and parses the payloads after the run, so JSON parsing in the one client process is not counted as delivery time (client: \`skipUTF8Validation\`, \`--max-semi-space-size=64\`). One unmeasured warm-up event goes to every client before the ${EVENTS} measured ones.`,
+  `API in its own process (MemoryStore, MemoryBus, rate limiting off, no tracing SDK)${PINNED ? " pinned to CPU 0" : " (not pinned: GRIMNIR_BENCH_PIN=0)"}; wrk 1 thread × ${WRK_CONNECTIONS} connections${PINNED ? " pinned to CPU 1" : ""}, ${WRK_SECONDS} s after a 3 s warm-up, on loopback; WebSocket clients (a minimal RFC 6455 client on plain TCP sockets: handshake accept key checked, frames parsed by hand, no compression) in a third process${PINNED ? " on CPU 1" : ""}. Fan-out latency is the client's clock when the frame is parsed minus the \`startedAt\` the server stamped just before publishing; per message the client notes that time and reads the event's number and \`startedAt\` from the frame's bytes (no JSON parse, no payload kept; ${fan.checked} sampled payloads were parsed after the run and agreed with the byte scan; the client process runs a full GC in the idle gap after every client has an event, ~300 ms before the next, so its own GC pauses never land in a delivery: \`--expose-gc --single-threaded-gc --min-semi-space-size=64 --max-semi-space-size=64\`). The \`ws\` library as the client cost ~22 µs of client CPU per message, more than the server's send, and so measured the client process rather than the server (runs before 2026-11-26). One unmeasured warm-up event goes to every client before the ${EVENTS} measured ones.`,
   "",
   "| measurement | result | target | |",
   "|---|---:|---:|---|",
@@ -337,8 +443,9 @@ const section = [
   `| … server CPU per request (${wrkRequests.toLocaleString("en")} requests) | ${cpuPerRequestUs.toFixed(1)} µs, i.e. ≈ ${Math.round(1e6 / cpuPerRequestUs).toLocaleString("en")} req/s per idle core | | |`,
   `| WebSocket fan-out: ${EVENTS} now_playing events × ${connected.ready.toLocaleString("en")} clients (connected in ${(connectMs / 1000).toFixed(1)} s, ${connected.failed} failed) | ${delivered.toLocaleString("en")} of ${expected.toLocaleString("en")} delivered | all | ${mark(targets[2].met)} |`,
   `| … publish → receive latency p50 / p99 / max | ${ws.p50} / **${ws.p99}** / ${ws.max} ms | p99 < 100 ms | ${mark(targets[3].met)} |`,
-  `| … median time until the last client had an event | ${ws.medianLast} ms | | |`,
+  `| … time until the first / the last client had an event, median over events (worst event) | ${ws.medianFirst} (${ws.maxFirst}) / ${ws.medianLast} (${ws.maxLast}) ms | | |`,
   `| … server CPU per event sent to all ${connected.ready.toLocaleString("en")} clients | ${cpuPerEventMs.toFixed(1)} ms (${cpuPerClientUs.toFixed(1)} µs per client) | | |`,
+  `| … the clients' process CPU per event received by all of them | ${fan.clientCpuPerEventMs.toFixed(1)} ms (${((fan.clientCpuPerEventMs * 1000) / Math.max(1, connected.ready)).toFixed(1)} µs per client) | | |`,
   "",
   ...(missed.length === 0
     ? [`All ${targets.length} targets met.`, ""]
