@@ -318,16 +318,11 @@ export function createApi(options: ApiOptions): FastifyInstance {
 
   // No permessage-deflate: event frames are built once and written as-is to every socket.
   void app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } });
+  // Static options (normalised once); public routes carry PUBLIC_CORS in their route config.
   void app.register(cors, {
-    delegator: (request, callback) => {
-      const isPublic = (request.url ?? "").startsWith("/api/v1/public/");
-      callback(
-        null,
-        isPublic
-          ? { origin: "*", methods: ["GET"], maxAge: 600 }
-          : { origin: options.cors?.origins ?? false, credentials: false, maxAge: 600 },
-      );
-    },
+    origin: options.cors?.origins ?? false,
+    credentials: false,
+    maxAge: 600,
   });
   void app.register(async (api) => {
     registerAuthRoutes(api, ctx);

@@ -94,9 +94,21 @@ export function notImplemented(port: keyof ApiPorts, what: string): GrimnirError
 }
 
 /**
+ * CORS of the routes under {@link PUBLIC_PREFIX} (any origin, GET only), given to
+ * `@fastify/cors` as route config; the rest of the API uses the server's
+ * configured origins.
+ */
+export const PUBLIC_CORS = { origin: "*", methods: ["GET"], maxAge: 600 } as const;
+
+/** Where the public routes live (the ones {@link PUBLIC_CORS} applies to). */
+export const PUBLIC_PREFIX = "/api/v1/public/";
+
+/**
  * Register a route with its access rule: authentication runs on `onRequest`
  * (401 before anything else), the station role check after validation (so a
- * missing `stationId` is a 400), and a missing port answers 501.
+ * missing `stationId` is a 400), and a missing port answers 501. A public
+ * route gets only the hooks it needs (none unless it has a check or a port),
+ * so the cheap public answers pay for no authentication machinery.
  */
 export function defineRoute(app: FastifyInstance, ctx: ApiContext, spec: RouteSpec): void {
   const meta: RouteMeta = {
@@ -109,40 +121,53 @@ export function defineRoute(app: FastifyInstance, ctx: ApiContext, spec: RouteSp
     ...(spec.errors === undefined ? {} : { errors: spec.errors }),
   };
   const { access } = spec;
+  const isPublic = access.kind === "public";
+  const hasPreHandler = !isPublic || spec.check !== undefined || spec.needsPort !== undefined;
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { grimnir: meta },
+    config: { grimnir: meta, ...(spec.url.startsWith(PUBLIC_PREFIX) ? { cors: PUBLIC_CORS } : {}) },
     schema: {
       ...spec.schema,
       response: { "4xx": errorBodySchema, "5xx": errorBodySchema },
     },
     ...(spec.websocket === true ? { websocket: true } : {}),
-    onRequest: async (request: FastifyRequest) => {
-      if (access.kind === "public") return;
-      const token = bearerToken(request);
-      if (token === undefined)
-        throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
-      principals.set(request, await ctx.tokens.authenticate(token));
-    },
+    ...(isPublic
+      ? {}
+      : {
+          onRequest: async (request: FastifyRequest) => {
+            const token = bearerToken(request);
+            if (token === undefined)
+              throw new GrimnirError("UNAUTHORIZED", "this route needs a bearer token");
+            principals.set(request, await ctx.tokens.authenticate(token));
+          },
+        }),
     // The role check runs before body validation too, so a caller without a role learns nothing from a 400.
-    preValidation: async (request: FastifyRequest) => {
-      const stationId = (request.query as Record<string, unknown> | undefined)?.["stationId"];
-      if (access.kind === "station" && typeof stationId === "string") {
-        assertRole(principalOf(request).user, stationId, access.role);
-      }
-    },
-    preHandler: async (request: FastifyRequest) => {
-      if (access.kind === "station")
-        assertRole(principalOf(request).user, stationIdOf(request), access.role);
-      if (access.kind === "global-admin" && !isGlobalAdmin(principalOf(request).user)) {
-        throw new GrimnirError("FORBIDDEN", "this needs the admin role on every station");
-      }
-      await spec.check?.(request);
-      if (spec.needsPort !== undefined && ctx.ports[spec.needsPort] === undefined) {
-        throw notImplemented(spec.needsPort, `${spec.method} ${spec.url}`);
-      }
-    },
+    ...(access.kind === "station"
+      ? {
+          preValidation: async (request: FastifyRequest) => {
+            const stationId = (request.query as Record<string, unknown> | undefined)?.["stationId"];
+            if (typeof stationId === "string") {
+              assertRole(principalOf(request).user, stationId, access.role);
+            }
+          },
+        }
+      : {}),
+    ...(hasPreHandler
+      ? {
+          preHandler: async (request: FastifyRequest) => {
+            if (access.kind === "station")
+              assertRole(principalOf(request).user, stationIdOf(request), access.role);
+            if (access.kind === "global-admin" && !isGlobalAdmin(principalOf(request).user)) {
+              throw new GrimnirError("FORBIDDEN", "this needs the admin role on every station");
+            }
+            await spec.check?.(request);
+            if (spec.needsPort !== undefined && ctx.ports[spec.needsPort] === undefined) {
+              throw notImplemented(spec.needsPort, `${spec.method} ${spec.url}`);
+            }
+          },
+        }
+      : {}),
     handler: spec.handler as never,
   } as never);
 }

@@ -85,6 +85,20 @@ describe("public endpoints, OpenAPI, metrics, health and rate limits", () => {
       headers: { origin: "https://evil.example" },
     });
     expect(privateCors.headers["access-control-allow-origin"]).toBeUndefined();
+    // A browser's preflight: allowed for the public routes, not for the authenticated API.
+    const preflight = (url: string) =>
+      h.api.inject({
+        method: "OPTIONS",
+        url,
+        headers: { origin: "https://listener.example", "access-control-request-method": "GET" },
+      });
+    const publicPreflight = await preflight("/api/v1/public/now-playing?station=beta");
+    expect(publicPreflight.statusCode).toBe(204);
+    expect(publicPreflight.headers["access-control-allow-origin"]).toBe("*");
+    expect(publicPreflight.headers["access-control-allow-methods"]).toBe("GET");
+    expect(publicPreflight.headers["access-control-max-age"]).toBe("600");
+    const privatePreflight = await preflight("/api/v1/stations");
+    expect(privatePreflight.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
   it("publishes an OpenAPI 3.1 document listing every route with its parameters and error responses", async () => {

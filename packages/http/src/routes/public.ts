@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { GrimnirError, PRIORITY_NAMES } from "@grimnir/core";
 import type { BusEvent, EventMap, Station, Subscription } from "@grimnir/core";
-import { defineRoute, type ApiContext } from "../route-kit.js";
+import { defineRoute, PUBLIC_CORS, PUBLIC_PREFIX, type ApiContext } from "../route-kit.js";
 import { parseWindow } from "../time-param.js";
 import { objectSchema, stringSchema } from "../schemas.js";
 
@@ -54,6 +54,11 @@ export function registerPublicRoutes(
   ctx: ApiContext,
   nowPlaying: NowPlayingCache,
 ): void {
+  // Browsers' preflight for the public routes: @fastify/cors answers it from this
+  // route's config (any origin, GET); its own catch-all preflight uses the API's origins.
+  app.options(`${PUBLIC_PREFIX}*`, { config: { cors: PUBLIC_CORS } }, async (_request, reply) =>
+    reply.code(204).send(),
+  );
   const stations = new Map<string, { station: Station; until: number }>();
   const resolveStation = async (key: string): Promise<Station> => {
     const cached = stations.get(key);
