@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AudioEngine } from "../src/engine/audio-engine.js";
 import {
@@ -6,6 +8,7 @@ import {
   goertzel,
   listen,
   makeTone,
+  readStreamTitle,
   requireBinaries,
   startIcecast,
   tempDir,
@@ -30,6 +33,26 @@ function childCommandLines(): string[] {
   return lines;
 }
 
+/** Codec name of the first audio stream at `url`, as ffprobe sees it. */
+async function probeCodec(url: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-select_streams",
+      "a:0",
+      "-show_entries",
+      "stream=codec_name",
+      "-of",
+      "csv=p=0",
+      url,
+    ],
+    { timeout: 15_000 },
+  );
+  return stdout.trim();
+}
+
 /** Amplitude of `freq` over everything a listener decoded (mono, 44.1 kHz). */
 function heardAmplitude(samples: Float32Array, freq: number): number {
   return 2 * Math.sqrt(goertzel(samples, freq, 0, samples.length));
@@ -42,7 +65,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
   let tone: string;
 
   beforeAll(async () => {
-    requireBinaries("gst-launch-1.0", "ffmpeg", "icecast2");
+    requireBinaries("gst-launch-1.0", "ffmpeg", "ffprobe", "icecast2");
     icecast = await startIcecast();
     tmp = tempDir("grimnir-codecs-");
     tone = makeTone(tmp.dir, "t550", 550, 30, 0.5);
@@ -55,7 +78,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
     tmp?.remove();
   });
 
-  it("feeds MP3 128k, MP3 64k and Opus Icecast mounts and an AAC HTTP stream from one encoder process", async () => {
+  it("feeds MP3 128k, MP3 64k, Opus and AAC Icecast mounts and an AAC HTTP stream from one encoder process", async () => {
     const url = (mount: string): string =>
       `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/${mount}`;
     const httpPort = await freePort();
@@ -64,16 +87,18 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       { name: "lo", format: "mp3", bitrateKbps: 64, icecastUrl: url("lo.mp3") },
       { name: "op", format: "opus", bitrateKbps: 96, icecastUrl: url("op.opus") },
       { name: "aac", format: "aac", bitrateKbps: 96, httpPort },
+      // Same codec and bitrate as the HTTP mount: one AAC branch feeds both, Icecast through the engine's source client.
+      { name: "aacice", format: "aac", bitrateKbps: 96, icecastUrl: url("aac.aac") },
     ]);
     engine.play("multi", { itemId: "tone", uri: tone });
     await waitFor(
       async () => {
         const status = await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`);
         const text = await status.text();
-        return ["/hi.mp3", "/lo.mp3", "/op.opus"].every((m) => text.includes(m));
+        return ["/hi.mp3", "/lo.mp3", "/op.opus", "/aac.aac"].every((m) => text.includes(m));
       },
       20_000,
-      "three mounts on icecast",
+      "four mounts on icecast",
       200,
     );
     await waitFor(
@@ -87,6 +112,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       lo: `http://127.0.0.1:${icecast.port}/lo.mp3`,
       op: `http://127.0.0.1:${icecast.port}/op.opus`,
       aac: `http://127.0.0.1:${httpPort}/stream/aac.aac`,
+      aacice: `http://127.0.0.1:${icecast.port}/aac.aac`,
     };
     for (const [name, u] of Object.entries(urls)) {
       const audio = await listen(u, 3).done;
@@ -96,12 +122,29 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       expect(tone550, name).toBeGreaterThan(0.1);
       expect(heardAmplitude(audio, 880), name).toBeLessThan(tone550 / 10);
     }
+    // Icecast serves the AAC mount as ADTS AAC, as a listener's ffprobe sees it.
+    expect(await probeCodec(urls.aacice)).toBe("aac");
+    const head = await fetch(urls.aacice, { signal: AbortSignal.timeout(5000) });
+    expect(head.headers.get("content-type")).toBe("audio/aac");
+    await head.body?.cancel();
+    // Now-playing titles reach the AAC mount through Icecast's admin API, like the MP3 ones.
+    engine.setMetadata("multi", "Tone 550", "Grimnir");
+    await waitFor(
+      async () => (await readStreamTitle(urls.aacice, 3000)).title === "Grimnir - Tone 550",
+      10_000,
+      "the title on the AAC Icecast mount",
+      300,
+    );
     // One encoder process for the station: one mix, a tee to one encoder per (codec, bitrate).
     const encoders = childCommandLines().filter((c) => c.includes("fdsrc fd=0 blocksize=16384"));
     expect(encoders).toHaveLength(1);
     expect(encoders[0]!.match(/lamemp3enc/g)).toHaveLength(2);
     expect(encoders[0]!.match(/opusenc/g)).toHaveLength(1);
     expect(encoders[0]!.match(/avenc_aac/g)).toHaveLength(1);
+    // shout2send for MP3 and Opus only; the AAC branch leaves through one fdsink to the engine.
+    expect(encoders[0]!.match(/shout2send/g)).toHaveLength(3);
+    expect(encoders[0]!).not.toContain("mount=/aac.aac");
+    expect(encoders[0]!.match(/fdsink/g)).toHaveLength(1);
   });
 
   it("shares one encoder branch between outputs of the same codec and bitrate", async () => {
@@ -131,9 +174,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       ]),
     ).rejects.toMatchObject({ code: "VALIDATION", details: { field: "outputs[0].bitrate_kbps" } });
     await expect(
-      engine.configureOutputs("bad", [
-        { name: "x", format: "aac", icecastUrl: "icecast://s:p@h:1/m" },
-      ]),
+      engine.configureOutputs("bad", [{ name: "x", format: "opus", httpPort: 8000 }]),
     ).rejects.toMatchObject({ code: "NOT_IMPLEMENTED", details: { field: "outputs[0].format" } });
   });
 });

@@ -327,13 +327,7 @@ export class AudioEngine extends EventEmitter {
       }
       const bitrateKbps = checkedBitrate(out.bitrateKbps, codec, `${field}.bitrate_kbps`);
       if (out.icecastUrl) {
-        if (codec === "aac") {
-          throw new GrimnirError(
-            "NOT_IMPLEMENTED",
-            `${field}.format "aac" to Icecast is not implemented: GStreamer's shout2send takes MP3 and Ogg only; use mp3 or opus for Icecast, aac on the built-in HTTP stream`,
-            { details: { field: `${field}.format` } },
-          );
-        }
+        // MP3 and Opus go out through shout2send; AAC (which shout2send lacks) through the engine's own source client.
         resolved.icecast.push({
           name: out.name,
           target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`),

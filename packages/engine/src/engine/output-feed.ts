@@ -7,13 +7,14 @@ import {
   type OutputCodec,
 } from "../gst/encoder.js";
 import type { HttpStreamMount } from "../outputs/http-stream.js";
+import { IcecastSourceClient } from "../outputs/icecast-source.js";
 import { Recorder, type RecordingTarget } from "../outputs/recorder.js";
 import type { StationClock } from "./station-clock.js";
 import type { CueLine, StationEvent } from "./station-events.js";
 
 /** A station's outputs after validation. */
 export interface StationOutputs {
-  /** Icecast mounts, each with its codec and bitrate (kbit/s). */
+  /** Icecast mounts, each with its codec and bitrate (kbit/s); AAC ones go through the engine's own source client. */
   icecast: { name: string; target: IcecastTarget; codec: OutputCodec; bitrateKbps: number }[];
   /** Built-in HTTP stream mounts (codec and bitrate are the mount's). */
   http: { name: string; mount: HttpStreamMount }[];
@@ -27,14 +28,31 @@ export interface StationOutputs {
 export interface EncoderPlan {
   /** One branch per distinct (codec, bitrate), in order of first use: Icecast, then HLS, then HTTP. */
   encodings: Encoding[];
-  /** `httpMounts[k]` receive branch `k`'s encoded bytes. */
+  /** `httpMounts[k]` receive branch `k`'s encoded bytes (AAC Icecast sources are added by {@link OutputFeed}). */
   httpMounts: HttpStreamMount[][];
+}
+
+/** Anything an encoder branch's bytes can be handed to: an HTTP stream mount, an Icecast source client. */
+export interface ByteSink {
+  /** Take `chunk` now; must not block the encoder's reader (drop rather than queue without bound). */
+  write(chunk: Buffer): void;
+}
+
+/**
+ * True when Icecast output `out` is sent by the engine's own
+ * {@link IcecastSourceClient} rather than by `shout2send`, which takes MP3
+ * and Ogg only: AAC.
+ */
+export function usesSourceClient(out: { codec: OutputCodec }): boolean {
+  return out.codec === "aac";
 }
 
 /**
  * Group a station's encoded outputs into encoder branches: every Icecast,
  * HLS (always MP3) and HTTP output with the same codec and bitrate shares
- * one branch, all fed by the one mix.
+ * one branch, all fed by the one mix. An AAC Icecast output makes its branch
+ * stream its bytes to the engine (for the source client) instead of adding a
+ * `shout2send` sink.
  */
 export function planEncodings(outputs: StationOutputs): EncoderPlan {
   const encodings: Encoding[] = [];
@@ -47,8 +65,11 @@ export function planEncodings(outputs: StationOutputs): EncoderPlan {
     }
     return k;
   };
-  for (const out of outputs.icecast)
-    encodings[branch(out.codec, out.bitrateKbps)]!.icecast.push(out.target);
+  for (const out of outputs.icecast) {
+    const k = branch(out.codec, out.bitrateKbps);
+    if (usesSourceClient(out)) encodings[k]!.stream = true;
+    else encodings[k]!.icecast.push(out.target);
+  }
   for (const out of outputs.hls) encodings[branch("mp3", out.bitrateKbps)]!.hls!.push(out);
   for (const out of outputs.http) {
     const k = branch(out.mount.codec, out.mount.bitrateKbps);
@@ -64,9 +85,10 @@ export type NowPlaying = Omit<CueLine, "type">;
 /**
  * Feeds a station's mix to its outputs: the single encoder process every
  * Icecast, HLS and HTTP output hangs off (restarted a second after it fails;
- * the mix keeps running meanwhile), and the recorders, which get each block
- * once it is due in real time. Also pushes the now-playing title to the
- * outputs and reports their failures as `output_failure`.
+ * the mix keeps running meanwhile), the Icecast source clients of AAC mounts
+ * (which stay connected across encoder restarts), and the recorders, which
+ * get each block once it is due in real time. Also pushes the now-playing
+ * title to the outputs and reports their failures as `output_failure`.
  */
 export class OutputFeed {
   readonly #stationId: string;
@@ -75,6 +97,8 @@ export class OutputFeed {
   #encoder: EncoderProcess | undefined;
   #outputs: StationOutputs = { icecast: [], http: [], hls: [], recordings: [] };
   #recorders: Recorder[] = [];
+  /** Source clients of AAC Icecast outputs, by output name, with the key that says when to replace one. */
+  #sources = new Map<string, { key: string; client: IcecastSourceClient }>();
   /** Rendered blocks not yet due in real time, for recorders (≤ the lead). */
   #recent: { frame: number; block: Float32Array }[] = [];
   #title: string | undefined;
@@ -163,6 +187,7 @@ export class OutputFeed {
     }
     this.#recorders = kept;
     if (this.#title !== undefined) for (const out of outputs.http) out.mount.setTitle(this.#title);
+    this.#configureSources();
     this.#restartEncoder();
   }
 
@@ -180,6 +205,54 @@ export class OutputFeed {
     clearTimeout(this.#restartTimer);
     this.#encoder?.stop();
     this.#encoder = undefined;
+    for (const { client } of this.#sources.values()) client.close();
+    this.#sources.clear();
+  }
+
+  /** Keep the source clients of AAC Icecast outputs that stay unchanged; connect new ones, close the rest. */
+  #configureSources(): void {
+    const wanted = new Map<string, { key: string; out: StationOutputs["icecast"][number] }>();
+    for (const out of this.#outputs.icecast) {
+      if (!usesSourceClient(out)) continue;
+      const { host, port, mount, username, password } = out.target;
+      const key = JSON.stringify([
+        host,
+        port,
+        mount,
+        username,
+        password,
+        out.codec,
+        out.bitrateKbps,
+      ]);
+      wanted.set(out.name, { key, out });
+    }
+    for (const [name, source] of this.#sources) {
+      if (wanted.get(name)?.key === source.key) continue;
+      source.client.close();
+      this.#sources.delete(name);
+    }
+    for (const [name, { key, out }] of wanted) {
+      if (this.#sources.has(name)) continue;
+      const client = new IcecastSourceClient({
+        target: out.target,
+        contentType: "audio/aac",
+        name,
+        onFailure: (message) => this.#failed(`output ${name}: ${message}`),
+        // A new source starts without a title; Icecast lists the mount a moment after accepting it.
+        onConnected: () => {
+          setTimeout(() => {
+            const title = this.#title;
+            if (
+              this.#sources.get(name)?.client === client &&
+              client.connected &&
+              title !== undefined
+            )
+              void this.#pushIcecastTitle(name, out.target, title);
+          }, 1000).unref();
+        },
+      });
+      this.#sources.set(name, { key, client });
+    }
   }
 
   #failed(message: string): void {
@@ -192,10 +265,19 @@ export class OutputFeed {
     const { icecast, http, hls } = this.#outputs;
     if (icecast.length === 0 && http.length === 0 && hls.length === 0) return;
     const { encodings, httpMounts } = planEncodings(this.#outputs);
+    const sinks: ByteSink[][] = httpMounts.map((mounts) => [...mounts]);
+    for (const out of icecast) {
+      const source = this.#sources.get(out.name);
+      if (!source) continue;
+      const k = encodings.findIndex(
+        (e) => e.codec === out.codec && e.bitrateKbps === out.bitrateKbps,
+      );
+      sinks[k]!.push(source.client);
+    }
     const encoder = startEncoder(
       { sampleRate: this.#clock.sampleRate, encodings },
       (k, chunk) => {
-        for (const mount of httpMounts[k]!) mount.write(chunk);
+        for (const sink of sinks[k]!) sink.write(chunk);
       },
       (message) => {
         if (this.#encoder !== encoder || this.#closed) return;

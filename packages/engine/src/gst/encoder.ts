@@ -71,11 +71,11 @@ export interface Encoding {
   codec: OutputCodec;
   /** kbit/s */
   bitrateKbps: number;
-  /** Icecast mounts pushed with `shout2send` (MP3 and Opus/Ogg). */
+  /** Icecast mounts pushed with `shout2send` (MP3 and Opus/Ogg only; AAC mounts stream to the engine instead). */
   icecast: IcecastTarget[];
   /** HLS outputs (MP3 branches only): MP3 in MPEG-TS segments plus a live playlist. */
   hls?: HlsTarget[];
-  /** True to hand the encoded bytes to the engine (built-in HTTP stream). */
+  /** True to hand the encoded bytes to the engine (built-in HTTP stream, AAC Icecast source client). */
   stream: boolean;
 }
 
