@@ -86,8 +86,9 @@ describe("public endpoints, OpenAPI, metrics, health and rate limits", () => {
     });
     expect(privateCors.headers["access-control-allow-origin"]).toBeUndefined();
     // A browser's preflight: allowed for the public routes, not for the authenticated API.
+    const api = h.api;
     const preflight = (url: string) =>
-      h.api.inject({
+      api.inject({
         method: "OPTIONS",
         url,
         headers: { origin: "https://listener.example", "access-control-request-method": "GET" },
