@@ -58,7 +58,7 @@ function heardAmplitude(samples: Float32Array, freq: number): number {
   return 2 * Math.sqrt(goertzel(samples, freq, 0, samples.length));
 }
 
-describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStreamer, icecast2, ffmpeg)", () => {
+describe("MP3, AAC, Opus and Vorbis outputs at several bitrates from one mix (real GStreamer, icecast2, ffmpeg)", () => {
   let icecast: Icecast;
   let tmp: ReturnType<typeof tempDir>;
   let engine: AudioEngine;
@@ -78,7 +78,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
     tmp?.remove();
   });
 
-  it("feeds MP3 128k, MP3 64k, Opus and AAC Icecast mounts and an AAC HTTP stream from one encoder process", async () => {
+  it("feeds MP3 128k, MP3 64k, Opus, Vorbis and AAC Icecast mounts and an AAC HTTP stream from one encoder process", async () => {
     const url = (mount: string): string =>
       `icecast://source:${icecast.sourcePassword}@127.0.0.1:${icecast.port}/${mount}`;
     const httpPort = await freePort();
@@ -86,6 +86,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       { name: "hi", format: "mp3", bitrateKbps: 128, icecastUrl: url("hi.mp3") },
       { name: "lo", format: "mp3", bitrateKbps: 64, icecastUrl: url("lo.mp3") },
       { name: "op", format: "opus", bitrateKbps: 96, icecastUrl: url("op.opus") },
+      { name: "vb", format: "vorbis", bitrateKbps: 112, icecastUrl: url("vb.ogg") },
       { name: "aac", format: "aac", bitrateKbps: 96, httpPort },
       // Same codec and bitrate as the HTTP mount: one AAC branch feeds both, Icecast through the engine's source client.
       { name: "aacice", format: "aac", bitrateKbps: 96, icecastUrl: url("aac.aac") },
@@ -95,10 +96,12 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       async () => {
         const status = await fetch(`http://127.0.0.1:${icecast.port}/status-json.xsl`);
         const text = await status.text();
-        return ["/hi.mp3", "/lo.mp3", "/op.opus", "/aac.aac"].every((m) => text.includes(m));
+        return ["/hi.mp3", "/lo.mp3", "/op.opus", "/vb.ogg", "/aac.aac"].every((m) =>
+          text.includes(m),
+        );
       },
       20_000,
-      "four mounts on icecast",
+      "five mounts on icecast",
       200,
     );
     await waitFor(
@@ -111,6 +114,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       hi: `http://127.0.0.1:${icecast.port}/hi.mp3`,
       lo: `http://127.0.0.1:${icecast.port}/lo.mp3`,
       op: `http://127.0.0.1:${icecast.port}/op.opus`,
+      vb: `http://127.0.0.1:${icecast.port}/vb.ogg`,
       aac: `http://127.0.0.1:${httpPort}/stream/aac.aac`,
       aacice: `http://127.0.0.1:${icecast.port}/aac.aac`,
     };
@@ -140,9 +144,10 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
     expect(encoders).toHaveLength(1);
     expect(encoders[0]!.match(/lamemp3enc/g)).toHaveLength(2);
     expect(encoders[0]!.match(/opusenc/g)).toHaveLength(1);
+    expect(encoders[0]!.match(/vorbisenc/g)).toHaveLength(1);
     expect(encoders[0]!.match(/avenc_aac/g)).toHaveLength(1);
-    // shout2send for MP3 and Opus only; the AAC branch leaves through one fdsink to the engine.
-    expect(encoders[0]!.match(/shout2send/g)).toHaveLength(3);
+    // shout2send for MP3 and Ogg only; the AAC branch leaves through one fdsink to the engine.
+    expect(encoders[0]!.match(/shout2send/g)).toHaveLength(4);
     expect(encoders[0]!).not.toContain("mount=/aac.aac");
     expect(encoders[0]!.match(/fdsink/g)).toHaveLength(1);
   });
@@ -164,7 +169,7 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
     expect(cmd).not.toContain("name=raw");
   });
 
-  it("rejects a bad format or bitrate naming the field, and says what is not implemented", async () => {
+  it("rejects a bad format or bitrate naming the field", async () => {
     await expect(
       engine.configureOutputs("bad", [{ name: "x", format: "flac", httpPort: 8000 }]),
     ).rejects.toMatchObject({ code: "VALIDATION", details: { field: "outputs[0].format" } });
@@ -174,7 +179,9 @@ describe("MP3, AAC and Opus outputs at several bitrates from one mix (real GStre
       ]),
     ).rejects.toMatchObject({ code: "VALIDATION", details: { field: "outputs[0].bitrate_kbps" } });
     await expect(
-      engine.configureOutputs("bad", [{ name: "x", format: "opus", httpPort: 8000 }]),
-    ).rejects.toMatchObject({ code: "NOT_IMPLEMENTED", details: { field: "outputs[0].format" } });
+      engine.configureOutputs("bad", [
+        { name: "x", format: "vorbis", bitrateKbps: 32, httpPort: 8000 },
+      ]),
+    ).rejects.toMatchObject({ code: "VALIDATION", details: { field: "outputs[0].bitrate_kbps" } });
   });
 });

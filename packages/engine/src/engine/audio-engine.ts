@@ -15,7 +15,8 @@ import { HttpStreamServer } from "../outputs/http-stream.js";
 import { Station, type StationEvent, type StationOutputs } from "./station.js";
 
 /** Bitrates each codec's encoder accepts, kbit/s. */
-const BITRATE_RANGE = { mp3: [8, 320], aac: [16, 320], opus: [6, 256] } as const;
+// Vorbis: libvorbis's managed bitrate at 44.1 kHz stereo does not negotiate below 48 kbit/s; vorbisenc caps it at 250.
+const BITRATE_RANGE = { mp3: [8, 320], aac: [16, 320], opus: [6, 256], vorbis: [48, 250] } as const;
 
 /** A bitrate (kbit/s, 128 by default) within what `codec` supports; `VALIDATION` naming `field` otherwise. */
 function checkedBitrate(
@@ -61,8 +62,8 @@ export interface OutputSpec {
   /** Unique per station; names the built-in stream path `/stream/<name>.mp3`, the HLS playlist `<name>.m3u8` and recording files `<name>-<time>.flac`. */
   name: string;
   /**
-   * `mp3` (Icecast mount or built-in HTTP stream), `aac` (ADTS, built-in
-   * HTTP stream only), `opus` (Ogg, Icecast only), `hls` (MP3 in MPEG-TS
+   * `mp3`, `aac` (ADTS), `opus` or `vorbis` (both Ogg) to an Icecast mount or
+   * the built-in HTTP stream, `hls` (MP3 in MPEG-TS
    * segments plus playlist, written to `directory`) or `recording` (FLAC
    * aircheck files with cue logs in `directory`). A station runs one encoder
    * branch per distinct (format, bitrate), all fed by its one mix.
@@ -76,7 +77,7 @@ export interface OutputSpec {
   rotateSeconds?: number;
   /** Recordings older than this are deleted, days (0 = keep all; 0 by default). */
   retentionDays?: number;
-  /** kbit/s, 128 by default (mp3 8–320, aac 16–320, opus 6–256). */
+  /** kbit/s, 128 by default (mp3 8–320, aac 16–320, opus 6–256, vorbis 48–250). */
   bitrateKbps?: number;
   /** `icecast://user:password@host:port/mount` */
   icecastUrl?: string;
@@ -318,16 +319,16 @@ export class AudioEngine extends EventEmitter {
         continue;
       }
       const codec = out.format || "mp3";
-      if (codec !== "mp3" && codec !== "aac" && codec !== "opus") {
+      if (codec !== "mp3" && codec !== "aac" && codec !== "opus" && codec !== "vorbis") {
         throw new GrimnirError(
           "VALIDATION",
-          `${field}.format must be mp3, aac, opus, hls or recording, got ${JSON.stringify(out.format)}`,
+          `${field}.format must be mp3, aac, opus, vorbis, hls or recording, got ${JSON.stringify(out.format)}`,
           { details: { field: `${field}.format` } },
         );
       }
       const bitrateKbps = checkedBitrate(out.bitrateKbps, codec, `${field}.bitrate_kbps`);
       if (out.icecastUrl) {
-        // MP3 and Opus go out through shout2send; AAC (which shout2send lacks) through the engine's own source client.
+        // MP3 and Ogg (Opus, Vorbis) go out through shout2send; AAC (which shout2send lacks) through the engine's own source client.
         resolved.icecast.push({
           name: out.name,
           target: parseIcecastUrl(out.icecastUrl, `${field}.icecast_url`),
@@ -335,13 +336,6 @@ export class AudioEngine extends EventEmitter {
           bitrateKbps,
         });
       } else if (out.httpPort !== undefined && out.httpPort > 0 && out.httpPort < 65536) {
-        if (codec === "opus") {
-          throw new GrimnirError(
-            "NOT_IMPLEMENTED",
-            `${field}.format "opus" on the built-in HTTP stream is not implemented (Ogg needs its header pages resent to each listener); use opus on Icecast, mp3 or aac over HTTP`,
-            { details: { field: `${field}.format` } },
-          );
-        }
         const server = await this.#httpServer(out.httpPort);
         resolved.http.push({
           name: out.name,

@@ -64,7 +64,7 @@ export interface HlsTarget {
 }
 
 /** Codecs a station's outputs can be encoded in. */
-export type OutputCodec = "mp3" | "aac" | "opus";
+export type OutputCodec = "mp3" | "aac" | "opus" | "vorbis";
 
 /** One encoder branch of a station: a (codec, bitrate) pair and the outputs fed from it. */
 export interface Encoding {
@@ -112,6 +112,9 @@ function codecElements(codec: OutputCodec, bitrateKbps: number): string[] {
         "!",
         "oggmux",
       ];
+    case "vorbis":
+      // Managed bitrate (average), in an Ogg stream like Opus.
+      return ["vorbisenc", `bitrate=${bitrateKbps * 1000}`, "!", "oggmux"];
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { OggPageSplitter, OggStreamHeaders } from "./ogg-pages.js";
 
 /** Bytes of audio between two ICY metadata blocks, announced as `icy-metaint`. */
 export const ICY_METAINT = 16000;
@@ -27,12 +28,19 @@ interface Listener {
 export const HTTP_STREAM_FORMATS = {
   mp3: { contentType: "audio/mpeg", extension: "mp3" },
   aac: { contentType: "audio/aac", extension: "aac" },
+  opus: { contentType: "audio/ogg", extension: "opus" },
+  vorbis: { contentType: "audio/ogg", extension: "ogg" },
 } as const;
 
-/** Codecs the built-in stream serves (self-synchronising streams a listener can join anywhere). */
+/**
+ * Codecs the built-in stream serves. MP3 and ADTS AAC are self-synchronising
+ * (a listener can join anywhere); Ogg (Opus, Vorbis) is served in whole pages, each
+ * listener first getting the stream's header pages (as Icecast does), and
+ * without ICY metadata (Ogg carries titles in its own comment header).
+ */
 export type HttpStreamCodec = keyof typeof HTTP_STREAM_FORMATS;
 
-/** One mount of the built-in stream: `/stream/<name>.mp3` (or `.aac`), fed with encoded bytes by a station's encoder. */
+/** One mount of the built-in stream: `/stream/<name>.mp3` (`.aac`, `.opus`, `.ogg`), fed with encoded bytes by a station's encoder. */
 export class HttpStreamMount {
   readonly name: string;
   /** Codec of the bytes this mount carries. */
@@ -43,12 +51,18 @@ export class HttpStreamMount {
   /** Recent audio sent to a new listener at once so its player starts quickly. */
   #burst: Buffer[] = [];
   #burstBytes = 0;
+  /** Ogg only: cuts the encoder's bytes into pages and keeps the header pages. */
+  readonly #ogg: { splitter: OggPageSplitter; headers: OggStreamHeaders } | undefined;
 
   /** A mount without listeners; `bitrateKbps` is announced as `icy-br`. */
   constructor(name: string, bitrateKbps: number, codec: HttpStreamCodec = "mp3") {
     this.name = name;
     this.codec = codec;
     this.#bitrateKbps = bitrateKbps;
+    this.#ogg =
+      codec === "opus" || codec === "vorbis"
+        ? { splitter: new OggPageSplitter(), headers: new OggStreamHeaders() }
+        : undefined;
   }
 
   /** Kbit/s announced to listeners. */
@@ -74,10 +88,19 @@ export class HttpStreamMount {
 
   /** Send encoded bytes to every listener; a listener more than ~1 MB behind is disconnected. */
   write(chunk: Buffer): void {
-    this.#burst.push(chunk);
-    this.#burstBytes += chunk.length;
-    while (this.#burstBytes > 32 * 1024 && this.#burst.length > 1)
-      this.#burstBytes -= this.#burst.shift()!.length;
+    if (this.#ogg === undefined) return this.#broadcast(chunk, true);
+    // Ogg goes out in whole pages; header pages are resent to each new listener, not burst.
+    for (const page of this.#ogg.splitter.push(chunk))
+      this.#broadcast(page.bytes, !this.#ogg.headers.note(page));
+  }
+
+  #broadcast(chunk: Buffer, burst: boolean): void {
+    if (burst) {
+      this.#burst.push(chunk);
+      this.#burstBytes += chunk.length;
+      while (this.#burstBytes > 32 * 1024 && this.#burst.length > 1)
+        this.#burstBytes -= this.#burst.shift()!.length;
+    }
     for (const l of this.#listeners) {
       if (l.res.writableLength > 1024 * 1024) {
         l.res.destroy();
@@ -90,7 +113,7 @@ export class HttpStreamMount {
 
   /** Answer a listener's GET with Icecast-compatible headers and start streaming. */
   attach(req: IncomingMessage, res: ServerResponse): void {
-    const icy = req.headers["icy-metadata"] === "1";
+    const icy = req.headers["icy-metadata"] === "1" && this.#ogg === undefined;
     const headers: Record<string, string> = {
       "Content-Type": HTTP_STREAM_FORMATS[this.codec].contentType,
       "Cache-Control": "no-cache, no-store",
@@ -107,6 +130,7 @@ export class HttpStreamMount {
     };
     res.on("close", drop);
     res.on("error", drop);
+    for (const page of this.#ogg?.headers.pages ?? []) this.#send(listener, page);
     for (const chunk of this.#burst) this.#send(listener, chunk);
   }
 
@@ -138,8 +162,8 @@ export class HttpStreamMount {
 
 /**
  * The engine's built-in Icecast-compatible HTTP server on one port: serves
- * `GET /stream/<name>.mp3` (`.aac` for AAC mounts) for every registered mount, honouring
- * `Icy-MetaData: 1`. Several stations may share a port with different names.
+ * `GET /stream/<name>.mp3` (`.aac` for AAC, `.opus` for Ogg Opus, `.ogg` for Ogg Vorbis mounts) for every
+ * registered mount, honouring `Icy-MetaData: 1` (MP3 and AAC). Several stations may share a port with different names.
  */
 export class HttpStreamServer {
   readonly #server: Server;
@@ -195,14 +219,14 @@ export class HttpStreamServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const match = /^\/stream\/([^/?]+)\.(mp3|aac)(?:\?.*)?$/.exec(req.url ?? "");
+    const match = /^\/stream\/([^/?]+)\.(mp3|aac|opus|ogg)(?:\?.*)?$/.exec(req.url ?? "");
     const found = match ? this.#mounts.get(decodeURIComponent(match[1]!)) : undefined;
     const mount =
       found && HTTP_STREAM_FORMATS[found.codec].extension === match![2] ? found : undefined;
     if (req.method !== "GET" || !mount) {
       res
         .writeHead(404, { "Content-Type": "text/plain" })
-        .end(`no stream at ${req.url}; mounts are /stream/<name>.mp3 or .aac\n`);
+        .end(`no stream at ${req.url}; mounts are /stream/<name>.mp3, .aac, .opus or .ogg\n`);
       return;
     }
     mount.attach(req, res);
