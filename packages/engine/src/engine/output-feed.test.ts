@@ -58,6 +58,27 @@ describe("planEncodings", () => {
     expect(plan.httpMounts).toEqual([[], [], [aac], [low]]);
   });
 
+  it("streams an AAC Icecast output's branch to the engine (its source client) instead of a shout2send sink", () => {
+    const aac = new HttpStreamMount("aac", 96, "aac");
+    const plan = planEncodings(
+      outputs({
+        icecast: [
+          { name: "aacice", target: icecast("/a.aac"), codec: "aac", bitrateKbps: 96 },
+          { name: "vb", target: icecast("/v.ogg"), codec: "vorbis", bitrateKbps: 112 },
+          { name: "aaclow", target: icecast("/low.aac"), codec: "aac", bitrateKbps: 48 },
+        ],
+        http: [{ name: "aac", mount: aac }],
+      }),
+    );
+    expect(plan.encodings.map((e) => [e.codec, e.bitrateKbps, e.stream, e.icecast])).toEqual([
+      // Shared with the AAC HTTP mount of the same bitrate: one fdsink for both.
+      ["aac", 96, true, []],
+      ["vorbis", 112, false, [icecast("/v.ogg")]],
+      ["aac", 48, true, []],
+    ]);
+    expect(plan.httpMounts).toEqual([[aac], [], []]);
+  });
+
   it("plans no branch for a station without encoded outputs", () => {
     expect(planEncodings(outputs({}))).toEqual({ encodings: [], httpMounts: [] });
   });
