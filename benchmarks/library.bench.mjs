@@ -74,18 +74,29 @@ function cpuSeconds() {
   const f = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
 }
-/** Best (lowest) wall and CPU time of `runs` runs of `fn`, seconds. */
-async function time(fn, runs = 3) {
-  let wall = Infinity;
-  let cpu = Infinity;
+const RUNS = 5;
+/** Median of `xs`. */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * Median wall and CPU time of `runs` runs of `fn` after one unmeasured warm-up run
+ * (JIT compilation of our analyser, the file in the page cache for both), seconds.
+ */
+async function time(fn, runs = RUNS) {
+  await fn();
+  const walls = [];
+  const cpus = [];
   for (let i = 0; i < runs; i++) {
     const c0 = cpuSeconds();
     const t0 = process.hrtime.bigint();
     await fn();
-    wall = Math.min(wall, Number(process.hrtime.bigint() - t0) / 1e9);
-    cpu = Math.min(cpu, cpuSeconds() - c0);
+    walls.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    cpus.push(cpuSeconds() - c0);
   }
-  return { wall, cpu };
+  return {
+    wall: median(walls),
+    cpu: median(cpus),
+    cpuRange: [Math.min(...cpus), Math.max(...cpus)],
+  };
 }
 const loadBefore = loadavg()[0];
 const rows = [];
@@ -108,7 +119,7 @@ const lines = [
   "",
   `Command: \`node benchmarks/library.bench.mjs --write\` — ${new Date().toISOString()} — ${machine}`,
   "",
-  `${SECONDS} s generated files, one at a time, best of 3 runs each.`,
+  `${SECONDS} s generated files, one at a time; per file and subject one unmeasured warm-up run, then the median of ${RUNS} runs (CPU time from /proc, 10 ms resolution).`,
   "Ours = GStreamer decode (child process) + TypeScript BS.1770-4 analysis with true peak;",
   "ffmpeg = `ffmpeg -af ebur128=peak=true` on the same file (decode included in both).",
   "× realtime per core = audio seconds / CPU seconds (user + system, our process and its",
@@ -117,14 +128,17 @@ const lines = [
   "decoder and analyser run in parallel). ours / ffmpeg = our speed ÷ ffmpeg's: above 1.00",
   "ours is faster.",
   "",
-  "| file | ours × realtime per core | ffmpeg × realtime per core | ours / ffmpeg (CPU) | ours × realtime wall | ffmpeg × realtime wall | ours / ffmpeg (wall) |",
+  "| file | ours × realtime per core (runs) | ffmpeg × realtime per core (runs) | ours / ffmpeg (CPU) | ours × realtime wall | ffmpeg × realtime wall | ours / ffmpeg (wall) |",
   "|---|---:|---:|---:|---:|---:|---:|",
   ...rows.map((r) => {
     const oc = SECONDS / r.ours.cpu;
     const fc = SECONDS / r.ffmpeg.cpu;
     const ow = SECONDS / r.ours.wall;
     const fw = SECONDS / r.ffmpeg.wall;
-    return `| ${r.file} | ${oc.toFixed(0)} | ${fc.toFixed(0)} | ${(oc / fc).toFixed(2)} | ${ow.toFixed(0)} | ${fw.toFixed(0)} | ${(ow / fw).toFixed(2)} |`;
+    // × realtime of the fastest and slowest run, to show the run-to-run spread.
+    const range = ({ cpuRange: [lo, hi] }) =>
+      `${(SECONDS / hi).toFixed(0)}–${(SECONDS / lo).toFixed(0)}`;
+    return `| ${r.file} | ${oc.toFixed(0)} (${range(r.ours)}) | ${fc.toFixed(0)} (${range(r.ffmpeg)}) | ${(oc / fc).toFixed(2)} | ${ow.toFixed(0)} | ${fw.toFixed(0)} | ${(ow / fw).toFixed(2)} |`;
   }),
   "",
   verdicts(),
