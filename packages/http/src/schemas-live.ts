@@ -2,18 +2,13 @@
 
 import {
   entityProps,
-  integerSchema,
-  millisecondsSchema,
-  objectSchema,
-  stringSchema,
+  integerSchema as int,
+  millisecondsSchema as ms,
+  objectSchema as obj,
+  stringSchema as str,
   type ResourceSchema,
   type Schema,
 } from "./schemas-common.js";
-
-const str = stringSchema;
-const int = integerSchema;
-const ms = millisecondsSchema;
-const obj = objectSchema;
 
 /** Webstreams (relayed HTTP/Icecast streams with failover). */
 export const webstreamResource: ResourceSchema = {

@@ -4,18 +4,13 @@
  */
 
 import {
-  integerSchema,
-  millisecondsSchema,
-  objectSchema,
-  stringSchema,
+  integerSchema as int,
+  millisecondsSchema as ms,
+  objectSchema as obj,
+  stringSchema as str,
   type ResourceSchema,
   type Schema,
 } from "./schemas-common.js";
-
-const str = stringSchema;
-const int = integerSchema;
-const ms = millisecondsSchema;
-const obj = objectSchema;
 
 /** Stations. */
 export const stationResource: ResourceSchema = {

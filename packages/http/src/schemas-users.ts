@@ -1,9 +1,11 @@
 /** JSON Schemas of accounts: users and the station roles they are granted. */
 
-import { objectSchema, stringSchema, type ResourceSchema, type Schema } from "./schemas-common.js";
-
-const str = stringSchema;
-const obj = objectSchema;
+import {
+  objectSchema as obj,
+  stringSchema as str,
+  type ResourceSchema,
+  type Schema,
+} from "./schemas-common.js";
 
 const roleGrant = obj(
   {

@@ -13,10 +13,16 @@ function hhmm(value: unknown): number | undefined {
   return Math.floor(n / 100) * 60 + (n % 100);
 }
 
+/** A schedule item as a Show needs it: local start, recurrence and length. */
+export interface MappedScheduleItem {
+  startLocal: string;
+  rrule: string;
+  durationMs: number;
+  notes: string[];
+}
+
 /** AzuraCast schedule item → start, RRULE and length; a reason string when it cannot be mapped. */
-export function mapScheduleItem(
-  item: AcObject,
-): { startLocal: string; rrule: string; durationMs: number; notes: string[] } | string {
+export function mapScheduleItem(item: AcObject): MappedScheduleItem | string {
   const start = hhmm(item.start_time);
   const end = hhmm(item.end_time);
   if (start === undefined || end === undefined)
@@ -53,6 +59,28 @@ export function scheduleItemsOf(owner: AcObject): AcObject[] {
 }
 
 /**
+ * Map each of `schedule`'s items, rejecting the unmappable ones as `kind`
+ * with `owner` (e.g. `playlist "Jazz"`) in the reason; `accept` gets the rest
+ * with their source id (`<station>/<item>`).
+ */
+function eachMappedItem(
+  sid: string,
+  schedule: AcObject[],
+  kind: "playlist_schedule" | "streamer_schedule",
+  owner: string,
+  result: MappingResult,
+  accept: (item: AcObject, mapped: MappedScheduleItem, itemId: string) => void,
+): void {
+  for (const item of schedule) {
+    const mapped = mapScheduleItem(item);
+    const itemId = `${sid}/${String(item.id)}`;
+    if (typeof mapped === "string")
+      result.rejected.push(reject(kind, itemId, "unmappable", `${owner}: ${mapped}`));
+    else accept(item, mapped, itemId);
+  }
+}
+
+/**
  * A playlist's schedule items → Shows named "<playlist> (scheduled)", each
  * with its own copy of the playlist's `clock` starting at minute 0; an item
  * that cannot be mapped is rejected with the playlist's source `name`.
@@ -64,20 +92,8 @@ export function mapPlaylistSchedule(
 ): MappingResult {
   const result: MappingResult = { entities: [], rejected: [] };
   const { clock } = playlist;
-  for (const item of schedule) {
-    const mapped = mapScheduleItem(item);
-    const itemId = `${sid}/${String(item.id)}`;
-    if (typeof mapped === "string") {
-      result.rejected.push(
-        reject(
-          "playlist_schedule",
-          itemId,
-          "unmappable",
-          `playlist "${playlist.sourceName}": ${mapped}`,
-        ),
-      );
-      continue;
-    }
+  const owner = `playlist "${playlist.sourceName}"`;
+  eachMappedItem(sid, schedule, "playlist_schedule", owner, result, (item, mapped, itemId) => {
     const show = {
       id: acId.schedule(sid, item.id),
       stationId,
@@ -99,7 +115,7 @@ export function mapPlaylistSchedule(
       ],
       notes: mapped.notes,
     });
-  }
+  });
   return result;
 }
 
@@ -114,20 +130,8 @@ export function mapStreamerSchedule(
   streamer: { username: string; displayName: string | undefined; djUserId: string },
 ): MappingResult {
   const result: MappingResult = { entities: [], rejected: [] };
-  for (const item of schedule) {
-    const mapped = mapScheduleItem(item);
-    const itemId = `${sid}/${String(item.id)}`;
-    if (typeof mapped === "string") {
-      result.rejected.push(
-        reject(
-          "streamer_schedule",
-          itemId,
-          "unmappable",
-          `streamer "${streamer.username}": ${mapped}`,
-        ),
-      );
-      continue;
-    }
+  const owner = `streamer "${streamer.username}"`;
+  eachMappedItem(sid, schedule, "streamer_schedule", owner, result, (item, mapped, itemId) => {
     const show = {
       id: acId.schedule(sid, `s${String(item.id)}`),
       stationId,
@@ -154,6 +158,6 @@ export function mapStreamerSchedule(
       ],
       notes: mapped.notes,
     });
-  }
+  });
   return result;
 }
