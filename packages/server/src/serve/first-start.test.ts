@@ -24,6 +24,22 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
+/** A data directory, store and coordinator for one first start, closed after the test. */
+async function firstStartFixture(): Promise<{
+  dataDir: string;
+  store: MemoryStore;
+  coordinator: MemoryCoordinator;
+}> {
+  const dataDir = await tempDir();
+  const store = new MemoryStore();
+  const coordinator = new MemoryCoordinator({ hub: new MemoryCoordinatorHub() });
+  cleanups.push(
+    () => store.close(),
+    () => coordinator.close(),
+  );
+  return { dataDir, store, coordinator };
+}
+
 describe("secretFile", () => {
   it("creates the secret once (mode 0600) and reads the same value afterwards", async () => {
     const file = join(await tempDir(), "jwt-secret");
@@ -77,13 +93,7 @@ describe("withSetupLease", () => {
 
 describe("setUpFirstStart", () => {
   it("creates the configured station, its mounts and the admin user once", async () => {
-    const dataDir = await tempDir();
-    const store = new MemoryStore();
-    const coordinator = new MemoryCoordinator({ hub: new MemoryCoordinatorHub() });
-    cleanups.push(
-      () => store.close(),
-      () => coordinator.close(),
-    );
+    const { dataDir, store, coordinator } = await firstStartFixture();
     const config = parseStationConfig(EMBEDDED_STATION_YAML, "<test>").config;
     const first = {
       store,
@@ -110,13 +120,7 @@ describe("setUpFirstStart", () => {
   });
 
   it("uses the configured admin password and writes no password file", async () => {
-    const dataDir = await tempDir();
-    const store = new MemoryStore();
-    const coordinator = new MemoryCoordinator({ hub: new MemoryCoordinatorHub() });
-    cleanups.push(
-      () => store.close(),
-      () => coordinator.close(),
-    );
+    const { dataDir, store, coordinator } = await firstStartFixture();
     await setUpFirstStart({
       store,
       coordinator,
